@@ -1,0 +1,102 @@
+import { gridBounds, indexToPatientAffine, invertAffine, multiplyAffines, type Affine } from './geometry';
+import { IDENTITY_DIRECTION, type Grid, type LabelMap, type Vec3, type Volume } from './types';
+
+/**
+ * The LPS-aligned grid at `spacing` (mm, along L, P, S) that covers every voxel centre of `source`.
+ * This is the frame the segmentation model sees, whatever the scanner's orientation.
+ */
+export function canonicalGrid(source: Grid, spacing: Readonly<Vec3>): Grid {
+  const { min, max } = gridBounds(source);
+  const dims: Vec3 = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    // +1e-6 keeps an exact multiple from growing one voxel through rounding error
+    dims[a] = Math.max(1, Math.floor((max[a] - min[a]) / spacing[a] + 1e-6) + 1);
+  }
+  return { dims, spacing: [...spacing] as Vec3, origin: [...min] as Vec3, direction: [...IDENTITY_DIRECTION] };
+}
+
+/** target voxel index → source voxel index */
+function targetToSourceIndex(source: Grid, target: Grid): Affine {
+  return multiplyAffines(invertAffine(indexToPatientAffine(source)), indexToPatientAffine(target));
+}
+
+export interface ResampleOptions {
+  /** Value for target voxels outside the source's voxel centres. */
+  padValue: number;
+  /** Called with the fraction done, once per target slice. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Trilinear resampling of HU onto `target`. Voxels outside the source get `padValue`. */
+export function resampleTrilinear(source: Volume, target: Grid, options: ResampleOptions): Float32Array {
+  const [sx, sy, sz] = source.dims;
+  const [tx, ty, tz] = target.dims;
+  const src = source.data;
+  const out = new Float32Array(tx * ty * tz);
+  const m = targetToSourceIndex(source, target);
+  const sxy = sx * sy;
+  const pad = options.padValue;
+  // Sources with a single slice along an axis interpolate within it only.
+  const eps = 1e-4;
+  let n = 0;
+  for (let k = 0; k < tz; k++) {
+    for (let j = 0; j < ty; j++) {
+      // Source index at i = 0 of this target row, and its step per target i.
+      let x = m[1] * j + m[2] * k + m[3];
+      let y = m[5] * j + m[6] * k + m[7];
+      let z = m[9] * j + m[10] * k + m[11];
+      const dx = m[0], dy = m[4], dz = m[8];
+      for (let i = 0; i < tx; i++, n++, x += dx, y += dy, z += dz) {
+        if (x < -eps || y < -eps || z < -eps || x > sx - 1 + eps || y > sy - 1 + eps || z > sz - 1 + eps) {
+          out[n] = pad;
+          continue;
+        }
+        const xc = Math.min(Math.max(x, 0), sx - 1);
+        const yc = Math.min(Math.max(y, 0), sy - 1);
+        const zc = Math.min(Math.max(z, 0), sz - 1);
+        const x0 = Math.min(Math.floor(xc), sx - 2 < 0 ? 0 : sx - 2);
+        const y0 = Math.min(Math.floor(yc), sy - 2 < 0 ? 0 : sy - 2);
+        const z0 = Math.min(Math.floor(zc), sz - 2 < 0 ? 0 : sz - 2);
+        const fx = sx > 1 ? xc - x0 : 0, fy = sy > 1 ? yc - y0 : 0, fz = sz > 1 ? zc - z0 : 0;
+        const ox = sx > 1 ? 1 : 0, oy = sy > 1 ? sx : 0, oz = sz > 1 ? sxy : 0;
+        const b = x0 + y0 * sx + z0 * sxy;
+        const c00 = src[b] + (src[b + ox] - src[b]) * fx;
+        const c10 = src[b + oy] + (src[b + oy + ox] - src[b + oy]) * fx;
+        const c01 = src[b + oz] + (src[b + oz + ox] - src[b + oz]) * fx;
+        const c11 = src[b + oz + oy] + (src[b + oz + oy + ox] - src[b + oz + oy]) * fx;
+        const c0 = c00 + (c10 - c00) * fy;
+        const c1 = c01 + (c11 - c01) * fy;
+        out[n] = c0 + (c1 - c0) * fz;
+      }
+    }
+    options.onProgress?.((k + 1) / tz);
+  }
+  return out;
+}
+
+/**
+ * Nearest-neighbour resampling of labels onto `target` (voxels outside the source get 0). This is the
+ * inverse step of the segmentation: labels on the model's canonical grid land on the CT's own grid.
+ */
+export function resampleNearestLabels(source: LabelMap, target: Grid): LabelMap {
+  const [sx, sy, sz] = source.dims;
+  const [tx, ty, tz] = target.dims;
+  const out = new Uint8Array(tx * ty * tz);
+  const m = targetToSourceIndex(source, target);
+  const src = source.data;
+  let n = 0;
+  for (let k = 0; k < tz; k++) {
+    for (let j = 0; j < ty; j++) {
+      let x = m[1] * j + m[2] * k + m[3];
+      let y = m[5] * j + m[6] * k + m[7];
+      let z = m[9] * j + m[10] * k + m[11];
+      for (let i = 0; i < tx; i++, n++, x += m[0], y += m[4], z += m[8]) {
+        // Round half away from the lower index consistently; 1e-6 absorbs float drift on exact grid matches.
+        const xi = Math.floor(x + 0.5 + 1e-6), yi = Math.floor(y + 0.5 + 1e-6), zi = Math.floor(z + 0.5 + 1e-6);
+        if (xi < 0 || yi < 0 || zi < 0 || xi >= sx || yi >= sy || zi >= sz) continue;
+        out[n] = src[xi + yi * sx + zi * sx * sy];
+      }
+    }
+  }
+  return { dims: [...target.dims] as Vec3, spacing: [...target.spacing] as Vec3, origin: [...target.origin] as Vec3, direction: [...target.direction] as Grid['direction'], data: out };
+}
