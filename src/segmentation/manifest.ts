@@ -25,6 +25,10 @@ export interface ClassInfo {
    * evaluation maps a reference onto the model's classes through these.
    */
   sourceNames: string[];
+  /** Post-processing: keep at most this many connected components (largest first); unset = all. */
+  maxComponents?: number;
+  /** Post-processing: drop connected components smaller than this, mL (default 0.1). */
+  minComponentMl?: number;
 }
 
 export interface Normalization {
@@ -114,6 +118,12 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
       if (typeof c.opacity !== 'number' || c.opacity < 0 || c.opacity > 1) problems.push(`${where}.opacity must be in [0, 1]`);
       if (!Array.isArray(c.sourceNames) || c.sourceNames.some((s) => typeof s !== 'string')) {
         problems.push(`${where}.sourceNames must be an array of strings`);
+      }
+      if (c.maxComponents !== undefined && !(Number.isInteger(c.maxComponents) && c.maxComponents >= 1)) {
+        problems.push(`${where}.maxComponents must be an integer ≥ 1`);
+      }
+      if (c.minComponentMl !== undefined && !(typeof c.minComponentMl === 'number' && c.minComponentMl >= 0)) {
+        problems.push(`${where}.minComponentMl must be a number ≥ 0`);
       }
     });
   }
