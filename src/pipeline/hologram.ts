@@ -1,0 +1,126 @@
+import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
+import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
+import type { Backend, SegmentationSession } from '../segmentation/session';
+import { extractSurfaces } from '../surfaces/extract';
+import { triangleCount, type SurfaceMesh } from '../surfaces/types';
+import type { LabelMap, Volume } from '../volume/types';
+
+/**
+ * The whole compute path from a CT volume to the hologram's meshes: the one function the browser
+ * worker, the CLI and the tests all run.
+ */
+
+export type PipelineStage = SegmentationStage | 'surfaces';
+
+export interface PipelineProgress {
+  stage: PipelineStage;
+  fraction: number;
+  detail?: string;
+}
+
+export interface StructureReport {
+  id: number;
+  name: string;
+  group: ClassInfo['group'];
+  /** Voxels of this class on the CT's own grid. */
+  voxels: number;
+  /** Volume from the voxel count on the CT grid, mL. */
+  voxelVolumeMl: number;
+  /** Triangles of the decimated surface (0 when the structure was not found). */
+  triangles: number;
+  /** Volume enclosed by the surface, mL. */
+  surfaceVolumeMl: number;
+  /** Largest vertex distance between full-resolution and decimated surface, mm. */
+  decimationErrorMm: number;
+}
+
+export interface PipelineReport {
+  model: string;
+  backend: Backend;
+  windows: number;
+  /** Wall time per stage, ms. */
+  timingsMs: Record<PipelineStage, number>;
+  structures: StructureReport[];
+  totalTriangles: number;
+  drawCalls: number;
+}
+
+export interface HologramResult {
+  labels: LabelMap;
+  meshes: SurfaceMesh[];
+  report: PipelineReport;
+}
+
+export interface HologramOptions {
+  onProgress?: (progress: PipelineProgress) => void;
+  /** Called with each structure's mesh as soon as it is ready. */
+  onMesh?: (mesh: SurfaceMesh) => void;
+  signal?: AbortSignal;
+  /** Triangle budget of the whole hologram (Quest 3: 750k). */
+  triangleBudget?: number;
+}
+
+export const QUEST_TRIANGLE_BUDGET = 750_000;
+
+export async function buildHologram(
+  volume: Volume,
+  deps: { session: SegmentationSession; manifest: ModelManifest },
+  options: HologramOptions = {},
+): Promise<HologramResult> {
+  const { manifest } = deps;
+  const segmentation = await segmentVolume(volume, deps, {
+    signal: options.signal,
+    onProgress: (p: SegmentationProgress) => options.onProgress?.(p),
+  });
+  const t = performance.now();
+  const present = new Set(segmentation.canonicalLabels.data);
+  const classes = manifest.classes.filter((c) => present.has(c.id));
+  let done = 0;
+  // Surfaces come from the canonical grid: it carries all the model's information at a fraction of the CT's voxels.
+  const meshes = await extractSurfaces(segmentation.canonicalLabels, classes, {
+    maxTriangles: options.triangleBudget ?? QUEST_TRIANGLE_BUDGET,
+    signal: options.signal,
+  }, (mesh) => {
+    done++;
+    options.onProgress?.({ stage: 'surfaces', fraction: done / Math.max(1, classes.length), detail: mesh.name });
+    options.onMesh?.(mesh);
+  });
+  const surfacesMs = performance.now() - t;
+
+  const counts = new Float64Array(256);
+  for (const v of segmentation.labels.data) counts[v]++;
+  const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
+  const structures: StructureReport[] = manifest.classes.map((c) => {
+    const mesh = meshes.find((m) => m.classId === c.id);
+    return {
+      id: c.id,
+      name: c.name,
+      group: c.group,
+      voxels: counts[c.id],
+      voxelVolumeMl: round(counts[c.id] * voxelMl, 2),
+      triangles: mesh ? triangleCount(mesh) : 0,
+      surfaceVolumeMl: mesh ? round(mesh.volumeMl, 2) : 0,
+      decimationErrorMm: mesh ? round(mesh.decimationErrorMm, 3) : 0,
+    };
+  });
+  const timingsMs = { ...segmentation.timings, surfaces: surfacesMs };
+  for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);
+  return {
+    labels: segmentation.labels,
+    meshes,
+    report: {
+      model: manifest.name,
+      backend: segmentation.backend,
+      windows: segmentation.windows,
+      timingsMs,
+      structures,
+      totalTriangles: meshes.reduce((n, m) => n + triangleCount(m), 0),
+      drawCalls: meshes.length,
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
