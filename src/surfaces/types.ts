@@ -14,6 +14,10 @@ export interface SurfaceMesh {
   volumeMl: number;
   /** Largest distance (mm) from a vertex of the full-resolution surface to the decimated one, 0 if not decimated. */
   decimationErrorMm: number;
+  /** Mean distance (mm) from the vertices of the full-resolution surface to the decimated one, 0 if not decimated. */
+  decimationMeanErrorMm?: number;
+  /** Triangles of the full-resolution surface before decimation (after removing small components). */
+  fullResolutionTriangles?: number;
 }
 
 export function triangleCount(mesh: Pick<SurfaceMesh, 'indices'>): number {

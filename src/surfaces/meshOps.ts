@@ -1,0 +1,384 @@
+/**
+ * Small, allocation-light operations on indexed triangle meshes (xyz Float32Array + Uint32Array
+ * triangles): normals, enclosed volume, topology checks, compaction, connected components.
+ * Pure functions; no DOM or Node API.
+ */
+
+export interface IndexedMesh {
+  /** xyz per vertex. */
+  positions: Float32Array;
+  /** Three vertex indices per triangle. */
+  indices: Uint32Array;
+}
+
+/**
+ * Area-weighted vertex normals: each triangle adds its (unnormalized) cross product to its three
+ * vertices, so large triangles count more and the result points outward for counter-clockwise
+ * triangles seen from outside.
+ */
+export function computeNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
+  const acc = new Float64Array(positions.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t] * 3;
+    const b = indices[t + 1] * 3;
+    const c = indices[t + 2] * 3;
+    const ux = positions[b] - positions[a];
+    const uy = positions[b + 1] - positions[a + 1];
+    const uz = positions[b + 2] - positions[a + 2];
+    const vx = positions[c] - positions[a];
+    const vy = positions[c + 1] - positions[a + 1];
+    const vz = positions[c + 2] - positions[a + 2];
+    const nx = uy * vz - uz * vy;
+    const ny = uz * vx - ux * vz;
+    const nz = ux * vy - uy * vx;
+    acc[a] += nx; acc[a + 1] += ny; acc[a + 2] += nz;
+    acc[b] += nx; acc[b + 1] += ny; acc[b + 2] += nz;
+    acc[c] += nx; acc[c + 1] += ny; acc[c + 2] += nz;
+  }
+  const normals = new Float32Array(positions.length);
+  for (let v = 0; v < acc.length; v += 3) {
+    const len = Math.hypot(acc[v], acc[v + 1], acc[v + 2]);
+    if (len > 0) {
+      normals[v] = acc[v] / len;
+      normals[v + 1] = acc[v + 1] / len;
+      normals[v + 2] = acc[v + 2] / len;
+    }
+  }
+  return normals;
+}
+
+/** Centre of the positions' bounding box (used to keep volume sums well conditioned). */
+function boxCentre(positions: Float32Array): [number, number, number] {
+  if (positions.length === 0) return [0, 0, 0];
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let v = 0; v < positions.length; v += 3) {
+    const x = positions[v], y = positions[v + 1], z = positions[v + 2];
+    if (x < x0) x0 = x; if (x > x1) x1 = x;
+    if (y < y0) y0 = y; if (y > y1) y1 = y;
+    if (z < z0) z0 = z; if (z > z1) z1 = z;
+  }
+  return [(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2];
+}
+
+/** Signed volume of one triangle's cone to `c` (divergence theorem term), in position units³. */
+function triangleVolume(positions: Float32Array, a: number, b: number, d: number, c: [number, number, number]): number {
+  const ax = positions[a] - c[0], ay = positions[a + 1] - c[1], az = positions[a + 2] - c[2];
+  const bx = positions[b] - c[0], by = positions[b + 1] - c[1], bz = positions[b + 2] - c[2];
+  const dx = positions[d] - c[0], dy = positions[d + 1] - c[1], dz = positions[d + 2] - c[2];
+  return (ax * (by * dz - bz * dy) + ay * (bz * dx - bx * dz) + az * (bx * dy - by * dx)) / 6;
+}
+
+/**
+ * Signed enclosed volume by the divergence theorem, in position units³ (mm³ for LPS mm).
+ * Positive for a closed surface whose triangles are counter-clockwise seen from outside.
+ */
+export function signedVolume(positions: Float32Array, indices: Uint32Array): number {
+  const c = boxCentre(positions);
+  let sum = 0;
+  for (let t = 0; t < indices.length; t += 3) {
+    sum += triangleVolume(positions, indices[t] * 3, indices[t + 1] * 3, indices[t + 2] * 3, c);
+  }
+  return sum;
+}
+
+export interface TopologyReport {
+  /** Vertices referenced by at least one triangle. */
+  vertices: number;
+  /** Undirected edges. */
+  edges: number;
+  triangles: number;
+  /** Undirected edges used by exactly one triangle. */
+  boundaryEdges: number;
+  /** Undirected edges used by more than two triangles, or twice in the same direction. */
+  badEdges: number;
+  /** Vertices whose triangle fan is not one single disc (pinched), checked only when edges are fine. */
+  nonManifoldVertices: number;
+  /** Triangles with a repeated vertex index. */
+  degenerateTriangles: number;
+  /** Every edge is shared by exactly two triangles in opposite directions, every vertex is a disc. */
+  closedManifold: boolean;
+  /** V − E + F over referenced vertices. */
+  eulerCharacteristic: number;
+  /** Connected components (by shared vertices). */
+  components: number;
+}
+
+/**
+ * Checks that a triangle mesh is a closed, consistently oriented 2-manifold: every directed edge
+ * a→b appears once and its twin b→a appears once, and every vertex's fan is a single cycle.
+ * Sort-based (no hash maps), so it is usable on meshes with millions of triangles.
+ */
+export function checkTopology(indices: Uint32Array, vertexCount: number): TopologyReport {
+  const triangles = indices.length / 3;
+  let degenerateTriangles = 0;
+  const used = new Uint8Array(vertexCount);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t], b = indices[t + 1], c = indices[t + 2];
+    if (a === b || b === c || a === c) degenerateTriangles++;
+    used[a] = 1; used[b] = 1; used[c] = 1;
+  }
+  let vertices = 0;
+  for (let v = 0; v < vertexCount; v++) vertices += used[v];
+
+  // Directed edge keys a*n+b (exact in float64 while n < 2^26).
+  const n = vertexCount;
+  const directed = new Float64Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    for (let e = 0; e < 3; e++) {
+      const a = indices[t + e];
+      const b = indices[t + (e === 2 ? 0 : e + 1)];
+      directed[t + e] = a * n + b;
+    }
+  }
+  directed.sort();
+  // Count undirected edges and their multiplicities by sorting undirected keys as well.
+  const undirected = new Float64Array(indices.length);
+  for (let i = 0; i < directed.length; i++) {
+    const key = directed[i];
+    const a = Math.floor(key / n), b = key - a * n;
+    undirected[i] = a < b ? a * n + b : b * n + a;
+  }
+  undirected.sort();
+  let edges = 0, boundaryEdges = 0, badEdges = 0;
+  for (let i = 0; i < undirected.length; ) {
+    let j = i + 1;
+    while (j < undirected.length && undirected[j] === undirected[i]) j++;
+    const count = j - i;
+    edges++;
+    if (count === 1) boundaryEdges++;
+    else if (count > 2) badEdges++;
+    i = j;
+  }
+  // A pair used twice must be used once in each direction.
+  for (let i = 1; i < directed.length; i++) if (directed[i] === directed[i - 1]) badEdges++;
+
+  const components = countComponents(indices, vertexCount, used);
+  let nonManifoldVertices = 0;
+  if (boundaryEdges === 0 && badEdges === 0 && degenerateTriangles === 0) {
+    nonManifoldVertices = countPinchedVertices(indices, vertexCount);
+  }
+  return {
+    vertices,
+    edges,
+    triangles,
+    boundaryEdges,
+    badEdges,
+    nonManifoldVertices,
+    degenerateTriangles,
+    closedManifold: triangles > 0 && boundaryEdges === 0 && badEdges === 0 && degenerateTriangles === 0 && nonManifoldVertices === 0,
+    eulerCharacteristic: vertices - edges + triangles,
+    components,
+  };
+}
+
+/**
+ * Counts vertices whose incident triangles do not form a single fan. Assumes every directed edge is
+ * unique and has a twin (checked before): then, around v, each triangle (v, b, c) maps b → c and the
+ * fan is one disc exactly when following b → c from any start visits all of v's triangles.
+ */
+function countPinchedVertices(indices: Uint32Array, vertexCount: number): number {
+  const { offsets, items } = vertexTriangles(indices, vertexCount);
+  let pinched = 0;
+  for (let v = 0; v < vertexCount; v++) {
+    const start = offsets[v], end = offsets[v + 1];
+    const fan = end - start;
+    if (fan === 0) continue;
+    // Follow next pointers: from the triangle whose "b" is x, move to x's successor c.
+    let first = -1, current = -1;
+    {
+      const t = items[start] * 3;
+      const k = indices[t] === v ? 0 : indices[t + 1] === v ? 1 : 2;
+      first = indices[t + ((k + 1) % 3)];
+      current = indices[t + ((k + 2) % 3)];
+    }
+    let steps = 1;
+    while (current !== first && steps <= fan) {
+      let found = -1;
+      for (let s = start; s < end; s++) {
+        const t = items[s] * 3;
+        const k = indices[t] === v ? 0 : indices[t + 1] === v ? 1 : 2;
+        if (indices[t + ((k + 1) % 3)] === current) {
+          found = indices[t + ((k + 2) % 3)];
+          break;
+        }
+      }
+      if (found < 0) break;
+      current = found;
+      steps++;
+    }
+    if (current !== first || steps !== fan) pinched++;
+  }
+  return pinched;
+}
+
+/** Vertex → incident triangles, as CSR arrays. */
+export function vertexTriangles(indices: Uint32Array, vertexCount: number): { offsets: Uint32Array; items: Uint32Array } {
+  const offsets = new Uint32Array(vertexCount + 1);
+  for (let i = 0; i < indices.length; i++) offsets[indices[i] + 1]++;
+  for (let v = 0; v < vertexCount; v++) offsets[v + 1] += offsets[v];
+  const fill = offsets.slice(0, vertexCount);
+  const items = new Uint32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) items[fill[indices[i]]++] = (i / 3) | 0;
+  return { offsets, items };
+}
+
+function find(parent: Int32Array, x: number): number {
+  while (parent[x] !== x) {
+    parent[x] = parent[parent[x]];
+    x = parent[x];
+  }
+  return x;
+}
+
+/** Union-find over vertices joined by triangles; returns the root of each vertex. */
+export function vertexComponents(indices: Uint32Array, vertexCount: number): Int32Array {
+  const parent = new Int32Array(vertexCount);
+  for (let v = 0; v < vertexCount; v++) parent[v] = v;
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = find(parent, indices[t]);
+    const b = find(parent, indices[t + 1]);
+    const c = find(parent, indices[t + 2]);
+    if (b !== a) parent[b] = a;
+    if (c !== a && c !== b) parent[c] = a;
+  }
+  for (let v = 0; v < vertexCount; v++) parent[v] = find(parent, v);
+  return parent;
+}
+
+function countComponents(indices: Uint32Array, vertexCount: number, used: Uint8Array): number {
+  const root = vertexComponents(indices, vertexCount);
+  let count = 0;
+  for (let v = 0; v < vertexCount; v++) if (used[v] && root[v] === v) count++;
+  return count;
+}
+
+/** Drops vertices no triangle uses and renumbers the rest in order of first use. */
+export function compactMesh(positions: Float32Array, indices: Uint32Array): IndexedMesh {
+  const vertexCount = positions.length / 3;
+  const remap = new Int32Array(vertexCount).fill(-1);
+  const out = new Uint32Array(indices.length);
+  let next = 0;
+  for (let i = 0; i < indices.length; i++) {
+    const v = indices[i];
+    let r = remap[v];
+    if (r < 0) {
+      r = next++;
+      remap[v] = r;
+    }
+    out[i] = r;
+  }
+  const pos = new Float32Array(next * 3);
+  for (let v = 0; v < vertexCount; v++) {
+    const r = remap[v];
+    if (r >= 0) {
+      pos[r * 3] = positions[v * 3];
+      pos[r * 3 + 1] = positions[v * 3 + 1];
+      pos[r * 3 + 2] = positions[v * 3 + 2];
+    }
+  }
+  return { positions: pos, indices: out };
+}
+
+/**
+ * Removes connected components whose enclosed |volume| is below `minVolume` (position units³):
+ * the specks a noisy segmentation leaves. Components are closed surfaces here, so their signed
+ * volume is meaningful (a small inner cavity has a small negative volume and goes too).
+ */
+export function removeSmallComponents(mesh: IndexedMesh, minVolume: number): IndexedMesh & { removedComponents: number } {
+  const { positions, indices } = mesh;
+  if (!(minVolume > 0) || indices.length === 0) return { positions, indices, removedComponents: 0 };
+  const vertexCount = positions.length / 3;
+  const root = vertexComponents(indices, vertexCount);
+  const volume = new Float64Array(vertexCount);
+  const c = boxCentre(positions);
+  for (let t = 0; t < indices.length; t += 3) {
+    volume[root[indices[t]]] += triangleVolume(positions, indices[t] * 3, indices[t + 1] * 3, indices[t + 2] * 3, c);
+  }
+  let removedComponents = 0;
+  const keepRoot = new Uint8Array(vertexCount);
+  for (let v = 0; v < vertexCount; v++) {
+    if (root[v] !== v) continue;
+    if (Math.abs(volume[v]) >= minVolume) keepRoot[v] = 1;
+  }
+  let kept = 0;
+  for (let t = 0; t < indices.length; t += 3) if (keepRoot[root[indices[t]]]) kept += 3;
+  if (kept === indices.length) return { positions, indices, removedComponents: 0 };
+  const out = new Uint32Array(kept);
+  let o = 0;
+  for (let t = 0; t < indices.length; t += 3) {
+    if (!keepRoot[root[indices[t]]]) continue;
+    out[o++] = indices[t];
+    out[o++] = indices[t + 1];
+    out[o++] = indices[t + 2];
+  }
+  // Count removed components (roots that have triangles but were not kept).
+  const seen = new Uint8Array(vertexCount);
+  for (let t = 0; t < indices.length; t += 3) {
+    const r = root[indices[t]];
+    if (!keepRoot[r] && !seen[r]) {
+      seen[r] = 1;
+      removedComponents++;
+    }
+  }
+  return { ...compactMesh(positions, out), removedComponents };
+}
+
+/**
+ * Removes "flaps": pairs of triangles on the same three vertices with opposite orientation. Edge
+ * collapse (meshoptimizer's simplifier does not check the link condition) can fold a thin part of
+ * a closed surface into such a zero-volume fin, whose edges are then used by four triangles.
+ * Removing both triangles of each pair restores the two-triangles-per-edge property without
+ * changing the enclosed volume. Repeats until none is left (removals can expose new pairs).
+ */
+export function removeFlaps(indices: Uint32Array): { indices: Uint32Array; removed: number } {
+  let current = indices;
+  let removed = 0;
+  for (let round = 0; round < 8; round++) {
+    const triangles = current.length / 3;
+    let size = 1;
+    while (size < triangles * 2) size <<= 1;
+    const mask = size - 1;
+    const table = new Int32Array(size).fill(-1);
+    const drop = new Uint8Array(triangles);
+    let found = 0;
+    for (let t = 0; t < triangles; t++) {
+      let a = current[t * 3], b = current[t * 3 + 1], c = current[t * 3 + 2];
+      // Sorted triple for the key.
+      if (a > b) [a, b] = [b, a];
+      if (b > c) [b, c] = [c, b];
+      if (a > b) [a, b] = [b, a];
+      let h = (Math.imul(a, 73856093) ^ Math.imul(b, 19349663) ^ Math.imul(c, 83492791)) & mask;
+      for (;;) {
+        const other = table[h];
+        if (other === -1) {
+          table[h] = t;
+          break;
+        }
+        let x = current[other * 3], y = current[other * 3 + 1], z = current[other * 3 + 2];
+        if (x > y) [x, y] = [y, x];
+        if (y > z) [y, z] = [z, y];
+        if (x > y) [x, y] = [y, x];
+        if (x === a && y === b && z === c && !drop[other]) {
+          // Same vertex set: a flap if the orientations are opposite, a duplicate if equal.
+          drop[other] = 1;
+          drop[t] = 1;
+          found += 2;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
+    if (found === 0) break;
+    const out = new Uint32Array(current.length - found * 3);
+    let o = 0;
+    for (let t = 0; t < triangles; t++) {
+      if (drop[t]) continue;
+      out[o++] = current[t * 3];
+      out[o++] = current[t * 3 + 1];
+      out[o++] = current[t * 3 + 2];
+    }
+    removed += found;
+    current = out;
+  }
+  return { indices: current, removed };
+}
