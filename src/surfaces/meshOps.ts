@@ -42,6 +42,9 @@ export function computeNormals(positions: Float32Array, indices: Uint32Array): F
       normals[v] = acc[v] / len;
       normals[v + 1] = acc[v + 1] / len;
       normals[v + 2] = acc[v + 2] / len;
+    } else {
+      // Only around degenerate triangles; any unit vector keeps renderers and validators happy.
+      normals[v + 2] = 1;
     }
   }
   return normals;
