@@ -5,7 +5,7 @@
 
 import { MeshoptSimplifier } from 'meshoptimizer';
 import { pointsToMeshDistance } from './distance';
-import { checkTopology, compactMesh, removeFlaps, type IndexedMesh } from './meshOps';
+import { checkTopology, compactMesh, removeFlaps, splitNonManifold, type IndexedMesh } from './meshOps';
 
 export class SurfaceError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -35,7 +35,7 @@ export interface DecimateOptions {
 }
 
 export interface DecimateResult extends IndexedMesh {
-  /** Measured max distance (mm) from full-resolution vertices to the decimated surface; NaN if not measured. */
+  /** Measured max distance (mm) from full-resolution vertices to the decimated surface; 0 if not simplified, NaN if not measured. */
   maxErrorMm: number;
   /** Measured mean distance (mm); NaN if not measured. */
   meanErrorMm: number;
@@ -62,9 +62,13 @@ function simplifyOnce(mesh: IndexedMesh, targetTriangles: number, errorMm: numbe
 /**
  * Simplifies a closed mesh to at most `maxTriangles` triangles. Await `simplifierReady()` first.
  *
- * The simplifier works on the connectivity it is given and only collapses edges, so a closed
- * manifold input normally stays closed; the result is checked, and a pass that breaks the topology
- * is discarded for a gentler one (higher target) — the last resort keeps the full mesh.
+ * Pass 1 removes what `maxErrorMm` allows; pass 2, only if the result is still over budget,
+ * simplifies further to the budget whatever the error. meshoptimizer does not check the link
+ * condition of edge collapse, so on thin parts it can fold a surface into a flap (two triangles on
+ * the same vertices) or press two sheets together along an edge or at a vertex. Such output is
+ * repaired (flaps removed, touching sheets split into coincident vertices) and checked to be a
+ * closed 2-manifold again; output that cannot be repaired is discarded for a gentler pass, and
+ * the last resort is the full-resolution mesh.
  */
 export function decimateMesh(mesh: IndexedMesh, options: DecimateOptions): DecimateResult {
   if (!MeshoptSimplifier.supported) throw new SurfaceError('meshoptimizer simplifier is not supported in this environment (no WebAssembly)');
@@ -72,68 +76,78 @@ export function decimateMesh(mesh: IndexedMesh, options: DecimateOptions): Decim
   const mustStayClosed = options.inputClosedManifold ?? checkTopology(mesh.indices, vertexCount).closedManifold;
   const passes: string[] = [];
   const budget = Math.max(0, Math.floor(options.maxTriangles));
-
   let flapsRemoved = 0;
-  /** The simplified triangles, repaired if need be, or null if they are not closed where the input was. */
-  const acceptable = (indices: Uint32Array): Uint32Array | null => {
-    if (!mustStayClosed) return indices;
-    if (checkTopology(indices, vertexCount).closedManifold) return indices;
-    const repaired = removeFlaps(indices);
-    if (repaired.removed > 0 && repaired.indices.length > 0 && checkTopology(repaired.indices, vertexCount).closedManifold) {
-      flapsRemoved += repaired.removed;
-      return repaired.indices;
-    }
-    return null;
+  let splitVertices = 0;
+
+  /** Simplified triangles over the input's vertices, repaired if need be; null if not closed where the input was. */
+  const acceptable = (indices: Uint32Array): IndexedMesh | null => {
+    const candidate = { positions: mesh.positions, indices };
+    if (!mustStayClosed) return candidate;
+    if (checkTopology(indices, vertexCount).closedManifold) return candidate;
+    const unflapped = removeFlaps(indices);
+    if (unflapped.indices.length === 0) return null;
+    const split = splitNonManifold({ positions: mesh.positions, indices: unflapped.indices });
+    if (!split) return null;
+    if (!checkTopology(split.indices, split.positions.length / 3).closedManifold) return null;
+    flapsRemoved += unflapped.removed;
+    splitVertices += split.splitVertices;
+    return split;
   };
 
-  let best: Uint32Array = mesh.indices;
+  let best: IndexedMesh = mesh;
+  let bestRaw: Uint32Array = mesh.indices;
+  let simplified = false;
   let simplifierError = 0;
-  // Pass 1: remove what the error bound allows.
-  {
-    const [raw, error] = simplifyOnce(mesh, 0, options.maxErrorMm, false);
-    const indices = acceptable(raw);
-    if (indices) {
-      best = indices;
+  // Pass 1: remove what the error bound allows, halving the bound if the result cannot be repaired.
+  for (let bound = options.maxErrorMm, attempt = 0; attempt < 4 && bound > 0; attempt++, bound /= 2) {
+    const [raw, error] = simplifyOnce(mesh, 0, bound, false);
+    const repaired = acceptable(raw);
+    if (repaired) {
+      best = repaired;
+      bestRaw = raw;
+      simplified = true;
       simplifierError = error;
-      passes.push(`error-bound ${options.maxErrorMm} mm → ${indices.length / 3} triangles`);
-    } else {
-      passes.push('error-bound pass broke the topology; discarded');
+      passes.push(`error bound ${bound} mm → ${repaired.indices.length / 3} triangles`);
+      break;
     }
+    passes.push(`error bound ${bound} mm: topology not repairable, discarded`);
   }
   // Pass 2: meet the budget if still over it, whatever the error.
-  if (best.length / 3 > budget) {
+  if (best.indices.length / 3 > budget) {
     let target = budget;
     let done = false;
-    for (let attempt = 0; attempt < 6 && !done; attempt++) {
-      const [raw, error] = simplifyOnce({ positions: mesh.positions, indices: best }, target, Number.MAX_VALUE, true);
-      const indices = raw.length / 3 <= budget && raw.length > 0 ? acceptable(raw) : null;
-      const triangles = (indices ?? raw).length / 3;
-      if (indices && triangles > 0) {
-        best = indices;
+    for (let attempt = 0; attempt < 6 && !done && target >= 4; attempt++) {
+      const [raw, error] = simplifyOnce({ positions: mesh.positions, indices: bestRaw }, target, Number.MAX_VALUE, true);
+      const repaired = raw.length / 3 <= budget && raw.length > 0 ? acceptable(raw) : null;
+      if (repaired && repaired.indices.length / 3 <= budget) {
+        best = repaired;
+        simplified = true;
         simplifierError = Math.max(simplifierError, error);
-        passes.push(`budget ${budget} → ${triangles} triangles`);
+        passes.push(`budget ${budget} → ${repaired.indices.length / 3} triangles`);
         done = true;
       } else {
-        passes.push(`budget pass (target ${target}) gave ${triangles} triangles${triangles <= budget ? ', broken topology' : ''}`);
+        passes.push(`budget pass (target ${target}) gave ${raw.length / 3} triangles${repaired ? '' : ', not acceptable'}`);
         target = Math.floor(target * 0.8);
-        if (target < 4) break;
       }
     }
     if (!done) passes.push(`could not meet the budget of ${budget} triangles with a closed mesh`);
   }
+  if (flapsRemoved) passes.push(`removed ${flapsRemoved} flap triangles`);
+  if (splitVertices) passes.push(`split ${splitVertices} vertices where sheets touched`);
 
-  const compact = compactMesh(mesh.positions, best);
+  const compact = compactMesh(best.positions, best.indices);
   const closedManifold = mustStayClosed && checkTopology(compact.indices, compact.positions.length / 3).closedManifold;
-  let maxErrorMm = NaN;
-  let meanErrorMm = NaN;
-  if (best === mesh.indices) {
-    maxErrorMm = 0;
-    meanErrorMm = 0;
-  } else if (options.measureError !== false) {
-    const stats = pointsToMeshDistance(mesh.positions, compact.positions, compact.indices, { stride: options.errorSampleStride });
-    maxErrorMm = stats.max;
-    meanErrorMm = stats.mean;
+  let maxErrorMm = 0;
+  let meanErrorMm = 0;
+  if (simplified) {
+    if (options.measureError !== false) {
+      const stats = pointsToMeshDistance(mesh.positions, compact.positions, compact.indices, { stride: options.errorSampleStride });
+      maxErrorMm = stats.max;
+      meanErrorMm = stats.mean;
+    } else {
+      maxErrorMm = NaN;
+      meanErrorMm = NaN;
+    }
   }
-  if (flapsRemoved) passes.push(`removed ${flapsRemoved} flap triangles (folded pairs)`);
   return { ...compact, maxErrorMm, meanErrorMm, simplifierErrorMm: simplifierError, closedManifold, passes };
 }

@@ -71,72 +71,95 @@ export interface DistanceStats {
   count: number;
 }
 
+export interface DistanceOptions {
+  /** Measure every n-th point only. Default 1 (all). */
+  stride?: number;
+  /** Grid cell size as a multiple of the mean triangle extent. Default 0.75. */
+  cellFactor?: number;
+}
+
 /**
  * Distance from each point (xyz, every `stride`-th point) to the nearest triangle of a mesh.
- * Triangles are binned in a uniform grid whose cell is about the mean triangle size; a query
- * searches rings of cells outward until no unvisited cell can hold a closer triangle.
+ * Triangles are binned in a uniform grid (by bounding box; cell ≈ the mean triangle size); a query
+ * searches shells of cells outward until no unvisited cell can hold a closer triangle, and skips
+ * triangles whose bounding sphere is already farther than the best distance found.
  */
 export function pointsToMeshDistance(
   points: Float32Array,
   positions: Float32Array,
   indices: Uint32Array,
-  options: { stride?: number } = {},
+  options: DistanceOptions = {},
 ): DistanceStats {
   const stride = Math.max(1, Math.floor(options.stride ?? 1));
   const triangles = indices.length / 3;
   const pointCount = points.length / 3;
   if (pointCount === 0) return { max: 0, mean: 0, count: 0 };
-  if (triangles === 0) return { max: Infinity, mean: Infinity, count: pointCount };
+  if (triangles === 0) return { max: Infinity, mean: Infinity, count: Math.ceil(pointCount / stride) };
 
-  // Bounding box of mesh and points.
+  // Per triangle: its 9 coordinates and bounding sphere (centre, radius), contiguous.
+  const tri = new Float64Array(triangles * 9);
+  const sphere = new Float64Array(triangles * 4);
   let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  const grow = (arr: Float32Array) => {
-    for (let v = 0; v < arr.length; v += 3) {
-      const x = arr[v], y = arr[v + 1], z = arr[v + 2];
-      if (x < x0) x0 = x; if (x > x1) x1 = x;
-      if (y < y0) y0 = y; if (y > y1) y1 = y;
-      if (z < z0) z0 = z; if (z > z1) z1 = z;
-    }
-  };
-  grow(positions);
-  grow(points);
-  // Cell size: about twice the mean triangle bounding-box extent, bounded so the grid stays small.
   let extent = 0;
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
+  for (let t = 0; t < triangles; t++) {
+    let cx = 0, cy = 0, cz = 0;
     for (let k = 0; k < 3; k++) {
-      const lo = Math.min(positions[a + k], positions[b + k], positions[c + k]);
-      const hi = Math.max(positions[a + k], positions[b + k], positions[c + k]);
-      extent += hi - lo;
+      const v = indices[t * 3 + k] * 3;
+      const x = positions[v], y = positions[v + 1], z = positions[v + 2];
+      tri[t * 9 + k * 3] = x;
+      tri[t * 9 + k * 3 + 1] = y;
+      tri[t * 9 + k * 3 + 2] = z;
+      cx += x / 3; cy += y / 3; cz += z / 3;
     }
+    let r = 0;
+    let bx0 = Infinity, bx1 = -Infinity, by0 = Infinity, by1 = -Infinity, bz0 = Infinity, bz1 = -Infinity;
+    for (let k = 0; k < 3; k++) {
+      const x = tri[t * 9 + k * 3], y = tri[t * 9 + k * 3 + 1], z = tri[t * 9 + k * 3 + 2];
+      r = Math.max(r, Math.hypot(x - cx, y - cy, z - cz));
+      if (x < bx0) bx0 = x; if (x > bx1) bx1 = x;
+      if (y < by0) by0 = y; if (y > by1) by1 = y;
+      if (z < bz0) bz0 = z; if (z > bz1) bz1 = z;
+    }
+    extent += (bx1 - bx0 + by1 - by0 + bz1 - bz0) / 3;
+    if (bx0 < x0) x0 = bx0; if (bx1 > x1) x1 = bx1;
+    if (by0 < y0) y0 = by0; if (by1 > y1) y1 = by1;
+    if (bz0 < z0) z0 = bz0; if (bz1 > z1) z1 = bz1;
+    sphere[t * 4] = cx; sphere[t * 4 + 1] = cy; sphere[t * 4 + 2] = cz; sphere[t * 4 + 3] = r;
   }
-  extent /= triangles * 3;
+  extent /= triangles;
   const size = Math.max(x1 - x0, y1 - y0, z1 - z0, 1e-6);
-  let cell = Math.max(2 * extent, size / 256, 1e-6);
-  const volumeCells = () => Math.ceil((x1 - x0) / cell + 1) * Math.ceil((y1 - y0) / cell + 1) * Math.ceil((z1 - z0) / cell + 1);
-  while (volumeCells() > 4_000_000) cell *= 1.5;
+  let cell = Math.max((options.cellFactor ?? 0.75) * extent, size / 512, 1e-6);
+  const cellsFor = (c: number) => Math.ceil((x1 - x0) / c + 1) * Math.ceil((y1 - y0) / c + 1) * Math.ceil((z1 - z0) / c + 1);
+  while (cellsFor(cell) > 4_000_000) cell *= 1.25;
   const gx = Math.ceil((x1 - x0) / cell) + 1;
   const gy = Math.ceil((y1 - y0) / cell) + 1;
   const gz = Math.ceil((z1 - z0) / cell) + 1;
   const cellOf = (v: number, lo: number, n: number) => Math.min(n - 1, Math.max(0, Math.floor((v - lo) / cell)));
 
-  // CSR: cell → triangles overlapping it (by bounding box).
-  const counts = new Uint32Array(gx * gy * gz + 1);
-  const forEachCell = (t: number, visit: (c: number) => void) => {
-    const a = indices[t] * 3, b = indices[t + 1] * 3, c = indices[t + 2] * 3;
-    const ci0 = cellOf(Math.min(positions[a], positions[b], positions[c]), x0, gx);
-    const ci1 = cellOf(Math.max(positions[a], positions[b], positions[c]), x0, gx);
-    const cj0 = cellOf(Math.min(positions[a + 1], positions[b + 1], positions[c + 1]), y0, gy);
-    const cj1 = cellOf(Math.max(positions[a + 1], positions[b + 1], positions[c + 1]), y0, gy);
-    const ck0 = cellOf(Math.min(positions[a + 2], positions[b + 2], positions[c + 2]), z0, gz);
-    const ck1 = cellOf(Math.max(positions[a + 2], positions[b + 2], positions[c + 2]), z0, gz);
-    for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) for (let i = ci0; i <= ci1; i++) visit(i + gx * (j + gy * k));
+  // CSR: cell → triangles whose bounding box overlaps it.
+  const cellCount = gx * gy * gz;
+  const counts = new Uint32Array(cellCount + 1);
+  const range = new Int32Array(6);
+  const boxOf = (t: number) => {
+    const o = t * 9;
+    range[0] = cellOf(Math.min(tri[o], tri[o + 3], tri[o + 6]), x0, gx);
+    range[1] = cellOf(Math.max(tri[o], tri[o + 3], tri[o + 6]), x0, gx);
+    range[2] = cellOf(Math.min(tri[o + 1], tri[o + 4], tri[o + 7]), y0, gy);
+    range[3] = cellOf(Math.max(tri[o + 1], tri[o + 4], tri[o + 7]), y0, gy);
+    range[4] = cellOf(Math.min(tri[o + 2], tri[o + 5], tri[o + 8]), z0, gz);
+    range[5] = cellOf(Math.max(tri[o + 2], tri[o + 5], tri[o + 8]), z0, gz);
   };
-  for (let t = 0; t < indices.length; t += 3) forEachCell(t, (c) => counts[c + 1]++);
-  for (let c = 0; c < gx * gy * gz; c++) counts[c + 1] += counts[c];
-  const fill = counts.slice(0, gx * gy * gz);
-  const items = new Uint32Array(counts[gx * gy * gz]);
-  for (let t = 0; t < indices.length; t += 3) forEachCell(t, (c) => (items[fill[c]++] = t));
+  for (let t = 0; t < triangles; t++) {
+    boxOf(t);
+    for (let k = range[4]; k <= range[5]; k++) for (let j = range[2]; j <= range[3]; j++) for (let i = range[0]; i <= range[1]; i++) counts[i + gx * (j + gy * k) + 1]++;
+  }
+  for (let c = 0; c < cellCount; c++) counts[c + 1] += counts[c];
+  const fill = counts.slice(0, cellCount);
+  const items = new Uint32Array(counts[cellCount]);
+  for (let t = 0; t < triangles; t++) {
+    boxOf(t);
+    for (let k = range[4]; k <= range[5]; k++) for (let j = range[2]; j <= range[3]; j++) for (let i = range[0]; i <= range[1]; i++) items[fill[i + gx * (j + gy * k)]++] = t;
+  }
 
   const stamp = new Int32Array(triangles).fill(-1);
   let max = 0;
@@ -144,9 +167,10 @@ export function pointsToMeshDistance(
   let count = 0;
   for (let q = 0; q < pointCount; q += stride) {
     const px = points[q * 3], py = points[q * 3 + 1], pz = points[q * 3 + 2];
-    const ci = cellOf(px, x0, gx), cj = cellOf(py, y0, gy), ck = cellOf(pz, z0, gz);
+    const ci = Math.floor((px - x0) / cell), cj = Math.floor((py - y0) / cell), ck = Math.floor((pz - z0) / cell);
+    // Enough rings to cover the grid from p, even when p lies outside it.
+    const maxRing = Math.max(ci, gx - 1 - ci, cj, gy - 1 - cj, ck, gz - 1 - ck);
     let best = Infinity;
-    const maxRing = Math.max(gx, gy, gz);
     for (let ring = 0; ring <= maxRing; ring++) {
       const k0 = Math.max(0, ck - ring), k1 = Math.min(gz - 1, ck + ring);
       const j0 = Math.max(0, cj - ring), j1 = Math.min(gy - 1, cj + ring);
@@ -159,23 +183,27 @@ export function pointsToMeshDistance(
             // Only the shell of this ring: inner cells were searched before.
             if (!jOnShell && i !== ci - ring && i !== ci + ring) continue;
             const c = i + gx * (j + gy * k);
-            for (let s = counts[c]; s < counts[c + 1]; s++) {
+            for (let s = counts[c], end = counts[c + 1]; s < end; s++) {
               const t = items[s];
-              if (stamp[t / 3] === q) continue;
-              stamp[t / 3] = q;
-              const a = indices[t] * 3, b = indices[t + 1] * 3, cc = indices[t + 2] * 3;
+              if (stamp[t] === q) continue;
+              stamp[t] = q;
+              const so = t * 4;
+              const dc = Math.sqrt((px - sphere[so]) ** 2 + (py - sphere[so + 1]) ** 2 + (pz - sphere[so + 2]) ** 2) - sphere[so + 3];
+              if (dc > 0 && dc * dc >= best) continue;
+              const o = t * 9;
               const d = pointTriangleDistanceSq(
                 px, py, pz,
-                positions[a], positions[a + 1], positions[a + 2],
-                positions[b], positions[b + 1], positions[b + 2],
-                positions[cc], positions[cc + 1], positions[cc + 2],
+                tri[o], tri[o + 1], tri[o + 2],
+                tri[o + 3], tri[o + 4], tri[o + 5],
+                tri[o + 6], tri[o + 7], tri[o + 8],
               );
               if (d < best) best = d;
             }
           }
         }
       }
-      // Any triangle not seen yet lies in cells at least `ring` cells away from p's cell.
+      // Triangles not seen yet touch only cells outside this ring's cube, at least ring·cell away
+      // from p (p lies inside its cell, or outside the grid, which only makes them farther).
       const reach = ring * cell;
       if (best <= reach * reach) break;
     }

@@ -49,10 +49,12 @@ describe('extractSurface on analytic shapes', () => {
     expect(radial.worst).toBeGreaterThan(0.7);
     expect(radial.mean).toBeGreaterThan(0.98);
     // Vertices sit near radius 20 (the voxel boundary is within half a voxel of it).
+    let worst = 0;
     for (let v = 0; v < mesh.positions.length; v += 3) {
       const r = Math.hypot(mesh.positions[v] - centre[0], mesh.positions[v + 1] - centre[1], mesh.positions[v + 2] - centre[2]);
-      expect(Math.abs(r - 20)).toBeLessThan(1);
+      worst = Math.max(worst, Math.abs(r - 20));
     }
+    expect(worst).toBeLessThan(1);
     expect(mesh.decimationErrorMm).toBe(0);
   });
 

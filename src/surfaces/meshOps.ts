@@ -84,6 +84,57 @@ export function signedVolume(positions: Float32Array, indices: Uint32Array): num
   return sum;
 }
 
+/**
+ * Vertices where a mesh is not a closed oriented 2-manifold: the end points of edges used by other
+ * than exactly two triangles (or twice in one direction), vertices of degenerate triangles, and
+ * pinched vertices (fan not one disc). Empty for a closed manifold.
+ */
+export function topologyProblemVertices(indices: Uint32Array, vertexCount: number): Uint32Array {
+  const n = vertexCount;
+  const problems = new Uint8Array(n);
+  let any = false;
+  const directed = new Float64Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t], b = indices[t + 1], c = indices[t + 2];
+    if (a === b || b === c || a === c) {
+      problems[a] = problems[b] = problems[c] = 1;
+      any = true;
+    }
+    directed[t] = a * n + b;
+    directed[t + 1] = b * n + c;
+    directed[t + 2] = c * n + a;
+  }
+  directed.sort();
+  const undirected = new Float64Array(indices.length);
+  for (let i = 0; i < directed.length; i++) {
+    const key = directed[i];
+    const a = Math.floor(key / n), b = key - a * n;
+    undirected[i] = a < b ? a * n + b : b * n + a;
+    if (i > 0 && directed[i] === directed[i - 1]) {
+      problems[a] = problems[b] = 1;
+      any = true;
+    }
+  }
+  undirected.sort();
+  for (let i = 0; i < undirected.length; ) {
+    let j = i + 1;
+    while (j < undirected.length && undirected[j] === undirected[i]) j++;
+    if (j - i !== 2) {
+      const a = Math.floor(undirected[i] / n);
+      problems[a] = problems[undirected[i] - a * n] = 1;
+      any = true;
+    }
+    i = j;
+  }
+  if (!any) {
+    const pinched = pinchedVertices(indices, vertexCount);
+    for (let v = 0; v < n; v++) if (pinched[v]) problems[v] = 1;
+  }
+  const out: number[] = [];
+  for (let v = 0; v < n; v++) if (problems[v]) out.push(v);
+  return Uint32Array.from(out);
+}
+
 export interface TopologyReport {
   /** Vertices referenced by at least one triangle. */
   vertices: number;
@@ -180,8 +231,15 @@ export function checkTopology(indices: Uint32Array, vertexCount: number): Topolo
  * fan is one disc exactly when following b → c from any start visits all of v's triangles.
  */
 function countPinchedVertices(indices: Uint32Array, vertexCount: number): number {
+  const flags = pinchedVertices(indices, vertexCount);
+  let count = 0;
+  for (let v = 0; v < vertexCount; v++) count += flags[v];
+  return count;
+}
+
+function pinchedVertices(indices: Uint32Array, vertexCount: number): Uint8Array {
   const { offsets, items } = vertexTriangles(indices, vertexCount);
-  let pinched = 0;
+  const pinched = new Uint8Array(vertexCount);
   for (let v = 0; v < vertexCount; v++) {
     const start = offsets[v], end = offsets[v + 1];
     const fan = end - start;
@@ -209,7 +267,7 @@ function countPinchedVertices(indices: Uint32Array, vertexCount: number): number
       current = found;
       steps++;
     }
-    if (current !== first || steps !== fan) pinched++;
+    if (current !== first || steps !== fan) pinched[v] = 1;
   }
   return pinched;
 }
@@ -384,4 +442,154 @@ export function removeFlaps(indices: Uint32Array): { indices: Uint32Array; remov
     current = out;
   }
   return { indices: current, removed };
+}
+
+/**
+ * Pairs the half-edges of one edge used by more than two triangles so that each pair bounds the
+ * same solid wedge: sorted by angle around the edge, each triangle pairs with its angular
+ * neighbour on its inner side (opposite its normal). This separates sheets that merely touch
+ * (pairing across the outer wedge instead would leave the edge shared by four triangles at
+ * single end vertices). Returns false if the pairing is not consistent.
+ */
+function pairAroundEdge(positions: Float32Array, indices: Uint32Array, halfEdges: Uint32Array, partner: Int32Array): boolean {
+  const next = (h: number) => (h % 3 === 2 ? h - 2 : h + 1);
+  const h0 = halfEdges[0];
+  // Canonical edge a → b with a < b.
+  const a = Math.min(indices[h0], indices[next(h0)]);
+  const b = Math.max(indices[h0], indices[next(h0)]);
+  const ax = positions[a * 3], ay = positions[a * 3 + 1], az = positions[a * 3 + 2];
+  let ex = positions[b * 3] - ax, ey = positions[b * 3 + 1] - ay, ez = positions[b * 3 + 2] - az;
+  const el = Math.hypot(ex, ey, ez);
+  if (!(el > 0)) return false;
+  ex /= el; ey /= el; ez /= el;
+  // u ⟂ e, w = e × u.
+  let ux = Math.abs(ex) < 0.9 ? 1 : 0, uy = Math.abs(ex) < 0.9 ? 0 : 1, uz = 0;
+  const dot = ux * ex + uy * ey + uz * ez;
+  ux -= dot * ex; uy -= dot * ey; uz -= dot * ez;
+  const ul = Math.hypot(ux, uy, uz);
+  ux /= ul; uy /= ul; uz /= ul;
+  const wx = ey * uz - ez * uy, wy = ez * ux - ex * uz, wz = ex * uy - ey * ux;
+  const count = halfEdges.length;
+  const angle = new Float64Array(count);
+  const innerSide = new Int8Array(count); // +1: the inside is towards increasing angle
+  for (let k = 0; k < count; k++) {
+    const h = halfEdges[k];
+    const c = indices[next(next(h))];
+    const cx = positions[c * 3] - ax, cy = positions[c * 3 + 1] - ay, cz = positions[c * 3 + 2] - az;
+    const pu = cx * ux + cy * uy + cz * uz, pw = cx * wx + cy * wy + cz * wz;
+    angle[k] = Math.atan2(pw, pu);
+    // Triangle stored as (p → q → c) with p → q = this half-edge; its normal (q − p) × (c − p).
+    // With p → q = ±e and the in-plane direction d towards c, the normal is ±e × d, which points to
+    // increasing angle for +e. The inside is opposite the normal.
+    const forward = indices[h] === a;
+    innerSide[k] = forward ? -1 : 1;
+  }
+  const sorted = Array.from({ length: count }, (_, k) => k).sort((x, y) => angle[x] - angle[y]);
+  const pos = new Int32Array(count);
+  sorted.forEach((k, r) => (pos[k] = r));
+  const mate = new Int32Array(count).fill(-1);
+  for (let k = 0; k < count; k++) {
+    const r = (pos[k] + innerSide[k] + count) % count;
+    mate[k] = sorted[r];
+  }
+  for (let k = 0; k < count; k++) {
+    const m = mate[k];
+    if (mate[m] !== k) return false;
+    // Partners must run in opposite directions.
+    if ((indices[halfEdges[k]] === a) === (indices[halfEdges[m]] === a)) return false;
+    partner[halfEdges[k]] = halfEdges[m];
+  }
+  return true;
+}
+
+/**
+ * Turns a mesh whose edges are each used by as many a→b as b→a triangles into a closed oriented
+ * 2-manifold by splitting where sheets touch. Edge collapse can press two sheets of a surface
+ * together along an edge (four triangles on one edge) or at a vertex (two fans); here each a→b
+ * half-edge is paired with one b→a half-edge of the same edge, the triangle corners around each
+ * vertex are grouped into fans through paired edges, and every fan after the first gets its own
+ * copy of the vertex (same position). The surface is geometrically unchanged, the sheets now only
+ * touch. Returns null when some edge is unbalanced (a hole or an orientation flip), which splitting
+ * cannot fix.
+ */
+export function splitNonManifold(mesh: IndexedMesh): (IndexedMesh & { splitVertices: number }) | null {
+  const { positions, indices } = mesh;
+  const n = positions.length / 3;
+  const corners = indices.length;
+  // Half-edge h = corner index: from indices[h] to the next corner of its triangle.
+  const next = (h: number) => (h % 3 === 2 ? h - 2 : h + 1);
+  const keys = new Float64Array(corners);
+  const order = new Uint32Array(corners);
+  for (let h = 0; h < corners; h++) {
+    const a = indices[h], b = indices[next(h)];
+    keys[h] = a < b ? a * n + b : b * n + a;
+    order[h] = h;
+  }
+  order.sort((x, y) => keys[x] - keys[y]);
+  const partner = new Int32Array(corners).fill(-1);
+  const forward: number[] = [];
+  const backward: number[] = [];
+  for (let i = 0; i < corners; ) {
+    let j = i;
+    forward.length = 0;
+    backward.length = 0;
+    while (j < corners && keys[order[j]] === keys[order[i]]) {
+      const h = order[j];
+      if (indices[h] < indices[next(h)]) forward.push(h);
+      else backward.push(h);
+      j++;
+    }
+    if (forward.length !== backward.length) return null;
+    if (forward.length === 1) {
+      partner[forward[0]] = backward[0];
+      partner[backward[0]] = forward[0];
+    } else if (!pairAroundEdge(positions, indices, order.subarray(i, j), partner)) {
+      return null;
+    }
+    i = j;
+  }
+  // Union-find over corners: a corner is (triangle, vertex). Paired half-edges h (a→b) and g (b→a)
+  // join corner h (at a) with corner next(g) (at a), and corner next(h) (at b) with corner g (at b).
+  const parent = new Int32Array(corners);
+  for (let c = 0; c < corners; c++) parent[c] = c;
+  const union = (x: number, y: number) => {
+    const rx = find(parent, x), ry = find(parent, y);
+    if (rx !== ry) parent[ry] = rx;
+  };
+  for (let h = 0; h < corners; h++) {
+    const g = partner[h];
+    if (g < h) continue;
+    union(h, next(g));
+    union(next(h), g);
+  }
+  // First fan of each vertex keeps its id; further fans get new vertices.
+  const fanVertex = new Int32Array(corners).fill(-1);
+  const owner = new Int32Array(n).fill(-1); // root corner of the fan that kept the original id
+  const extra: number[] = [];
+  const out = new Uint32Array(corners);
+  for (let c = 0; c < corners; c++) {
+    const root = find(parent, c);
+    let v = fanVertex[root];
+    if (v < 0) {
+      const original = indices[c];
+      if (owner[original] < 0) {
+        owner[original] = root;
+        v = original;
+      } else {
+        v = n + extra.length;
+        extra.push(original);
+      }
+      fanVertex[root] = v;
+    }
+    out[c] = v;
+  }
+  if (extra.length === 0) return { positions, indices, splitVertices: 0 };
+  const pos = new Float32Array((n + extra.length) * 3);
+  pos.set(positions);
+  extra.forEach((original, k) => {
+    pos[(n + k) * 3] = positions[original * 3];
+    pos[(n + k) * 3 + 1] = positions[original * 3 + 1];
+    pos[(n + k) * 3 + 2] = positions[original * 3 + 2];
+  });
+  return { positions: pos, indices: out, splitVertices: extra.length };
 }
