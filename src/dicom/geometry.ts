@@ -26,6 +26,8 @@ export interface PlannerSlice {
   columns: number;
   /** Tie-break for equal positions (instance number, in-stack position). */
   order: number;
+  /** Among slices at the same position, the lowest preference is kept (e.g. 0 lossless, 1 lossy). */
+  preference?: number;
   /** Display name, for notes (file name and frame). */
   label: string;
   sliceThickness?: number;
@@ -132,7 +134,11 @@ export function planStack(input: PlannerSlice[]): StackPlan {
 
   // Sort along the normal; equal positions by their order number.
   const d = input.map((s) => dot(s.position, n));
-  const sorted = input.map((_, i) => i).sort((a, b) => d[a] - d[b] || input[a].order - input[b].order);
+  // Positions closer than 0.01 mm are equal here, so that duplicates sort by preference then order.
+  const dq = d.map((x) => Math.round(x * 100));
+  const sorted = input
+    .map((_, i) => i)
+    .sort((a, b) => dq[a] - dq[b] || (input[a].preference ?? 0) - (input[b].preference ?? 0) || input[a].order - input[b].order || d[a] - d[b]);
 
   // Duplicates: the same position (within 0.01 mm) → keep the first, note the rest.
   const kept: number[] = [];
@@ -249,7 +255,8 @@ export function planStack(input: PlannerSlice[]): StackPlan {
     dims: [imax - imin + 1, jmax - jmin + 1, K],
     spacing: [sx, sy, sz],
     origin,
-    direction: [u[0], u[1], u[2], v[0], v[1], v[2], n[0], n[1], n[2]],
+    // `+ 0` turns -0 into 0 (cross products of axis-aligned cosines produce -0).
+    direction: [u[0] + 0, u[1] + 0, u[2] + 0, v[0] + 0, v[1] + 0, v[2] + 0, n[0] + 0, n[1] + 0, n[2] + 0],
   };
   return {
     order: kept,

@@ -134,6 +134,7 @@ function summarize(id: string, frames: StackFrame[], codecs: CodecRegistry): { s
           rows: f.header.rows,
           columns: f.header.columns,
           order: f.frame.order ?? f.header.instanceNumber ?? 0,
+          preference: codecs.isLossy(f.header.transferSyntaxUID) ? 1 : 0,
           label: f.header.numberOfFrames > 1 ? `${f.header.name} frame ${f.frame.frame + 1}` : f.header.name,
           sliceThickness: f.frame.sliceThickness,
         })),
