@@ -126,6 +126,32 @@ describe('extractSurface on analytic shapes', () => {
     expectClosed(filtered, 2);
   });
 
+  it('keeps a one-voxel-thick vessel that smoothing would erase (label-constrained fallback)', () => {
+    const labels = sphereLabelMap([40, 20, 20], 0);
+    for (let i = 5; i < 35; i++) labels.data[i + 40 * (10 + 20 * 10)] = 1;
+    // Unconstrained smoothing erases it.
+    expect(fullResolutionSurface(labels, 1, { constraintMargin: false, minComponentMm3: 0 }).indices.length).toBe(0);
+    const mesh = fullResolutionSurface(labels, 1, { minComponentMm3: 0 });
+    expect(mesh.constrained).toBe(true);
+    expectClosed(mesh, 2);
+    const volume = signedVolume(mesh.positions, mesh.indices);
+    // A one-voxel line contours to a diamond-section tube: about half the voxel volume at best.
+    expect(volume).toBeGreaterThan(0.35 * 30);
+    expect(volume).toBeLessThan(1.5 * 30);
+  });
+
+  it('a bulky structure stays unconstrained (smooth)', () => {
+    expect(fullResolutionSurface(sphereLabelMap([48, 48, 48], 20), 1).constrained).toBe(false);
+  });
+
+  it('Taubin smoothing keeps the surface closed and its volume', () => {
+    const labels = sphereLabelMap([48, 48, 48], 20);
+    const mesh = fullResolutionSurface(labels, 1, { meshSmoothingIterations: 10 });
+    expectClosed(mesh, 2);
+    const voxels = voxelVolumeMm3(labels);
+    expect(Math.abs(signedVolume(mesh.positions, mesh.indices) - voxels) / voxels).toBeLessThan(0.03);
+  });
+
   it('returns null for an absent class', async () => {
     expect(await extractSurface(sphereLabelMap([20, 20, 20], 5), 7)).toBeNull();
   });

@@ -14,7 +14,7 @@ import type { LabelMap } from '../volume/types';
 import { decimateMesh, simplifierReady, SurfaceError } from './decimate';
 import { classStats, gaussianKernel, maskCrop, smoothedMaskLayers, type ClassStats } from './field';
 import { marchingTetrahedra, type Affine3x4 } from './marchingTetrahedra';
-import { computeNormals, removeSmallComponents, signedVolume, type IndexedMesh } from './meshOps';
+import { computeNormals, removeSmallComponents, signedVolume, taubinSmooth, type IndexedMesh } from './meshOps';
 import type { SurfaceMesh } from './types';
 
 export { SurfaceError } from './decimate';
@@ -25,16 +25,37 @@ export const DEFAULT_MAX_TRIANGLES = 750_000;
 export interface MeshingOptions {
   /** Gaussian σ (voxels) applied to the binary mask before contouring; 0 = none. Default 0.7. */
   smoothingSigmaVoxels?: number;
+  /**
+   * Keep every voxel centre on its side of the surface: after smoothing, labelled centres are
+   * raised to at least iso + margin and the others lowered to at most iso − margin, so the surface
+   * keeps the label map's topology (thin vessels and gaps survive any σ) and only moves along the
+   * lattice edges it crosses — which also keeps the voxel staircase. 0.5 = the binary mask;
+   * `false` = never constrain. Default undefined: unconstrained, with the thin-structure fallback
+   * (see `thinFallbackRatio`) to margin 0.25.
+   */
+  constraintMargin?: number | false;
+  /**
+   * When `constraintMargin` is undefined and the unconstrained surface encloses less than this
+   * fraction of the class's voxel volume (smoothing erased thin parts), the label-constrained
+   * surface is used instead. Default 0.85.
+   */
+  thinFallbackRatio?: number;
   /** Iso value on the smoothed mask (0..1). Default 0.5. */
   isoLevel?: number;
   /** Connected pieces enclosing less than this (mm³) are removed as specks. Default 20 mm³ (0.02 mL). */
   minComponentMm3?: number;
+  /**
+   * Taubin λ|μ smoothing iterations on the full-resolution surface (removes the voxel staircase,
+   * which mask smoothing alone leaves on gentle slopes, especially with thick slices); 0 = none.
+   * Default 0 (with the fine marching-tetrahedra mesh its effect is small; see docs/surfaces.md).
+   */
+  meshSmoothingIterations?: number;
 }
 
 export interface DecimationSettings {
   /** Maximum triangles for this mesh. */
   maxTriangles: number;
-  /** Error (mm) the simplifier may introduce before the budget forces more. Default 0.5 mm. */
+  /** Error (mm, meshoptimizer's estimate) the simplifier may introduce before the budget forces more. Default 0.3 mm; the measured max is typically about twice it. */
   maxErrorMm?: number;
   /**
    * Measure the real error against the full-resolution surface. Default true. When false,
@@ -57,7 +78,7 @@ export interface SurfacesOptions extends MeshingOptions {
   maxTriangles?: number;
   /** Smallest share of the budget a structure gets (if the budget allows). Default 1,000. */
   minTrianglesPerMesh?: number;
-  /** Error (mm) the simplifier may introduce before the budget forces more. Default 0.5 mm. */
+  /** Error (mm, meshoptimizer's estimate) the simplifier may introduce before the budget forces more. Default 0.3 mm; the measured max is typically about twice it. */
   maxErrorMm?: number;
   /** Decimate at all. Default true. */
   decimate?: boolean;
@@ -71,7 +92,15 @@ export interface SurfacesOptions extends MeshingOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULTS = { smoothingSigmaVoxels: 0.7, isoLevel: 0.5, minComponentMm3: 20, maxErrorMm: 0.5 };
+const DEFAULTS = {
+  smoothingSigmaVoxels: 0.7,
+  thinFallbackRatio: 0.85,
+  fallbackMargin: 0.25,
+  isoLevel: 0.5,
+  minComponentMm3: 20,
+  maxErrorMm: 0.3,
+  meshSmoothingIterations: 0,
+};
 
 function validateGrid(labels: LabelMap): void {
   const [nx, ny, nz] = labels.dims;
@@ -97,27 +126,67 @@ export function gridAffine(labels: LabelMap, offset: [number, number, number]): 
   return m;
 }
 
+export interface FullResolutionSurface extends IndexedMesh {
+  /** Connected pieces removed as specks. */
+  removedComponents: number;
+  /** Whether the label-constrained field was used (asked for, or the thin-structure fallback). */
+  constrained: boolean;
+}
+
 /**
  * The full-resolution closed surface of one class (before decimation), LPS mm, specks removed.
- * `box` is the class's inclusive voxel box [i0, j0, k0, i1, j1, k1]; computed if omitted.
+ * `box` is the class's inclusive voxel box [i0, j0, k0, i1, j1, k1] and `voxels` its voxel count;
+ * both are computed if omitted.
+ *
+ * With `constraintMargin` left undefined, the smooth unconstrained surface is tried first; if it
+ * encloses less than `thinFallbackRatio` of the voxel volume (a thin structure that smoothing
+ * erodes, like a small vessel one voxel across), the label-constrained surface is used instead.
  */
 export function fullResolutionSurface(
   labels: LabelMap,
   classId: number,
   options: MeshingOptions = {},
   box?: ArrayLike<number>,
-): IndexedMesh & { removedComponents: number } {
+  voxels?: number,
+): FullResolutionSurface {
   validateGrid(labels);
   const sigma = options.smoothingSigmaVoxels ?? DEFAULTS.smoothingSigmaVoxels;
   const iso = options.isoLevel ?? DEFAULTS.isoLevel;
   if (!(iso > 0 && iso < 1)) throw new SurfaceError(`isoLevel must be in (0, 1), got ${iso}`);
-  const b = box ?? classStats(labels).boxes.subarray(classId * 6, classId * 6 + 6);
-  if (b[0] > b[3]) return { positions: new Float32Array(0), indices: new Uint32Array(0), removedComponents: 0 };
+  const margin = options.constraintMargin;
+  if (margin !== undefined && margin !== false && !(margin > 0 && margin <= Math.min(iso, 1 - iso))) {
+    throw new SurfaceError(`constraintMargin must be in (0, ${Math.min(iso, 1 - iso)}] or false, got ${margin}`);
+  }
+  let b = box;
+  let count = voxels;
+  if (!b || count === undefined) {
+    const stats = classStats(labels);
+    b ??= stats.boxes.subarray(classId * 6, classId * 6 + 6);
+    count ??= stats.voxels[classId];
+  }
+  if (b[0] > b[3]) return { positions: new Float32Array(0), indices: new Uint32Array(0), removedComponents: 0, constrained: false };
   const weights = gaussianKernel(sigma);
   const crop = maskCrop(b, (weights.length - 1) / 2);
-  const layers = smoothedMaskLayers(labels, classId, crop, weights);
-  const raw = marchingTetrahedra(layers, { iso, affine: gridAffine(labels, crop.offset) });
-  return removeSmallComponents(raw, options.minComponentMm3 ?? DEFAULTS.minComponentMm3);
+  const affine = gridAffine(labels, crop.offset);
+  const minVolume = options.minComponentMm3 ?? DEFAULTS.minComponentMm3;
+
+  const contour = (constraintMargin: number | undefined) => {
+    const layers = smoothedMaskLayers(labels, classId, crop, weights, { iso, constraintMargin });
+    return removeSmallComponents(marchingTetrahedra(layers, { iso, affine }), minVolume);
+  };
+  let constrained = typeof margin === 'number';
+  let surface = contour(constrained ? (margin as number) : undefined);
+  if (margin === undefined && sigma > 0) {
+    const voxelVolume = count * Math.abs(labels.spacing[0] * labels.spacing[1] * labels.spacing[2]);
+    const ratio = options.thinFallbackRatio ?? DEFAULTS.thinFallbackRatio;
+    if (signedVolume(surface.positions, surface.indices) < ratio * voxelVolume) {
+      surface = contour(DEFAULTS.fallbackMargin);
+      constrained = true;
+    }
+  }
+  const iterations = options.meshSmoothingIterations ?? DEFAULTS.meshSmoothingIterations;
+  if (iterations > 0) surface.positions = taubinSmooth(surface.positions, surface.indices, { iterations });
+  return { ...surface, constrained };
 }
 
 function finishMesh(
@@ -215,7 +284,7 @@ export async function extractSurfaces(
     }
     remainingWeight -= weight;
 
-    const full = fullResolutionSurface(labels, cls.id, options, stats.boxes.subarray(cls.id * 6, cls.id * 6 + 6));
+    const full = fullResolutionSurface(labels, cls.id, options, stats.boxes.subarray(cls.id * 6, cls.id * 6 + 6), stats.voxels[cls.id]);
     const fullTriangles = full.indices.length / 3;
     if (fullTriangles === 0) continue;
     let mesh: SurfaceMesh;

@@ -5,7 +5,7 @@
  */
 
 import type { LabelMap } from '../volume/types';
-import type { FieldLayers } from './marchingTetrahedra';
+import type { FieldLayers, LayerRect } from './marchingTetrahedra';
 
 export interface ClassStats {
   /** Voxels per class id (index 0..255). */
@@ -120,11 +120,41 @@ export function maskCrop(box: ArrayLike<number>, kernelRadius: number): MaskCrop
   };
 }
 
+interface XYLayer {
+  data: Float32Array;
+  /** Inclusive rectangle outside which `data` is 0. */
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
 /**
  * Streams the class mask of `labels` (1 where label = classId) over `crop`, smoothed by the
- * separable kernel `weights` along i, j and k. Memory: (2r + 3) layers of the crop.
+ * separable kernel `weights` along i, j and k. Memory: (2r + 4) layers of the crop. Each layer
+ * reports the rectangle where it can be non-zero, so a class whose box is large (a speck far away
+ * stretches it) costs little beyond a scan of its labels.
  */
-export function smoothedMaskLayers(labels: LabelMap, classId: number, crop: MaskCrop, weights: Float32Array): FieldLayers {
+export interface MaskFieldOptions {
+  /**
+   * Keep every voxel centre on its own side of the iso value: labelled centres at least
+   * iso + margin, others at most iso − margin (0 < margin ≤ 0.5; undefined = no constraint).
+   * The surface then has the topology of the binary mask (no thin part vanishes, no gap closes)
+   * and crosses each lattice edge between (iso − margin … iso + margin)-interpolated bounds; the
+   * smoothing only moves vertices along their edges.
+   */
+  constraintMargin?: number;
+  /** Iso value the constraint refers to. Default 0.5. */
+  iso?: number;
+}
+
+export function smoothedMaskLayers(
+  labels: LabelMap,
+  classId: number,
+  crop: MaskCrop,
+  weights: Float32Array,
+  options: MaskFieldOptions = {},
+): FieldLayers {
   const [gx, gy, gz] = labels.dims;
   const data = labels.data;
   const { nx, ny, nz } = crop;
@@ -133,87 +163,135 @@ export function smoothedMaskLayers(labels: LabelMap, classId: number, crop: Mask
   const r = (weights.length - 1) / 2;
   const ringSize = 2 * r + 1;
   // xy-smoothed mask layers for z - r .. z + r, indexed by layer mod ringSize; null = all zero.
-  const ring: (Float32Array | null)[] = new Array(ringSize).fill(null);
+  const ring: (XYLayer | null)[] = new Array(ringSize).fill(null);
   const spare: Float32Array[] = [];
-  const mask = new Float32Array(plane);
+  const mask = new Uint8Array(plane);
   const tmp = new Float32Array(plane);
-  const rowHas = new Uint8Array(ny);
+  const rowMin = new Int32Array(ny);
+  const rowMax = new Int32Array(ny);
   let nextLayer = 0;
+  const margin = options.constraintMargin;
+  const iso = options.iso ?? 0.5;
+  const high = iso + (margin ?? 0);
+  const low = iso - (margin ?? 0);
 
-  /** xy-smoothed mask of crop layer z, or null if the class has no voxel there. */
-  const xyLayer = (z: number): Float32Array | null => {
+  /**
+   * Clamps layer z inside rectangle (x0..x1, y0..y1) to the labels: labelled points ≥ high, others
+   * ≤ low. Outside the rectangle the field is 0 and the labels hold no voxel of the class.
+   */
+  const constrain = (z: number, out: Float32Array, x0: number, x1: number, y0: number, y1: number) => {
     const k = z + oz;
-    if (k < 0 || k >= gz) return null;
-    let any = false;
-    rowHas.fill(0);
-    mask.fill(0);
-    const j0 = Math.max(0, -oy), j1 = Math.min(ny, gy - oy);
-    const i0 = Math.max(0, -ox), i1 = Math.min(nx, gx - ox);
-    for (let y = j0; y < j1; y++) {
-      const src = k * gx * gy + (y + oy) * gx + ox;
-      const dst = y * nx;
-      for (let x = i0; x < i1; x++) {
-        if (data[src + x] === classId) {
-          mask[dst + x] = 1;
-          rowHas[y] = 1;
-          any = true;
+    const inGrid = k >= 0 && k < gz;
+    for (let y = y0; y <= y1; y++) {
+      const j = y + oy;
+      const rowInGrid = inGrid && j >= 0 && j < gy;
+      const row = y * nx;
+      const src = k * gx * gy + j * gx + ox;
+      for (let x = x0; x <= x1; x++) {
+        const i = x + ox;
+        const labelled = rowInGrid && i >= 0 && i < gx && data[src + x] === classId;
+        const v = out[row + x];
+        if (labelled) {
+          if (v < high) out[row + x] = high;
+        } else if (v > low) {
+          out[row + x] = low;
         }
       }
     }
-    if (!any) return null;
-    const out = spare.pop() ?? new Float32Array(plane);
-    if (r === 0) {
-      out.set(mask);
-      return out;
+  };
+
+  /** xy-smoothed mask of crop layer z, or null if the class has no voxel there. */
+  const xyLayer = (z: number): XYLayer | null => {
+    const k = z + oz;
+    if (k < 0 || k >= gz) return null;
+    const j0 = Math.max(0, -oy), j1 = Math.min(ny, gy - oy);
+    const i0 = Math.max(0, -ox), i1 = Math.min(nx, gx - ox);
+    let ya = ny, yb = -1, xa = nx, xb = -1;
+    for (let y = j0; y < j1; y++) {
+      const src = k * gx * gy + (y + oy) * gx + ox;
+      const dst = y * nx;
+      let lo = -1, hi = -1;
+      for (let x = i0; x < i1; x++) {
+        if (data[src + x] === classId) {
+          mask[dst + x] = 1;
+          if (lo < 0) lo = x;
+          hi = x;
+        }
+      }
+      rowMin[y] = lo;
+      rowMax[y] = hi;
+      if (lo >= 0) {
+        if (y < ya) ya = y;
+        yb = y;
+        if (lo < xa) xa = lo;
+        if (hi > xb) xb = hi;
+      }
     }
-    // Along x, only rows holding mask voxels.
-    tmp.fill(0);
-    for (let y = 0; y < ny; y++) {
-      if (!rowHas[y]) continue;
+    if (yb < 0) return null;
+    const out = spare.pop() ?? new Float32Array(plane);
+    out.fill(0);
+    const rect = { data: out, x0: Math.max(0, xa - r), x1: Math.min(nx - 1, xb + r), y0: Math.max(0, ya - r), y1: Math.min(ny - 1, yb + r) };
+    // Along x, scattering each mask voxel into its neighbours; clears the mask as it goes.
+    for (let y = ya; y <= yb; y++) {
+      if (rowMin[y] < 0) continue;
       const row = y * nx;
-      for (let x = 0; x < nx; x++) {
+      const lo = Math.max(0, rowMin[y] - r), hi = Math.min(nx - 1, rowMax[y] + r);
+      for (let x = lo; x <= hi; x++) tmp[row + x] = 0;
+      for (let x = rowMin[y]; x <= rowMax[y]; x++) {
         if (mask[row + x] === 0) continue;
-        const lo = Math.max(0, x - r), hi = Math.min(nx - 1, x + r);
-        for (let xx = lo; xx <= hi; xx++) tmp[row + xx] += weights[xx - x + r];
+        mask[row + x] = 0;
+        const a = Math.max(0, x - r), b = Math.min(nx - 1, x + r);
+        for (let xx = a; xx <= b; xx++) tmp[row + xx] += weights[xx - x + r];
       }
     }
     // Along y, scattering each row into its neighbours.
-    out.fill(0);
-    for (let y = 0; y < ny; y++) {
-      if (!rowHas[y]) continue;
+    for (let y = ya; y <= yb; y++) {
+      if (rowMin[y] < 0) continue;
       const row = y * nx;
-      const lo = Math.max(0, y - r), hi = Math.min(ny - 1, y + r);
-      for (let yy = lo; yy <= hi; yy++) {
+      const lo = Math.max(0, rowMin[y] - r), hi = Math.min(nx - 1, rowMax[y] + r);
+      const a = Math.max(0, y - r), b = Math.min(ny - 1, y + r);
+      for (let yy = a; yy <= b; yy++) {
         const w = weights[yy - y + r];
         const dst = yy * nx;
-        for (let x = 0; x < nx; x++) out[dst + x] += w * tmp[row + x];
+        for (let x = lo; x <= hi; x++) out[dst + x] += w * tmp[row + x];
       }
     }
-    return out;
+    return rect;
   };
 
   return {
     nx,
     ny,
     nz,
-    layer(z: number, out: Float32Array): void {
+    layer(z: number, out: Float32Array): LayerRect | null {
       // Bring layers up to z + r into the ring.
       while (nextLayer <= z + r) {
-        const slot = ((nextLayer % ringSize) + ringSize) % ringSize;
+        const slot = nextLayer % ringSize;
         const old = ring[slot];
-        if (old) spare.push(old);
+        if (old) spare.push(old.data);
         ring[slot] = nextLayer < nz ? xyLayer(nextLayer) : null;
         nextLayer++;
       }
       out.fill(0);
+      let x0 = nx, x1 = -1, y0 = ny, y1 = -1;
       for (let d = -r; d <= r; d++) {
         const zz = z + d;
         if (zz < 0 || zz >= nz) continue;
         const layer = ring[zz % ringSize];
         if (!layer) continue;
         const w = weights[d + r];
-        for (let p = 0; p < plane; p++) out[p] += w * layer[p];
+        const src = layer.data;
+        for (let y = layer.y0; y <= layer.y1; y++) {
+          const row = y * nx;
+          for (let x = row + layer.x0, end = row + layer.x1; x <= end; x++) out[x] += w * src[x];
+        }
+        if (layer.x0 < x0) x0 = layer.x0;
+        if (layer.x1 > x1) x1 = layer.x1;
+        if (layer.y0 < y0) y0 = layer.y0;
+        if (layer.y1 > y1) y1 = layer.y1;
       }
+      if (margin !== undefined) constrain(z, out, x0, x1, y0, y1);
+      return x1 < 0 ? null : { x0, x1, y0, y1 };
     },
   };
 }

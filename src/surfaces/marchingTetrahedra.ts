@@ -21,14 +21,26 @@
 
 import type { IndexedMesh } from './meshOps';
 
+/** Inclusive rectangle of lattice points (x0..x1, y0..y1) in a layer. */
+export interface LayerRect {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
 /** Supplies the scalar field one z-layer at a time, i fastest then j. */
 export interface FieldLayers {
   /** Lattice points along x, y, z (≥ 2 each for any output). */
   nx: number;
   ny: number;
   nz: number;
-  /** Writes the nx*ny samples of layer z (0 ≤ z < nz) into `out`. Called once per layer, in increasing z. */
-  layer(z: number, out: Float32Array): void;
+  /**
+   * Writes all nx*ny samples of layer z (0 ≤ z < nz) into `out`. Called once per layer, in
+   * increasing z. May return the rectangle outside which every sample is below the iso value
+   * (null: the whole layer is), so that empty parts of a layer are skipped; void = whole layer.
+   */
+  layer(z: number, out: Float32Array): LayerRect | null | void;
 }
 
 /**
@@ -194,15 +206,37 @@ export function marchingTetrahedra(field: FieldLayers, options: MarchingOptions)
   // Vertex id of each lattice edge starting in a layer, 7 directions per lattice point; -1 = none yet.
   let edgeA = new Int32Array(plane * 7).fill(-1);
   let edgeB = new Int32Array(plane * 7).fill(-1);
-  let countA = 0;
-  let countB = 0;
+  // Rectangle of lattice points whose edge slots may hold a vertex id, per edge layer.
+  let touchedA: LayerRect | null = null;
+  let touchedB: LayerRect | null = null;
+  const touch = (t: LayerRect | null, x0: number, x1: number, y0: number, y1: number): LayerRect => {
+    if (!t) return { x0, x1, y0, y1 };
+    return { x0: Math.min(t.x0, x0), x1: Math.max(t.x1, x1), y0: Math.min(t.y0, y0), y1: Math.max(t.y1, y1) };
+  };
 
-  field.layer(0, fieldA);
-  for (let p = 0; p < plane; p++) {
-    const v = fieldA[p] >= iso ? 1 : 0;
-    insideA[p] = v;
-    countA += v;
-  }
+  /** Computes the inside bits of a layer within its rectangle; returns the tight rectangle of inside points. */
+  const classify = (values: Float32Array, inside: Uint8Array, rect: LayerRect | null | void): LayerRect | null => {
+    inside.fill(0);
+    if (rect === null) return null;
+    const r = rect ?? { x0: 0, x1: nx - 1, y0: 0, y1: ny - 1 };
+    let x0 = nx, x1 = -1, y0 = ny, y1 = -1;
+    for (let y = r.y0; y <= r.y1; y++) {
+      const row = y * nx;
+      for (let x = r.x0; x <= r.x1; x++) {
+        if (values[row + x] >= iso) {
+          inside[row + x] = 1;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (y < y0) y0 = y;
+          y1 = y;
+        }
+      }
+    }
+    return x1 < 0 ? null : { x0, x1, y0, y1 };
+  };
+
+  let rectA = classify(fieldA, insideA, field.layer(0, fieldA));
+  let rectB: LayerRect | null = null;
 
   const tableOffsets = table.offsets;
   const tableEdges = table.edges;
@@ -211,18 +245,18 @@ export function marchingTetrahedra(field: FieldLayers, options: MarchingOptions)
   const tri = [0, 0, 0];
 
   for (let z = 0; z + 1 < nz; z++) {
-    field.layer(z + 1, fieldB);
-    countB = 0;
-    for (let p = 0; p < plane; p++) {
-      const v = fieldB[p] >= iso ? 1 : 0;
-      insideB[p] = v;
-      countB += v;
-    }
-    // A slab with all samples outside has no surface.
-    if (countA !== 0 || countB !== 0) {
-      for (let y = 0; y + 1 < ny; y++) {
+    rectB = classify(fieldB, insideB, field.layer(z + 1, fieldB));
+    // Cubes with an inside corner: those touching the union of both layers' inside rectangles.
+    if (rectA || rectB) {
+      const cx0 = Math.max(0, Math.min(rectA ? rectA.x0 : nx, rectB ? rectB.x0 : nx) - 1);
+      const cx1 = Math.min(nx - 2, Math.max(rectA ? rectA.x1 : -1, rectB ? rectB.x1 : -1));
+      const cy0 = Math.max(0, Math.min(rectA ? rectA.y0 : ny, rectB ? rectB.y0 : ny) - 1);
+      const cy1 = Math.min(ny - 2, Math.max(rectA ? rectA.y1 : -1, rectB ? rectB.y1 : -1));
+      touchedA = touch(touchedA, cx0, cx1 + 1, cy0, cy1 + 1);
+      touchedB = touch(touchedB, cx0, cx1 + 1, cy0, cy1 + 1);
+      for (let y = cy0; y <= cy1; y++) {
         const row = y * nx;
-        for (let x = 0; x + 1 < nx; x++) {
+        for (let x = cx0; x <= cx1; x++) {
           const p = row + x;
           const config =
             insideA[p] |
@@ -279,12 +313,19 @@ export function marchingTetrahedra(field: FieldLayers, options: MarchingOptions)
         }
       }
     }
-    // Layer z + 1 becomes the lower layer; recycle layer z's buffers for z + 2.
+    // Layer z + 1 becomes the lower layer; recycle layer z's buffers for z + 2, resetting only
+    // the edge slots that can hold a vertex id.
     [fieldA, fieldB] = [fieldB, fieldA];
     [insideA, insideB] = [insideB, insideA];
     [edgeA, edgeB] = [edgeB, edgeA];
-    edgeB.fill(-1);
-    countA = countB;
+    if (touchedA) {
+      for (let y = touchedA.y0; y <= touchedA.y1; y++) {
+        edgeB.fill(-1, (y * nx + touchedA.x0) * 7, (y * nx + touchedA.x1 + 1) * 7);
+      }
+    }
+    touchedA = touchedB;
+    touchedB = null;
+    rectA = rectB;
   }
   return { positions: positions.result(), indices: indices.result() };
 }

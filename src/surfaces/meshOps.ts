@@ -593,3 +593,57 @@ export function splitNonManifold(mesh: IndexedMesh): (IndexedMesh & { splitVerti
   });
   return { positions: pos, indices: out, splitVertices: extra.length };
 }
+
+/**
+ * Taubin λ|μ smoothing (Taubin 1995): alternating shrinking (λ > 0) and inflating (μ < −λ)
+ * umbrella-Laplacian steps, a low-pass filter on the surface that removes the voxel staircase
+ * without the shrinkage of plain Laplacian smoothing. Moves vertices only: the connectivity, and
+ * so a closed 2-manifold, is unchanged. Neighbours are the targets of each vertex's outgoing
+ * half-edges (each once on a closed manifold). Returns new positions.
+ */
+export function taubinSmooth(
+  positions: Float32Array,
+  indices: Uint32Array,
+  options: { iterations: number; lambda?: number; mu?: number },
+): Float32Array {
+  const iterations = Math.max(0, Math.floor(options.iterations));
+  if (iterations === 0 || indices.length === 0) return positions;
+  const lambda = options.lambda ?? 0.5;
+  const mu = options.mu ?? -0.53;
+  const n = positions.length / 3;
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i < indices.length; i++) offsets[indices[i] + 1]++;
+  for (let v = 0; v < n; v++) offsets[v + 1] += offsets[v];
+  const fill = offsets.slice(0, n);
+  const neighbours = new Uint32Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t], b = indices[t + 1], c = indices[t + 2];
+    neighbours[fill[a]++] = b;
+    neighbours[fill[b]++] = c;
+    neighbours[fill[c]++] = a;
+  }
+  let current = Float64Array.from(positions);
+  let next = new Float64Array(current.length);
+  for (let step = 0; step < iterations * 2; step++) {
+    const factor = step % 2 === 0 ? lambda : mu;
+    for (let v = 0; v < n; v++) {
+      const start = offsets[v], end = offsets[v + 1];
+      const x = current[v * 3], y = current[v * 3 + 1], z = current[v * 3 + 2];
+      if (end === start) {
+        next[v * 3] = x; next[v * 3 + 1] = y; next[v * 3 + 2] = z;
+        continue;
+      }
+      let sx = 0, sy = 0, sz = 0;
+      for (let s = start; s < end; s++) {
+        const u = neighbours[s] * 3;
+        sx += current[u]; sy += current[u + 1]; sz += current[u + 2];
+      }
+      const inv = 1 / (end - start);
+      next[v * 3] = x + factor * (sx * inv - x);
+      next[v * 3 + 1] = y + factor * (sy * inv - y);
+      next[v * 3 + 2] = z + factor * (sz * inv - z);
+    }
+    [current, next] = [next, current];
+  }
+  return Float32Array.from(current);
+}
