@@ -90,6 +90,10 @@ export function reasonOf(error: unknown): string {
   if (error instanceof DicomImportError) return error.message;
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
+  // dicom-parser throws { exception: string, dataSet } objects for malformed data sets.
+  if (error && typeof error === 'object' && typeof (error as { exception?: unknown }).exception === 'string') {
+    return (error as { exception: string }).exception;
+  }
   return String(error);
 }
 

@@ -16,6 +16,8 @@ export interface WasmFrameInfo {
 /** Decoder object shared by J2KDecoder, JpegLSDecoder and JPEGDecoder. */
 export interface WasmDecoder {
   getEncodedBuffer(length: number): Uint8Array;
+  /** Present on J2KDecoder and JPEGDecoder: parse the header only (fills getFrameInfo). */
+  readHeader?(): void;
   decode(): void;
   getFrameInfo(): WasmFrameInfo;
   getDecodedBuffer(): Uint8Array;

@@ -128,6 +128,9 @@ const openJpeg: Loader = async (env) => {
     name: 'OpenJPEG (wasm)',
     decode(encoded, spec) {
       decoder.getEncodedBuffer(encoded.length).set(encoded);
+      // Check the size before decoding: a damaged header must not make the codec decode a huge image.
+      const siz = j2kSize(encoded);
+      if (siz) checkSize('JPEG 2000', siz, spec);
       decoder.decode();
       const info = decoder.getFrameInfo();
       checkSize('JPEG 2000', { width: info.width, height: info.height, components: info.componentCount }, spec);
@@ -142,6 +145,8 @@ const charls: Loader = async (env) => {
   return {
     name: 'CharLS (wasm)',
     decode(encoded, spec) {
+      const sof = jpegFrameSize(encoded);
+      if (sof) checkSize('JPEG-LS', sof, spec);
       decoder.getEncodedBuffer(encoded.length).set(encoded);
       decoder.decode();
       const info = decoder.getFrameInfo();
@@ -161,6 +166,9 @@ const turboJpeg: Loader = async (env) => {
     decode(encoded, spec) {
       if (jpeg12.jpegPrecision(encoded) !== 8) return jpeg12.decodeDctJpeg(encoded, spec);
       decoder.getEncodedBuffer(encoded.length).set(encoded);
+      decoder.readHeader?.();
+      const header = decoder.getFrameInfo();
+      checkSize('JPEG', { width: header.width, height: header.height, components: header.componentCount }, spec);
       decoder.decode();
       const info = decoder.getFrameInfo();
       checkSize('JPEG', { width: info.width, height: info.height, components: info.componentCount }, spec);
@@ -170,11 +178,37 @@ const turboJpeg: Loader = async (env) => {
     },
   };
 };
+/** Image size from a JPEG 2000 codestream's SIZ marker (SOC FF4F, then SIZ FF51). */
+function j2kSize(encoded: Uint8Array): { width: number; height: number; components: number } | undefined {
+  if (encoded.length < 42 || encoded[0] !== 0xff || encoded[1] !== 0x4f || encoded[2] !== 0xff || encoded[3] !== 0x51) return undefined;
+  const v = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const width = v.getUint32(8) - v.getUint32(16);
+  const height = v.getUint32(12) - v.getUint32(20);
+  return { width, height, components: v.getUint16(40) };
+}
+
+/** Width/height/components from the first SOFn marker of a JPEG family codestream (JPEG-LS: SOF55). */
+function jpegFrameSize(encoded: Uint8Array): { width: number; height: number; components: number } | undefined {
+  let i = 2;
+  while (i + 9 < encoded.length) {
+    if (encoded[i] !== 0xff) return undefined;
+    const marker = encoded[i + 1];
+    const length = (encoded[i + 2] << 8) | encoded[i + 3];
+    const isSof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
+    if (isSof) return { height: (encoded[i + 5] << 8) | encoded[i + 6], width: (encoded[i + 7] << 8) | encoded[i + 8], components: encoded[i + 9] };
+    if (marker === 0xda) return undefined;
+    i += 2 + length;
+  }
+  return undefined;
+}
+
 const jpegLossless: Loader = async () => {
   const { Decoder } = await import('@cornerstonejs/jpeg-lossless-decoder-js');
   return {
     name: '@cornerstonejs/jpeg-lossless-decoder-js',
     decode(encoded, spec) {
+      const sof = jpegFrameSize(encoded);
+      if (sof) checkSize('JPEG Lossless', sof, spec);
       const bytesPerSample = spec.bitsAllocated <= 8 ? 1 : 2;
       const copy = new Uint8Array(encoded);
       const out = new Decoder().decode(copy.buffer, 0, copy.length, bytesPerSample);
@@ -230,7 +264,7 @@ export function createCodecRegistry(options: CodecRegistryOptions = {}): CodecRe
       if (!loader) return Promise.reject(new Error(`no decoder for ${describe(ts)}`));
       let p = loaded.get(loader);
       if (!p) {
-        p = loader(env).catch((error: unknown) => {
+        p = loader(env).then((codec) => guard(codec, () => loaded.delete(loader))).catch((error: unknown) => {
           loaded.delete(loader);
           throw new Error(`could not load the decoder for ${describe(ts)}: ${error instanceof Error ? error.message : String(error)}`, {
             cause: error,
@@ -239,6 +273,24 @@ export function createCodecRegistry(options: CodecRegistryOptions = {}): CodecRe
         loaded.set(loader, p);
       }
       return p;
+    },
+  };
+}
+
+/**
+ * A wasm module that aborted (e.g. out-of-bounds access on damaged data) cannot be used again: after
+ * an error that is not one of our own checks, drop the instance so the next frame loads a fresh one.
+ */
+function guard(codec: PixelCodec, forget: () => void): PixelCodec {
+  return {
+    name: codec.name,
+    decode(encoded, spec) {
+      try {
+        return codec.decode(encoded, spec);
+      } catch (error) {
+        if (!(error instanceof Error) || error.constructor !== Error) forget();
+        throw error;
+      }
     },
   };
 }
