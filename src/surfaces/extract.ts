@@ -21,6 +21,8 @@ export { SurfaceError } from './decimate';
 
 /** The whole hologram's default triangle budget (Quest 3 at 72 Hz). */
 export const DEFAULT_MAX_TRIANGLES = 750_000;
+/** Default simplifier error bound, mm (meshoptimizer's estimate). */
+export const DEFAULT_MAX_ERROR_MM = 0.3;
 
 export interface MeshingOptions {
   /** Gaussian σ (voxels) applied to the binary mask before contouring; 0 = none. Default 0.7. */
@@ -98,7 +100,7 @@ const DEFAULTS = {
   fallbackMargin: 0.25,
   isoLevel: 0.5,
   minComponentMm3: 20,
-  maxErrorMm: 0.3,
+  maxErrorMm: DEFAULT_MAX_ERROR_MM,
   meshSmoothingIterations: 0,
 };
 
