@@ -30,6 +30,14 @@ export function isNiftiName(name: string): boolean {
   return /\.nii(\.gz)?$/i.test(name);
 }
 
+/** A NIfTI-1 file by name, or by content: "n+1" magic, or a gzip stream (DICOM is never gzipped as a whole). */
+export function isNifti(file: DicomInputFile): boolean {
+  const b = file.bytes;
+  if (isNiftiName(file.name)) return true;
+  if (b.length > 348 && b[344] === 0x6e && b[345] === 0x2b && b[346] === 0x31) return true;
+  return b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
 export interface LoadInputOptions {
   /** Pick this DICOM series (SeriesSummary.id) instead of the best axial CT. */
   seriesId?: string;
@@ -44,7 +52,7 @@ export interface LoadInputOptions {
  */
 export async function loadInput(files: DicomInputFile[], options: LoadInputOptions = {}): Promise<LoadedInput> {
   if (files.length === 0) throw new InputError('no files were given');
-  const nifti = files.filter((f) => isNiftiName(f.name));
+  const nifti = files.filter(isNifti);
   if (nifti.length > 0) {
     if (nifti.length > 1) throw new InputError(`several NIfTI files were given (${nifti.map((f) => f.name).join(', ')}): open one at a time`);
     const volume = readNiftiVolume(nifti[0].bytes, nifti[0].name);

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `npm start`: make a self-signed certificate on first start, build the app when the sources changed,
+// and serve it over HTTPS on localhost and the LAN (WebXR needs a secure context; a headset on the
+// same network opens the printed https://<lan-ip>:<port>/ and accepts the certificate once).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+process.chdir(root);
+const port = Number(process.env.PORT ?? 8443);
+
+function ensureCertificate() {
+  const dir = join(root, '.cert');
+  if (existsSync(join(dir, 'cert.pem'))) return;
+  mkdirSync(dir, { recursive: true });
+  const ips = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4').map((i) => i.address);
+  const san = ['DNS:localhost', ...ips.map((ip) => `IP:${ip}`)].join(',');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '825',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    '-subj', '/CN=HoloCT local', '-addext', `subjectAltName=${san}`,
+  ], { stdio: 'ignore' });
+  console.log(`made a self-signed certificate in .cert/ (${san})`);
+}
+
+function newestMtime(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
+}
+
+function buildIfStale() {
+  const inputs = ['src', 'index.html', 'models', 'assets', 'vite.config.ts', 'package.json'].filter((p) => existsSync(p));
+  const built = existsSync('dist/index.html') ? statSync('dist/index.html').mtimeMs : 0;
+  if (built && Math.max(...inputs.map(newestMtime)) < built) return;
+  console.log('building the app (first start or sources changed)…');
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+}
+
+ensureCertificate();
+buildIfStale();
+const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i.address);
+console.log(`\nHoloCT on https://localhost:${port}/`);
+for (const ip of lan) console.log(`headset on the same network: https://${ip}:${port}/  (accept the self-signed certificate once)`);
+const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host'], { stdio: 'inherit' });
+server.on('exit', (code) => process.exit(code ?? 0));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

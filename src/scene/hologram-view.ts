@@ -1,0 +1,168 @@
+import { Color3 } from '@babylonjs/core/Maths/math.color';
+import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector';
+import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
+import { Mesh } from '@babylonjs/core/Meshes/mesh';
+import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
+import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
+import { Observable } from '@babylonjs/core/Misc/observable';
+import type { Plane } from '@babylonjs/core/Maths/math.plane';
+import type { Scene } from '@babylonjs/core/scene';
+import { hexToRgb, type ClassInfo } from '../segmentation/manifest';
+import type { HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import type { SurfaceMesh } from '../surfaces/types';
+import { patientToHologramMatrix, worldClipPlane } from './frames';
+
+export interface HologramViewOptions {
+  store: HologramStore;
+  /** The model's classes: colors, groups, names (from the manifest). */
+  classes: readonly ClassInfo[];
+  /** Patient LPS point (mm) the hologram turns about, usually the CT's centre. */
+  center: Vec3;
+}
+
+const CLIP_KEYS = ['clipPlane', 'clipPlane2', 'clipPlane3', 'clipPlane4', 'clipPlane5', 'clipPlane6'] as const;
+
+/**
+ * The hologram in a Babylon scene: one mesh (one draw call) per structure under a pose node. It
+ * observes the HologramStore and never changes it: gestures and panels change the store.
+ */
+export class HologramView {
+  /** World pose (position, rotation, scale) from the state. */
+  readonly poseNode: TransformNode;
+  /** Patient LPS mm → hologram frame; parent of every structure mesh. */
+  readonly patientNode: TransformNode;
+  readonly onStructureAddedObservable = new Observable<Mesh>();
+  private readonly structures = new Map<string, { mesh: Mesh; material: StandardMaterial; info: ClassInfo }>();
+  private readonly unsubscribe: () => void;
+  private readonly clipPlanes: Plane[] = [];
+  private center: Vec3;
+
+  constructor(readonly scene: Scene, private readonly options: HologramViewOptions) {
+    this.poseNode = new TransformNode('hologram-pose', scene);
+    this.patientNode = new TransformNode('hologram-patient', scene);
+    this.patientNode.parent = this.poseNode;
+    this.center = options.center;
+    this.patientNode.setPreTransformMatrix(patientToHologramMatrix(this.center));
+    this.unsubscribe = options.store.subscribe((state) => this.apply(state));
+    this.apply(options.store.getState());
+  }
+
+  /** Adds (or replaces) the mesh of one structure, in patient LPS mm. */
+  addSurface(surface: SurfaceMesh): Mesh {
+    const info = this.options.classes.find((c) => c.id === surface.classId);
+    if (!info) throw new Error(`mesh for class ${surface.classId} (${surface.name}) is not in the model's class list`);
+    this.structures.get(info.name)?.mesh.dispose(false, true);
+    const mesh = new Mesh(`structure:${info.name}`, this.scene);
+    const data = new VertexData();
+    data.positions = surface.positions;
+    data.normals = surface.normals;
+    data.indices = surface.indices;
+    data.applyToMesh(mesh, false);
+    mesh.parent = this.patientNode;
+    mesh.metadata = { structure: info.name, label: info.label, group: info.group, classId: info.id };
+    mesh.isPickable = true;
+    const material = new StandardMaterial(`material:${info.name}`, this.scene);
+    const [r, g, b] = hexToRgb(info.color);
+    material.diffuseColor = new Color3(r, g, b);
+    material.specularColor = new Color3(0.25, 0.25, 0.25);
+    material.specularPower = 48;
+    material.emissiveColor = new Color3(r * 0.12, g * 0.12, b * 0.12);
+    // Our triangles wind counter-clockwise seen from outside in right-handed LPS; the LPS→hologram swap
+    // (det −1) is compensated by Babylon, so default culling keeps the outer faces.
+    material.backFaceCulling = true;
+    mesh.material = material;
+    this.structures.set(info.name, { mesh, material, info });
+    this.applyStructure(info.name, this.options.store.getState());
+    this.applyClipPlanes(this.options.store.getState());
+    this.onStructureAddedObservable.notifyObservers(mesh);
+    return mesh;
+  }
+
+  getStructureMesh(name: string): Mesh | undefined {
+    return this.structures.get(name)?.mesh;
+  }
+
+  get structureNames(): string[] {
+    return [...this.structures.keys()];
+  }
+
+  /** Patient LPS mm → world matrix (for gestures, picking and measurements). */
+  patientToWorld(): Matrix {
+    this.poseNode.computeWorldMatrix(true);
+    return this.patientNode.computeWorldMatrix(true).clone();
+  }
+
+  /** Moves the patient point the hologram turns about (patient LPS mm). */
+  recenter(center: Vec3): void {
+    this.center = center;
+    this.patientNode.setPreTransformMatrix(patientToHologramMatrix(center));
+    this.applyClipPlanes(this.options.store.getState());
+  }
+
+  get centerMm(): Vec3 {
+    return [...this.center] as Vec3;
+  }
+
+  /** Removes every structure (a new case is being loaded) and re-centres. */
+  reset(center: Vec3): void {
+    for (const { mesh } of this.structures.values()) mesh.dispose(false, true);
+    this.structures.clear();
+    this.recenter(center);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.reset(this.center);
+    this.patientNode.dispose();
+    this.poseNode.dispose();
+    this.onStructureAddedObservable.clear();
+  }
+
+  private apply(state: HologramState): void {
+    const { position, rotation, scale } = state.pose;
+    this.poseNode.position.set(position[0], position[1], position[2]);
+    this.poseNode.rotationQuaternion ??= new Quaternion();
+    this.poseNode.rotationQuaternion.set(rotation[0], rotation[1], rotation[2], rotation[3]);
+    this.poseNode.scaling.set(scale, scale, scale);
+    for (const name of this.structures.keys()) this.applyStructure(name, state);
+    this.applyClipPlanes(state);
+  }
+
+  private applyStructure(name: string, state: HologramState): void {
+    const entry = this.structures.get(name);
+    const s = state.structures[name];
+    if (!entry || !s) return;
+    entry.mesh.setEnabled(s.visible);
+    const alpha = s.opacity;
+    if (entry.material.alpha !== alpha) {
+      entry.material.alpha = alpha;
+      // A depth pre-pass keeps one see-through layer per organ instead of a tangle of back faces.
+      entry.material.needDepthPrePass = alpha < 1;
+    }
+  }
+
+  private applyClipPlanes(state: HologramState): void {
+    const world = this.patientToWorld();
+    state.clipPlanes.forEach((p, i) => {
+      this.clipPlanes[i] = worldClipPlane(p.normal, p.offset, world, this.clipPlanes[i]);
+    });
+    for (const { material } of this.structures.values()) {
+      CLIP_KEYS.forEach((key, i) => {
+        material[key] = i < state.clipPlanes.length ? this.clipPlanes[i] : null;
+      });
+    }
+  }
+}
+
+/** Centre of a set of meshes' bounds in patient mm, e.g. for framing cameras. */
+export function worldBoundingRadius(meshes: Mesh[]): { center: Vector3; radius: number } {
+  let min = new Vector3(Infinity, Infinity, Infinity);
+  let max = new Vector3(-Infinity, -Infinity, -Infinity);
+  for (const mesh of meshes) {
+    mesh.computeWorldMatrix(true);
+    const box = mesh.getBoundingInfo().boundingBox;
+    min = Vector3.Minimize(min, box.minimumWorld);
+    max = Vector3.Maximize(max, box.maximumWorld);
+  }
+  return { center: min.add(max).scale(0.5), radius: Math.max(1e-3, Vector3.Distance(min, max) / 2) };
+}

@@ -1,0 +1,73 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { browserCodecRegistry } from '../dicom/codecs/browser-wasm';
+import { scanDicomFiles } from '../dicom/index';
+import type { DicomInputFile } from '../dicom/types';
+import { buildHologram } from '../pipeline/hologram';
+import { isNifti, loadInput } from '../pipeline/input';
+import { parseManifest, type ModelManifest } from '../segmentation/manifest';
+import type { SegmentationSession } from '../segmentation/session';
+import { meshTransferables } from '../surfaces/types';
+import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult } from './protocol';
+import { createWebSession } from './web-session';
+
+// The worker stays thin: it holds the session and the opened files, and runs the shared pipeline.
+let model: { manifest: ModelManifest; session: SegmentationSession } | undefined;
+let files: DicomInputFile[] = [];
+let controller: AbortController | undefined;
+const codecs = browserCodecRegistry();
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  // A single-page server answers unknown paths with index.html: that is a missing file, not a model.
+  if (response.headers.get('content-type')?.includes('text/html')) throw new Error(`${url}: not found (the server sent a web page)`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const api: PipelineWorkerApi = {
+  async init({ manifestUrl, backend }): Promise<InitResult> {
+    const response = await fetch(manifestUrl);
+    if (!response.ok) throw new Error(`model manifest ${manifestUrl}: HTTP ${response.status}`);
+    const manifest = parseManifest(await response.json(), manifestUrl);
+    const bytes = await fetchBytes(new URL(manifest.file, new URL(manifestUrl, self.location.href)).href);
+    await model?.session.dispose();
+    const { session, fallbackReason } = await createWebSession(bytes, manifest, backend);
+    model = { manifest, session };
+    return { manifest, backend: session.backend, fallbackReason };
+  },
+
+  async open(input): Promise<OpenResult> {
+    files = input;
+    if (input.length === 1 && isNifti(input[0])) return { kind: 'nifti' };
+    return { kind: 'dicom', scan: scanDicomFiles(input) };
+  },
+
+  async segment(request, onProgress, onMesh): Promise<SegmentResult> {
+    if (!model) throw new Error('the model is not loaded yet');
+    controller?.abort();
+    controller = new AbortController();
+    const signal = controller.signal;
+    const input = await loadInput(files, { seriesId: request.seriesId, signal, codecs, onProgress: (stage, fraction) => onProgress({ stage, fraction }) });
+    const result = await buildHologram(input.volume, model, {
+      signal,
+      onProgress,
+      onMesh: (mesh) => onMesh(Comlink.transfer(mesh, meshTransferables(mesh))),
+    });
+    const out: SegmentResult = {
+      volume: input.volume,
+      labels: result.labels,
+      report: result.report,
+      source: input.source,
+      notes: input.notes,
+      patient: input.patient,
+    };
+    return Comlink.transfer(out, [input.volume.data.buffer as ArrayBuffer, result.labels.data.buffer as ArrayBuffer]);
+  },
+
+  cancel() {
+    controller?.abort(new DOMException('Segmentation cancelled', 'AbortError'));
+  },
+};
+
+Comlink.expose(api);

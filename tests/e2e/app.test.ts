@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from './browser';
+
+const OUT = 'test-results';
+
+interface SceneSnapshot {
+  structures: Array<{ name: string; enabled: boolean; vertices: number; triangles: number; pickable: boolean }>;
+  backend: string;
+  drawCalls: number;
+}
+
+async function snapshot(page: Page): Promise<SceneSnapshot> {
+  return page.evaluate(() => {
+    const h = (window as unknown as { __holoct: { view: { structureNames: string[]; getStructureMesh(n: string): { isEnabled(): boolean; getTotalVertices(): number; getTotalIndices(): number; isPickable: boolean } } } }).__holoct;
+    return {
+      structures: h.view.structureNames.map((name) => {
+        const mesh = h.view.getStructureMesh(name);
+        return { name, enabled: mesh.isEnabled(), vertices: mesh.getTotalVertices(), triangles: mesh.getTotalIndices() / 3, pickable: mesh.isPickable };
+      }),
+      backend: document.getElementById('backend')!.textContent ?? '',
+      drawCalls: 0,
+    };
+  });
+}
+
+describe('desktop app on its default sample', () => {
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(inject('baseUrl')) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) errors.push(`off-site request: ${r.url()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('segments the sample CT with WebGPU and shows one mesh per structure', async () => {
+    await page.goto(inject('baseUrl'));
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // progress must be reported while the worker runs
+    await page.waitForSelector('#progress:not([hidden])', { timeout: 60_000 });
+    await page.waitForSelector('body[data-hologram="ready"]', { timeout: 540_000 });
+    const snap = await snapshot(page);
+    expect(snap.backend).toMatch(/WEBGPU/);
+    expect(snap.structures.length).toBeGreaterThanOrEqual(3);
+    for (const s of snap.structures) {
+      expect(s.enabled, s.name).toBe(true);
+      expect(s.triangles, s.name).toBeGreaterThan(100);
+    }
+    const names = snap.structures.map((s) => s.name);
+    expect(names).toContain('bone');
+    const total = snap.structures.reduce((n, s) => n + s.triangles, 0);
+    expect(total).toBeLessThanOrEqual(750_000);
+    // the structure list shows a row per mesh
+    expect(await page.locator('#structure-list li').count()).toBe(snap.structures.length);
+    await page.screenshot({ path: `${OUT}/hologram.png` });
+    expect(errors).toEqual([]);
+  });
+
+  it('hides a structure from its checkbox and a whole group from its button', async () => {
+    const first = (await snapshot(page)).structures.find((s) => s.name === 'bone')!;
+    expect(first.enabled).toBe(true);
+    await page.locator('#structure-list li[data-structure="bone"] input[type=checkbox]').click();
+    let snap = await snapshot(page);
+    expect(snap.structures.find((s) => s.name === 'bone')!.enabled).toBe(false);
+    expect(snap.structures.filter((s) => s.name !== 'bone').every((s) => s.enabled)).toBe(true);
+    await page.screenshot({ path: `${OUT}/hologram-bone-hidden.png` });
+    await page.locator('#structure-list li[data-structure="bone"] input[type=checkbox]').click();
+    const organButton = page.locator('#groups button[data-group="organ"]');
+    if (await organButton.isEnabled()) {
+      await organButton.click();
+      snap = await snapshot(page);
+      const organs = snap.structures.filter((s) => !['bone', 'arteries', 'veins'].includes(s.name));
+      expect(organs.every((s) => !s.enabled)).toBe(true);
+      expect(snap.structures.find((s) => s.name === 'bone')!.enabled).toBe(true);
+      await organButton.click();
+    }
+  });
+
+  it('keeps the hologram and names the file when given a bad file', async () => {
+    const before = (await snapshot(page)).structures.length;
+    await page.setInputFiles('#open-files', { name: 'broken.dcm', mimeType: 'application/dicom', buffer: Buffer.from('not a dicom file at all') });
+    await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+    const text = await page.locator('#error').textContent();
+    expect(text).toMatch(/broken\.dcm/);
+    expect((await snapshot(page)).structures.length).toBe(before);
+  });
+});
