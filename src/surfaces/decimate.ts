@@ -130,7 +130,21 @@ export function decimateMesh(mesh: IndexedMesh, options: DecimateOptions): Decim
         target = Math.floor(target * 0.8);
       }
     }
-    if (!done) passes.push(`could not meet the budget of ${budget} triangles with a closed mesh`);
+    if (!done) {
+      // The headset's triangle budget is a hard limit; closedness is not needed to render. Keep the
+      // simplifier's output at the budget (flaps removed) and say the mesh is open.
+      const [raw, error] = simplifyOnce({ positions: mesh.positions, indices: bestRaw }, budget, Number.MAX_VALUE, true);
+      const unflapped = removeFlaps(raw);
+      if (unflapped.indices.length > 0 && unflapped.indices.length / 3 <= budget) {
+        best = { positions: mesh.positions, indices: unflapped.indices };
+        simplified = true;
+        simplifierError = Math.max(simplifierError, error);
+        flapsRemoved += unflapped.removed;
+        passes.push(`budget ${budget} met only with an open mesh (${unflapped.indices.length / 3} triangles)`);
+      } else {
+        passes.push(`could not meet the budget of ${budget} triangles`);
+      }
+    }
   }
   if (flapsRemoved) passes.push(`removed ${flapsRemoved} flap triangles`);
   if (splitVertices) passes.push(`split ${splitVertices} vertices where sheets touched`);
