@@ -1,0 +1,126 @@
+/**
+ * One benchmark case per process (so each reports its own peak memory):
+ *   node --import tsx bench/cases.ts <case> [--model models/holoct-seg.json]
+ * prints one JSON line: { case, timingsMs, peakRssMiB, ... }.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadNodeModel, DEFAULT_MANIFEST } from '../src/cli/node-model';
+import { readInputFiles } from '../src/cli/files';
+import { loadSeriesVolume } from '../src/dicom/load';
+import { scanDicomFiles } from '../src/dicom/series';
+import { makeSyntheticCtSlice, phantomHu } from '../src/dicom/synthetic';
+import { buildHologram } from '../src/pipeline/hologram';
+import { loadInput } from '../src/pipeline/input';
+import { benchSurfaces } from '../src/surfaces/bench';
+import { meshesToGlb } from '../src/surfaces/glb';
+import { indexToPatient } from '../src/volume/geometry';
+import type { Volume } from '../src/volume/types';
+
+const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const ms = (t: number) => Math.round(performance.now() - t);
+
+async function pipelineCase(name: string, loadVolume: () => Promise<{ volume: Volume; timings: Record<string, number> }>, manifestPath: string) {
+  const { volume, timings } = await loadVolume();
+  const { manifest, session } = await loadNodeModel(manifestPath);
+  const t = performance.now();
+  const result = await buildHologram(volume, { session, manifest });
+  const pipelineMs = ms(t);
+  const g = performance.now();
+  const glb = meshesToGlb(result.meshes, manifest.classes);
+  await session.dispose();
+  return {
+    case: name,
+    input: { dims: volume.dims, spacing: volume.spacing.map((s) => Number(s.toFixed(3))) },
+    model: manifest.name,
+    backend: result.report.backend,
+    windows: result.report.windows,
+    timingsMs: { ...timings, ...result.report.timingsMs, glb: ms(g), pipeline: pipelineMs },
+    triangles: result.report.totalTriangles,
+    drawCalls: result.report.drawCalls,
+    maxDecimationErrorMm: Math.max(0, ...result.report.structures.map((s) => s.decimationErrorMm)),
+    glbBytes: glb.length,
+    peakRssMiB: peakRssMiB(),
+  };
+}
+
+/** The analytic phantom of src/dicom/synthetic.ts as a 512×512×300 CT at 0.7×0.7×1 mm. */
+function syntheticVolume(): Volume {
+  const dims: [number, number, number] = [512, 512, 300];
+  const grid = { dims, spacing: [0.7, 0.7, 1] as [number, number, number], origin: [-179, -179, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as Volume['direction'] };
+  const data = new Int16Array(dims[0] * dims[1] * dims[2]);
+  let n = 0;
+  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, n++) {
+    const p = indexToPatient(grid, [i, j, k]);
+    data[n] = phantomHu(p[0], p[1], p[2]);
+  }
+  return { ...grid, data };
+}
+
+const CASES: Record<string, (manifest: string) => Promise<object>> = {
+  'sample-nifti': (m) => pipelineCase('sample CT (assets/sample/ct_3mm.nii.gz)', async () => {
+    let t = performance.now();
+    const bytes = await readFile('assets/sample/ct_3mm.nii.gz');
+    const read = ms(t);
+    t = performance.now();
+    const input = await loadInput([{ name: 'ct_3mm.nii.gz', bytes }]);
+    return { volume: input.volume, timings: { read, decode: ms(t) } };
+  }, m),
+  'sample-dicom': (m) => pipelineCase('DICOM J2K series (totalseg/dicom, 20 slices)', async () => {
+    let t = performance.now();
+    const files = await readInputFiles('../shared/data/totalseg/dicom');
+    const read = ms(t);
+    t = performance.now();
+    const input = await loadInput(files);
+    return { volume: input.volume, timings: { read, decode: ms(t) } };
+  }, m),
+  'synthetic-512x512x300': (m) => pipelineCase('synthetic 512×512×300 (0.7×0.7×1 mm)', async () => {
+    const t = performance.now();
+    return { volume: syntheticVolume(), timings: { generate: ms(t) } };
+  }, m),
+  'dicom-load-512x512x1000': async () => {
+    const dims: [number, number, number] = [512, 512, 1000];
+    let t = performance.now();
+    const files = Array.from({ length: dims[2] }, (_, k) => makeSyntheticCtSlice(dims, [0.7, 0.7, 0.5], k));
+    const generate = ms(t);
+    const before = peakRssMiB();
+    t = performance.now();
+    const scan = scanDicomFiles(files);
+    const scanMs = ms(t);
+    t = performance.now();
+    const loaded = await loadSeriesVolume(files, scan.series[0].id);
+    const load = ms(t);
+    return {
+      case: 'DICOM load, synthetic 512×512×1000 uncompressed',
+      input: { dims: loaded.volume.dims, spacing: loaded.volume.spacing },
+      timingsMs: { generate, scan: scanMs, decode: load },
+      fileBytesMiB: Math.round(files.reduce((n, f) => n + f.bytes.length, 0) / 2 ** 20),
+      volumeMiB: Math.round(loaded.volume.data.byteLength / 2 ** 20),
+      peakRssBeforeLoadMiB: before,
+      peakRssMiB: peakRssMiB(),
+    };
+  },
+  surfaces: async () => {
+    const r = await benchSurfaces();
+    return {
+      case: `surfaces: 11-class phantom ${r.dims.join('×')} at ${r.spacing[0]} mm`,
+      timingsMs: { stats: Math.round(r.statsMs), surfacesFirstRun: Math.round(r.firstRunMs), surfaces: Math.round(r.endToEndMs) },
+      fullTriangles: r.fullTriangles,
+      triangles: r.triangles,
+      maxDecimationErrorMm: Number(r.maxErrorMm.toFixed(3)),
+      meanDecimationErrorMm: Number(r.meanErrorMm.toFixed(3)),
+      allClosed: r.allClosed,
+      peakRssMiB: peakRssMiB(),
+    };
+  },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const modelFlag = rest.indexOf('--model');
+const manifest = modelFlag >= 0 ? resolve(rest[modelFlag + 1]) : DEFAULT_MANIFEST;
+const run = CASES[name];
+if (!run) {
+  process.stderr.write(`unknown case ${name}; cases: ${Object.keys(CASES).join(', ')}\n`);
+  process.exit(2);
+}
+process.stdout.write(`${JSON.stringify(await run(manifest))}\n`);

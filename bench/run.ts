@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: runs each case in its own Node process (peak memory per case), prints a markdown
+ * table and writes bench/results/latest.json with the machine it ran on. A benchmark, not a test:
+ * nothing here passes or fails on speed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+
+const ALL = ['sample-nifti', 'sample-dicom', 'synthetic-512x512x300', 'dicom-load-512x512x1000', 'surfaces', 'mpr-slice'];
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--'));
+const cases = only.length ? only : ALL;
+const passThrough = args.includes('--model') ? ['--model', args[args.indexOf('--model') + 1]] : [];
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+  date: new Date().toISOString(),
+};
+
+const results: Array<Record<string, unknown>> = [];
+for (const name of cases) {
+  process.stderr.write(`bench: ${name}…\n`);
+  try {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/cases.ts', name, ...passThrough], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+    });
+    results.push({ id: name, ...JSON.parse(out.trim().split('\n').pop()!) });
+  } catch (error) {
+    results.push({ id: name, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
+  }
+}
+
+const fmtMs = (v: unknown) => (typeof v === 'number' ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`) : '');
+const lines = [
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
+  '',
+  '| case | stages | triangles | peak RSS |',
+  '|---|---|---|---|',
+];
+for (const r of results) {
+  if (r.error) {
+    lines.push(`| ${r.id} | failed: ${r.error} | | |`);
+    continue;
+  }
+  const timings = Object.entries((r.timingsMs as Record<string, number>) ?? {}).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ');
+  const extra = [r.backend ? `${r.backend}` : '', r.windows ? `${r.windows} windows` : ''].filter(Boolean).join(', ');
+  lines.push(`| ${r.case} | ${extra ? `${extra}: ` : ''}${timings} | ${r.triangles ?? ''} | ${r.peakRssMiB ?? ''} MiB |`);
+}
+const table = lines.join('\n');
+process.stdout.write(`${table}\n`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify({ machine, results }, null, 2)}\n`);
+writeFileSync('bench/results/latest.md', `${table}\n`);
+process.stderr.write('wrote bench/results/latest.json and bench/results/latest.md\n');
