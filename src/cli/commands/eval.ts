@@ -114,9 +114,10 @@ export async function evaluate(options: { pred: string; ref: string; refClasses?
   if (options.ct) {
     const ct = (await loadInput(await readInputFiles(options.ct))).volume;
     const bone = manifest.classes.find((c) => c.group === 'bone');
-    if (!sameGeometry(ct, reference.labels, 0.01)) throw new Error(`${options.ct}: the CT's grid differs from the reference's grid`);
     if (bone) {
-      const baseline = thresholdBaseline(ct.data, bone.id, 150);
+      // Threshold on the CT's own grid, then brought to the reference's grid like the prediction.
+      const onCt: LabelMap = { ...ct, data: thresholdBaseline(ct.data, bone.id, 150) };
+      const baseline = sameGeometry(ct, reference.labels, 0.01) ? onCt.data : resampleNearestLabels(onCt, reference.labels).data;
       const scored = reference.partial ? baseline.map((v) => (scoredIds.has(v) ? v : 0)) : baseline;
       threshold150 = evaluateLabels(scored, reference.labels.data, reference.classes);
     }
