@@ -221,7 +221,7 @@ describe('the triangle budget is a hard limit', () => {
     for (let n = 0; n < data.length; n++) if (rand() < 0.45) data[n] = 1;
     const labels: LabelMap = { dims, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data };
     const budget = 20_000;
-    const meshes = await extractSurfaces(labels, [{ id: 1, name: 'noise', label: 'Noise', group: 'organ', color: '#ffffff', opacity: 1, sourceNames: [] }], {
+    const meshes = await extractSurfaces(labels, [{ id: 1, name: 'noise' }], {
       maxTriangles: budget, minComponentMm3: 0, measureError: false,
     });
     const total = meshes.reduce((n, m) => n + m.indices.length / 3, 0);

@@ -77,9 +77,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-export async function evaluate(options: { pred: string; ref: string; refClasses?: string; ct?: string; model?: string; only?: string[] }): Promise<EvalOutput> {
+export interface EvaluateOptions {
+  /** Predicted labels: a NIfTI path, or a label map already in memory (with a display name). */
+  pred: string | { labels: LabelMap; name: string };
+  ref: string;
+  refClasses?: string;
+  ct?: string;
+  model?: string;
+  only?: string[];
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
   const manifest = await readManifest(options.model ?? DEFAULT_MANIFEST);
-  const predicted = readNiftiLabels(await readFile(options.pred), options.pred);
+  const predName = typeof options.pred === 'string' ? options.pred : options.pred.name;
+  const predicted = typeof options.pred === 'string' ? readNiftiLabels(await readFile(options.pred), options.pred) : options.pred.labels;
 
   let reference: Reference;
   const refFiles = await readInputFiles(options.ref);
@@ -123,7 +134,7 @@ export async function evaluate(options: { pred: string; ref: string; refClasses?
     }
   }
   return {
-    prediction: options.pred,
+    prediction: predName,
     reference: options.ref,
     partialReference: reference.partial,
     scoredClasses: reference.classes.map((c) => c.name),
