@@ -10,6 +10,8 @@ export interface DesktopScene {
   engine: Engine;
   scene: Scene;
   camera: ArcRotateCamera;
+  /** Draws the next frames: call after anything visible changed outside Babylon's own inputs. */
+  requestRender(): void;
   dispose(): void;
 }
 
@@ -38,11 +40,26 @@ export function createDesktopScene(canvas: HTMLCanvasElement): DesktopScene {
     // the key light follows the camera, so the side the user looks at is lit
     camera.getDirectionToRef(Vector3.Forward(), key.direction);
   });
-  engine.runRenderLoop(() => scene.render());
-  const onResize = () => engine.resize();
+  // Render on demand on the desktop: a still hologram costs no GPU time (laptop batteries, and
+  // software-rendered test browsers). In XR every frame is drawn.
+  let pendingFrames = 2;
+  const requestRender = () => { pendingFrames = Math.max(pendingFrames, 2); };
+  const cameraMoving = () =>
+    camera.inertialAlphaOffset !== 0 || camera.inertialBetaOffset !== 0 || camera.inertialRadiusOffset !== 0 ||
+    camera.inertialPanningX !== 0 || camera.inertialPanningY !== 0;
+  scene.onNewMeshAddedObservable.add(requestRender);
+  camera.onViewMatrixChangedObservable.add(requestRender);
+  for (const type of ['pointerdown', 'pointermove', 'pointerup', 'wheel', 'keydown'] as const) canvas.addEventListener(type, requestRender, { passive: true });
+  engine.runRenderLoop(() => {
+    const inXR = scene.activeCamera?.getClassName() === 'WebXRCamera';
+    if (!inXR && pendingFrames <= 0 && !cameraMoving() && scene.animatables.length === 0) return;
+    pendingFrames = Math.max(0, pendingFrames - 1);
+    scene.render();
+  });
+  const onResize = () => { engine.resize(); requestRender(); };
   window.addEventListener('resize', onResize);
   return {
-    engine, scene, camera,
+    engine, scene, camera, requestRender,
     dispose() {
       window.removeEventListener('resize', onResize);
       scene.dispose();

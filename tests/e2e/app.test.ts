@@ -46,14 +46,17 @@ describe('desktop app on its default sample', () => {
     await browser?.close();
   });
 
-  it('segments the sample CT with WebGPU and shows one mesh per structure', async () => {
+  it('segments the sample CT in the worker and shows one mesh per structure', async () => {
     await page.goto(inject('baseUrl'));
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     // progress must be reported while the worker runs
     await page.waitForSelector('#progress:not([hidden])', { timeout: 60_000 });
     await page.waitForSelector('body[data-hologram="ready"]', { timeout: 540_000 });
     const snap = await snapshot(page);
-    expect(snap.backend).toMatch(/WEBGPU/);
+    // Headless Chromium's WebGPU adapter is SwiftShader (CPU): the app measures it as a software
+    // adapter and segments on WASM instead (tests/e2e/webgpu.test.ts runs the model on WebGPU itself).
+    expect(snap.backend).toMatch(/on WASM/);
+    expect(await page.locator('#model-status').textContent()).toMatch(/software adapter/);
     expect(snap.structures.length).toBeGreaterThanOrEqual(3);
     for (const s of snap.structures) {
       expect(s.enabled, s.name).toBe(true);
