@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
 
 /**
  * WASM threads (SharedArrayBuffer) need cross-origin isolation, so every response carries COOP/COEP
@@ -55,10 +55,28 @@ function httpsOptions() {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
+/**
+ * Same-origin DICOMweb proxy (docs/pacs.md): the app asks `/dicomweb/…` and this server forwards it
+ * to the PACS's DICOMweb root, because Orthanc and most PACS send no CORS headers. HOLOCT_PACS_URL
+ * names that root; HOLOCT_PACS_AUTHORIZATION, when set, is added as the Authorization header here on
+ * the server, so the browser never holds the PACS credentials.
+ */
+function pacsProxy(): Record<string, ProxyOptions> {
+  const authorization = process.env.HOLOCT_PACS_AUTHORIZATION;
+  return {
+    '^/dicomweb(/|$)': {
+      target: process.env.HOLOCT_PACS_URL ?? 'http://127.0.0.1:8042/dicom-web',
+      changeOrigin: true,
+      rewrite: (path) => path.replace(/^\/dicomweb/, ''),
+      headers: authorization ? { Authorization: authorization } : undefined,
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [staticFolders()],
-  server: { headers: ISOLATION_HEADERS, https: httpsOptions(), host: true },
-  preview: { headers: ISOLATION_HEADERS, https: httpsOptions(), host: true },
+  server: { headers: ISOLATION_HEADERS, https: httpsOptions(), host: true, proxy: pacsProxy() },
+  preview: { headers: ISOLATION_HEADERS, https: httpsOptions(), host: true, proxy: pacsProxy() },
   worker: { format: 'es' },
   // onnxruntime-web finds its .wasm through import.meta.url: pre-bundling would break that.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

@@ -10,6 +10,7 @@ import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode, enterImmersive } from '../xr/xr-session';
 import { readDataTransfer, readFileList } from './files';
+import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
 
 const SAMPLE_URL = '/assets/sample/ct_3mm.nii.gz';
@@ -242,4 +243,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-void new HoloCTApp().start();
+const app = new HoloCTApp();
+new PacsPanel($('pacs'), { load: (files) => app.open(files) });
+void app.start();

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from '../e2e/browser';
+import { SAMPLE } from './fixture';
+
+const OUT = 'test-results';
+
+async function structureCount(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const h = (window as unknown as { __holoct?: { view: { structureNames: string[] } } }).__holoct;
+    return h ? h.view.structureNames.length : 0;
+  });
+}
+
+/** The app (built, served with its /dicomweb proxy to the test Orthanc) searches, retrieves and segments. */
+describe('desktop app: PACS search and retrieval through the same-origin proxy', () => {
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const dicomWebRequests: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    const base = inject('pacsAppUrl');
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    page.on('request', (r) => {
+      const url = r.url();
+      if (url.startsWith(`${base}/dicomweb`)) dicomWebRequests.push(url);
+      else if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) errors.push(`off-site request: ${url}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('finds the study by patient, lists its series, loads it with progress and shows the hologram', async () => {
+    await page.goto(`${inject('pacsAppUrl')}/?backend=wasm&sample=none`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // the model must be loaded before a case can be opened
+    await page.waitForFunction(() => /Model .+ on /.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+
+    await page.locator('#pacs summary').click();
+    expect(await page.locator('#pacs-url').inputValue()).toBe('/dicomweb');
+    await page.locator('#pacs-query').fill('pacs test');
+    await page.locator('#pacs-search-button').click();
+    const study = page.locator(`#pacs-results li[data-study-uid="${SAMPLE.studyInstanceUID}"]`);
+    await study.waitFor({ timeout: 30_000 });
+    expect(await page.locator('#pacs-results li.study').count()).toBe(1);
+    // patient name and ID are shown locally, in the results
+    const studyText = await study.textContent();
+    expect(studyText).toContain('HOLOCT, PACS TEST');
+    expect(studyText).toContain(SAMPLE.patientId);
+    expect(studyText).toContain('2022-12-08');
+
+    await study.locator('button.study-button').click();
+    const series = page.locator(`li[data-series-uid="${SAMPLE.seriesInstanceUID}"]`);
+    await series.waitFor({ timeout: 30_000 });
+    expect(await series.textContent()).toMatch(/CT Body 3\.0 — CT, 20 images/);
+    // the only CT series is preselected
+    expect(await series.locator('input[type=radio]').isChecked()).toBe(true);
+    await page.screenshot({ path: `${OUT}/pacs-search.png` });
+
+    await page.locator('#pacs-load').click();
+    await page.waitForSelector('#pacs-progress[data-done="20"][data-total="20"]', { state: 'attached', timeout: 120_000 });
+    await page.waitForSelector('body[data-hologram="ready"]', { timeout: 540_000 });
+    expect(await structureCount(page)).toBeGreaterThanOrEqual(1);
+    const caseLine = await page.locator('#case').textContent();
+    expect(caseLine).toContain("DICOM series 'CT Body 3.0' (512×512×20)");
+    expect(caseLine).toContain(SAMPLE.patientName);
+    await page.waitForFunction(() => /Opened CT Body 3\.0 \(20 images\)/.test(document.getElementById('pacs-status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(await page.locator('#pacs-error').isHidden()).toBe(true);
+    await page.screenshot({ path: `${OUT}/pacs-hologram.png` });
+
+    // every PACS request went to the same-origin proxy: QIDO (studies, series, instances) and 20 WADO retrievals
+    expect(dicomWebRequests.some((u) => /\/dicomweb\/studies\?/.test(u))).toBe(true);
+    expect(dicomWebRequests.filter((u) => /\/instances\/[\d.]+$/.test(u))).toHaveLength(20);
+    expect(errors).toEqual([]);
+  });
+
+  it('names the reason when the server URL is wrong and keeps the hologram', async () => {
+    const before = await structureCount(page);
+    await page.locator('#pacs-url').fill('/not-a-pacs');
+    await page.locator('#pacs-search-button').click();
+    await page.waitForSelector('#pacs-error:not([hidden])', { timeout: 30_000 });
+    expect(await page.locator('#pacs-error').textContent()).toMatch(/PACS search failed: the DICOMweb server at \/not-a-pacs answered HTTP 404/);
+    expect(await structureCount(page)).toBe(before);
+    expect(await page.locator('body').getAttribute('data-hologram')).toBe('ready');
+    await page.screenshot({ path: `${OUT}/pacs-error.png` });
+  });
+});
