@@ -77,6 +77,10 @@ describe('desktop app: PACS search and retrieval through the same-origin proxy',
     expect(await page.locator('#error').isHidden()).toBe(true);
     expect(await page.locator('#pacs-error').isHidden()).toBe(true);
     await page.screenshot({ path: `${OUT}/pacs-hologram.png` });
+    // the shared hologram state of the loaded case carries no patient identity
+    const state = await page.evaluate(() => JSON.stringify((window as unknown as { __holoct: { store: { getState(): unknown } } }).__holoct.store.getState()));
+    expect(state).toContain('"structures"');
+    for (const marker of ['HOLOCT', 'PACS TEST', SAMPLE.patientId]) expect(state).not.toContain(marker);
 
     // every PACS request went to the same-origin proxy: QIDO (studies, series, instances) and 20 WADO retrievals
     expect(dicomWebRequests.some((u) => /\/dicomweb\/studies\?/.test(u))).toBe(true);
