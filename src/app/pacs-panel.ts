@@ -196,9 +196,9 @@ export class PacsPanel {
     }
     try {
       if (files) {
-        this.status.textContent = `Retrieved ${files.length} images; opening…`;
+        // The app reports opening and segmenting (progress, case line, errors) in its own status.
+        this.status.textContent = `Retrieved ${series.description || series.seriesInstanceUID} (${files.length} images)`;
         await this.options.load(files);
-        this.status.textContent = `Opened ${series.description || series.seriesInstanceUID} (${files.length} images)`;
       }
     } catch (error) {
       this.showError(`Could not open the retrieved series: ${message(error)}`);
