@@ -8,10 +8,11 @@ import type { SurfaceMesh } from '../surfaces/types';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WorkerProgress } from '../worker/protocol';
-import { detectImmersiveMode, enterImmersive } from '../xr/xr-session';
+import { detectImmersiveMode } from '../xr/xr-session';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
+import { XRBridge } from './xr-bridge';
 
 const SAMPLE_URL = '/assets/sample/ct_3mm.nii.gz';
 const MANIFEST_URL = '/models/holoct-seg.json';
@@ -34,6 +35,8 @@ interface CaseState {
 class HoloCTApp {
   private readonly desktop = createDesktopScene($<HTMLCanvasElement>('view'));
   private readonly worker = startPipelineWorker();
+  /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
+  private readonly xr = new XRBridge(this.desktop, $('cuts'));
   private model?: InitResult;
   private current?: CaseState;
   private busy = false;
@@ -143,6 +146,7 @@ class HoloCTApp {
       );
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
+      this.xr.setVolume(next.store, result.volume);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
       $('case').textContent = `${result.source}${result.patient?.name ? ` — ${result.patient.name}` : ''}`;
@@ -176,6 +180,7 @@ class HoloCTApp {
     this.current = next;
     next.view.patientNode.setEnabled(true);
     (window as unknown as { __holoct?: unknown }).__holoct = { store: next.store, view: next.view, scene: this.desktop.scene, app: this };
+    this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
   }
 
   /** Centres the hologram on its meshes and points the camera at it. */
@@ -208,7 +213,7 @@ class HoloCTApp {
     button.textContent = mode === 'immersive-ar' ? 'Enter XR (passthrough)' : 'Enter VR';
     button.addEventListener('click', async () => {
       try {
-        await enterImmersive(this.desktop.scene, mode);
+        await this.xr.enterAsync(mode);
       } catch (error) {
         this.showError(`Could not enter XR: ${message(error)}`);
       }

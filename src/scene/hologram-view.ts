@@ -92,6 +92,22 @@ export class HologramView {
     return this.patientNode.computeWorldMatrix(true).clone();
   }
 
+  /**
+   * Bounds of the structures' meshes in patient LPS mm (the meshes carry patient coordinates), or null
+   * before any mesh exists. Hidden structures count too: the hologram keeps its extent.
+   */
+  patientBounds(): { min: Vector3; max: Vector3 } | null {
+    if (!this.structures.size) return null;
+    const min = new Vector3(Infinity, Infinity, Infinity);
+    const max = new Vector3(-Infinity, -Infinity, -Infinity);
+    for (const { mesh } of this.structures.values()) {
+      const box = mesh.getBoundingInfo().boundingBox;
+      min.minimizeInPlace(box.minimum);
+      max.maximizeInPlace(box.maximum);
+    }
+    return { min, max };
+  }
+
   /** Moves the patient point the hologram turns about (patient LPS mm). */
   recenter(center: Vec3): void {
     this.center = center;

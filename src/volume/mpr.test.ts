@@ -65,6 +65,9 @@ describe('slice plane', () => {
     expect(b.origin[2]).toBeCloseTo(25, 9);
     expect([b.width, b.height, b.spacing, b.u, b.v]).toEqual([a.width, a.height, a.spacing, a.u, a.v]);
     expect(slicePlaneFor(grid, [0, 0, 1], 10).origin[0]).toBeCloseTo(slicePlaneFor(grid, [0, 0, 1], 30).origin[0], 9);
+    // a free plane: one grid size for every orientation, still covering the volume
+    const free = [[0.3, 0.2, 0.93], [0.9, -0.4, 0.1], [0, 0.7, 0.7]].map((n) => slicePlaneFor(grid, n as Vec3, 10, { anyOrientation: true }));
+    expect(new Set(free.map((f) => `${f.width}x${f.height}@${f.spacing}`)).size).toBe(1);
     const small = slicePlaneFor(grid, [0, 0, 1], 10, { maxSize: 16 });
     expect(Math.max(small.width, small.height)).toBeLessThanOrEqual(16);
     expect(small.spacing).toBeGreaterThan(1.5);

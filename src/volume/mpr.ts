@@ -27,6 +27,11 @@ export interface SlicePlaneOptions {
   maxSize?: number;
   /** Pixel size, mm (default: the volume's finest voxel spacing). */
   spacing?: number;
+  /**
+   * Size the slice to hold the volume's footprint in every orientation (a square as wide as the
+   * volume's diagonal), so that a plane turning freely keeps one pixel grid size.
+   */
+  anyOrientation?: boolean;
 }
 
 /**
@@ -56,6 +61,15 @@ function reject(a: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
   return [a[0] - d * n[0], a[1] - d * n[1], a[2] - d * n[2]];
 }
 
+/** The slice's in-plane display axes (u along rows, v down the columns) for a plane normal. */
+export function sliceAxes(normal: Readonly<Vec3>): { u: Vec3; v: Vec3; normal: Vec3 } {
+  const n = unit(normal, 'the plane normal');
+  const axis = [0, 1, 2].reduce((best, a) => (Math.abs(n[a]) > Math.abs(n[best]) ? a : best), 0);
+  const u = unit(reject(DISPLAY_AXES[axis].u, n), 'the slice row axis');
+  const v = unit(reject(reject(DISPLAY_AXES[axis].v, n), u), 'the slice column axis');
+  return { u, v, normal: n };
+}
+
 /**
  * The pixel grid on the plane {p : normal · p = offset} (LPS mm) that covers the whole volume.
  *
@@ -65,11 +79,7 @@ function reject(a: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
  * slice through a voxel layer samples the voxels themselves.
  */
 export function slicePlaneFor(grid: Grid, normal: Readonly<Vec3>, offset: number, options: SlicePlaneOptions = {}): SlicePlane {
-  const n = unit(normal, 'the plane normal');
-  const axis = [0, 1, 2].reduce((best, a) => (Math.abs(n[a]) > Math.abs(n[best]) ? a : best), 0);
-  const u = unit(reject(DISPLAY_AXES[axis].u, n), 'the slice row axis');
-  const vr = reject(reject(DISPLAY_AXES[axis].v, n), u);
-  const v = unit(vr, 'the slice column axis');
+  const { u, v, normal: n } = sliceAxes(normal);
   // the volume's footprint on the plane: its voxel boxes' corners, i.e. centres widened by half a voxel
   const m = indexToPatientAffine(grid);
   const [di, dj, dk] = grid.dims;
@@ -84,6 +94,12 @@ export function slicePlaneFor(grid: Grid, normal: Readonly<Vec3>, offset: number
     minU = Math.min(minU, pu); maxU = Math.max(maxU, pu);
     minV = Math.min(minV, pv); maxV = Math.max(maxV, pv);
   }
+  if (options.anyOrientation) {
+    const middle = [0, 1, 2].map((r) => m[r * 4] * (di - 1) / 2 + m[r * 4 + 1] * (dj - 1) / 2 + m[r * 4 + 2] * (dk - 1) / 2 + m[r * 4 + 3]) as Vec3;
+    const half = Math.hypot(di * grid.spacing[0], dj * grid.spacing[1], dk * grid.spacing[2]) / 2;
+    const mu = dot(middle, u), mv = dot(middle, v);
+    minU = mu - half; maxU = mu + half; minV = mv - half; maxV = mv + half;
+  }
   const maxSize = options.maxSize ?? 512;
   let spacing = options.spacing ?? Math.min(...grid.spacing);
   spacing = Math.max(spacing, (maxU - minU) / (maxSize - 1), (maxV - minV) / (maxSize - 1));
@@ -96,8 +112,10 @@ export function slicePlaneFor(grid: Grid, normal: Readonly<Vec3>, offset: number
   // first pixel: the lattice pixel whose box holds the footprint's low edge; then enough pixels to its high edge
   const startU = au + Math.floor((minU - au) / spacing + 0.5) * spacing;
   const startV = av + Math.floor((minV - av) / spacing + 0.5) * spacing;
-  const width = Math.min(maxSize, Math.floor((maxU - startU) / spacing + 0.5) + 1);
-  const height = Math.min(maxSize, Math.floor((maxV - startV) / spacing + 0.5) + 1);
+  // a free plane's size does not depend on where the lattice falls
+  const fixed = options.anyOrientation ? Math.min(maxSize, Math.ceil((maxU - minU) / spacing) + 1) : 0;
+  const width = fixed || Math.min(maxSize, Math.floor((maxU - startU) / spacing + 0.5) + 1);
+  const height = fixed || Math.min(maxSize, Math.floor((maxV - startV) / spacing + 0.5) + 1);
   const shift = offset - dot(a, n);
   const o: Vec3 = [
     a[0] + (startU - au) * u[0] + (startV - av) * v[0] + shift * n[0],

@@ -1,0 +1,133 @@
+import { PLANE_PRESETS, removeClipPlane, removeMeasurement, setSliceWindow, upsertClipPlane, measurementLengthMm } from '../state/actions';
+import type { HologramStore, SliceWindow, Vec3 } from '../state/hologram-state';
+import { gridBounds } from '../volume/geometry';
+import type { Grid } from '../volume/types';
+
+type Preset = keyof typeof PLANE_PRESETS;
+const PRESETS: Preset[] = ['axial', 'coronal', 'sagittal'];
+const AXIS: Record<Preset, number> = { sagittal: 0, coronal: 1, axial: 2 };
+const NAMES: Record<Preset, string> = { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' };
+
+/**
+ * The desktop's way to the headset's cuts and measurements: axial/coronal/sagittal cuts with a slider
+ * each (stepping through the CT's voxel layers), the CT on the cut, its window, and the measurements
+ * made in XR with a remove button. Writes the store only.
+ */
+export class CutPanel {
+  private readonly unsubscribe: () => void;
+  private readonly rows = new Map<Preset, { toggle: HTMLInputElement; slider: HTMLInputElement; value: HTMLElement }>();
+  private readonly windowSelect: HTMLSelectElement;
+  private readonly slices: HTMLInputElement;
+  private readonly measurements: HTMLUListElement;
+  private range: Record<Preset, { min: number; max: number; step: number }>;
+
+  constructor(private readonly root: HTMLElement, private readonly store: HologramStore, private readonly center: () => Vec3) {
+    root.replaceChildren();
+    this.range = { axial: { min: -200, max: 200, step: 1 }, coronal: { min: -200, max: 200, step: 1 }, sagittal: { min: -200, max: 200, step: 1 } };
+    for (const preset of PRESETS) {
+      const row = document.createElement('label');
+      row.className = 'cut-row';
+      row.dataset.cut = preset;
+      const toggle = document.createElement('input');
+      toggle.type = 'checkbox';
+      toggle.setAttribute('aria-label', `${NAMES[preset]} cut`);
+      const name = document.createElement('span');
+      name.textContent = NAMES[preset];
+      const slider = document.createElement('input');
+      slider.type = 'range';
+      slider.disabled = true;
+      slider.setAttribute('aria-label', `${NAMES[preset]} cut position (mm)`);
+      const value = document.createElement('span');
+      value.className = 'cut-value';
+      row.append(toggle, name, slider, value);
+      root.append(row);
+      toggle.addEventListener('change', () => {
+        if (!toggle.checked) {
+          store.update(removeClipPlane(preset));
+          return;
+        }
+        const c = this.center();
+        const r = this.range[preset];
+        const at = Math.min(r.max, Math.max(r.min, r.min + Math.round((c[AXIS[preset]] - r.min) / r.step) * r.step));
+        store.update(upsertClipPlane({ id: preset, normal: PLANE_PRESETS[preset], offset: at, showSlice: this.slices.checked }));
+      });
+      slider.addEventListener('input', () => {
+        const plane = store.getState().clipPlanes.find((p) => p.id === preset);
+        if (plane) store.update(upsertClipPlane({ ...plane, offset: Number(slider.value) }));
+      });
+      this.rows.set(preset, { toggle, slider, value });
+    }
+    const options = document.createElement('div');
+    options.className = 'cut-options';
+    const slicesLabel = document.createElement('label');
+    this.slices = document.createElement('input');
+    this.slices.type = 'checkbox';
+    this.slices.checked = true;
+    this.slices.id = 'cut-show-ct';
+    slicesLabel.append(this.slices, ' CT on cuts');
+    this.slices.addEventListener('change', () => {
+      for (const p of store.getState().clipPlanes) store.update(upsertClipPlane({ ...p, showSlice: this.slices.checked }));
+    });
+    this.windowSelect = document.createElement('select');
+    this.windowSelect.id = 'cut-window';
+    this.windowSelect.setAttribute('aria-label', 'CT window');
+    this.windowSelect.add(new Option('Soft tissue (W400/L40)', 'soft-tissue'));
+    this.windowSelect.add(new Option('Bone (W1500/L300)', 'bone'));
+    this.windowSelect.addEventListener('change', () => store.update(setSliceWindow(this.windowSelect.value as SliceWindow)));
+    options.append(slicesLabel, this.windowSelect);
+    root.append(options);
+    this.measurements = document.createElement('ul');
+    this.measurements.id = 'measurements';
+    root.append(this.measurements);
+    this.unsubscribe = store.subscribe(() => this.render());
+    this.render();
+  }
+
+  /** The sliders step through the CT's voxel layers along each patient axis (voxel centres, mm). */
+  setGrid(grid: Grid): void {
+    const { min, max } = gridBounds(grid);
+    for (const preset of PRESETS) {
+      const a = AXIS[preset];
+      // the grid column most along this axis gives the layer spacing (axis-aligned CTs: exact voxel layers)
+      let step = 1;
+      for (let c = 0; c < 3; c++) if (Math.abs(grid.direction[c * 3 + a]) > 0.999) step = grid.spacing[c];
+      this.range[preset] = { min: min[a], max: max[a], step };
+    }
+    this.render();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.root.replaceChildren();
+  }
+
+  private render(): void {
+    const s = this.store.getState();
+    for (const preset of PRESETS) {
+      const row = this.rows.get(preset)!;
+      const plane = s.clipPlanes.find((p) => p.id === preset);
+      const r = this.range[preset];
+      row.toggle.checked = !!plane;
+      row.slider.disabled = !plane;
+      row.slider.min = String(r.min);
+      row.slider.max = String(r.max);
+      row.slider.step = String(r.step);
+      if (plane) row.slider.value = String(plane.offset);
+      row.value.textContent = plane ? `${plane.offset.toFixed(1)} mm` : '';
+    }
+    if (s.clipPlanes.length) this.slices.checked = s.clipPlanes.some((p) => p.showSlice);
+    this.windowSelect.value = s.sliceWindow;
+    this.measurements.replaceChildren(...s.measurements.map((m, i) => {
+      const li = document.createElement('li');
+      li.dataset.measurement = m.id;
+      const text = document.createElement('span');
+      text.textContent = `Measurement ${i + 1}: ${measurementLengthMm(m).toFixed(1)} mm`;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = 'Remove';
+      remove.addEventListener('click', () => this.store.update(removeMeasurement(m.id)));
+      li.append(text, remove);
+      return li;
+    }));
+  }
+}

@@ -1,0 +1,75 @@
+import type { HologramView } from '../scene/hologram-view';
+import { MeasureView } from '../scene/measure-view';
+import { PlaneHandles } from '../scene/plane-handles';
+import type { DesktopScene } from '../scene/scene-setup';
+import { SliceView } from '../scene/slice-view';
+import type { ClassInfo } from '../segmentation/manifest';
+import type { HologramStore } from '../state/hologram-state';
+import type { Volume } from '../volume/types';
+import { HoloXR, type ImmersiveMode, type XRCase } from '../xr/xr-session';
+import { CutPanel } from './cut-panel';
+
+interface CaseOverlays extends XRCase {
+  slices?: SliceView;
+  cutPanel: CutPanel;
+}
+
+/**
+ * Wires a case's overlays (cut handles, MPR slices, measurements, the desktop cut panel) to the
+ * scene, and the headset session to the case on show. Exposed to tests as `window.__holoct.xr`.
+ */
+export class XRBridge {
+  readonly holo: HoloXR;
+  current?: CaseOverlays;
+
+  constructor(private readonly desktop: DesktopScene, private readonly cutsRoot: HTMLElement) {
+    this.holo = new HoloXR(desktop.scene, { getCase: () => this.current, desktopCamera: desktop.camera });
+    this.holo.onSessionEndedObservable.add(() => desktop.requestRender());
+  }
+
+  /** A new case replaced the previous one on screen. */
+  showCase(c: { store: HologramStore; view: HologramView; classes: readonly ClassInfo[] }): void {
+    if (this.current?.store === c.store) return;
+    this.disposeOverlays();
+    const scene = this.desktop.scene;
+    const handles = new PlaneHandles(scene, { store: c.store, view: c.view });
+    handles.setEnabled(this.holo.inXR);
+    const measures = new MeasureView(scene, { store: c.store, view: c.view });
+    this.cutsRoot.hidden = false;
+    const cutPanel = new CutPanel(this.cutsRoot, c.store, () => c.view.centerMm);
+    c.view.onStructureAddedObservable.add(() => handles.refresh());
+    this.current = { ...c, handles, measures, cutPanel };
+    this.holo.caseChanged();
+    this.publish();
+  }
+
+  /** The case's CT is in: its cuts can show the CT (MPR). */
+  setVolume(store: HologramStore, volume: Volume): void {
+    const c = this.current;
+    if (!c || c.store !== store) return;
+    c.slices?.dispose();
+    c.slices = new SliceView(this.desktop.scene, { store, view: c.view, volume });
+    c.cutPanel.setGrid(volume);
+    this.publish();
+    this.desktop.requestRender();
+  }
+
+  async enterAsync(mode: ImmersiveMode): Promise<void> {
+    await this.holo.enterAsync(mode);
+  }
+
+  private publish(): void {
+    const w = window as unknown as { __holoct?: Record<string, unknown> };
+    w.__holoct = { ...(w.__holoct ?? {}), xr: this };
+  }
+
+  private disposeOverlays(): void {
+    const c = this.current;
+    if (!c) return;
+    c.slices?.dispose();
+    c.handles.dispose();
+    c.measures.dispose();
+    c.cutPanel.dispose();
+    this.current = undefined;
+  }
+}

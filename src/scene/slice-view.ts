@@ -1,0 +1,262 @@
+import { Constants } from '@babylonjs/core/Engines/constants';
+import { Color3 } from '@babylonjs/core/Maths/math.color';
+import { Plane } from '@babylonjs/core/Maths/math.plane';
+import { Matrix } from '@babylonjs/core/Maths/math.vector';
+import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
+import { RawTexture } from '@babylonjs/core/Materials/Textures/rawTexture';
+import { Texture } from '@babylonjs/core/Materials/Textures/texture';
+import { Mesh } from '@babylonjs/core/Meshes/mesh';
+import { VertexBuffer } from '@babylonjs/core/Buffers/buffer';
+import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
+import { Observable, type Observer } from '@babylonjs/core/Misc/observable';
+import type { Scene } from '@babylonjs/core/scene';
+import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
+import { moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type SlicePlane } from '../volume/mpr';
+import type { Volume } from '../volume/types';
+import type { HologramView } from './hologram-view';
+
+export interface SliceViewOptions {
+  store: HologramStore;
+  view: HologramView;
+  /** The CT the hologram was segmented from (LPS). */
+  volume: Volume;
+  /** Largest slice side in pixels (default 512). */
+  maxSize?: number;
+}
+
+/** One cut's MPR: its pixel grid, buffers, texture and quad. */
+interface SliceEntry {
+  id: string;
+  normal: Vec3;
+  offset: number;
+  /** The grid at the offset the quad's vertices were made for; the quad moves along the normal from there. */
+  base: SlicePlane;
+  plane: SlicePlane;
+  hu: Float32Array;
+  rgba: Uint8Array;
+  texture: RawTexture;
+  material: StandardMaterial;
+  mesh: Mesh;
+  /** Resample needed (plane moved or turned). */
+  resample: boolean;
+  /** Window needed (new HU or new window). */
+  rewindow: boolean;
+}
+
+export interface SliceUpdateStats {
+  /** ms of the last slice update: resample + window + texture upload (CPU side of the upload). */
+  lastMs: number;
+  /** Pixels of that slice. */
+  lastPixels: number;
+  /** Slice updates since the view was made. */
+  updates: number;
+}
+
+const CLIP_KEYS = ['clipPlane', 'clipPlane2', 'clipPlane3', 'clipPlane4', 'clipPlane5', 'clipPlane6'] as const;
+const AXES: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+
+function sameDirection(a: Readonly<Vec3>, b: Readonly<Vec3>): boolean {
+  return Math.abs(a[0] - b[0]) < 1e-9 && Math.abs(a[1] - b[1]) < 1e-9 && Math.abs(a[2] - b[2]) < 1e-9;
+}
+
+/**
+ * The CT on each cut: an MPR slice resampled (trilinear) from the volume exactly on the cut plane, in
+ * the state's window (bone W1500/L300 or soft tissue W400/L40), on a quad in the hologram's patient
+ * frame. It observes the store and never changes it. Moving a plane re-samples once per rendered
+ * frame at most, into buffers and a texture made when the plane first appears (the slice keeps its
+ * size along its normal; an oblique plane gets a square that fits every orientation, so turning it
+ * does not reallocate either).
+ */
+export class SliceView {
+  readonly onSliceUpdatedObservable = new Observable<{ id: string; plane: SlicePlane }>();
+  readonly stats: SliceUpdateStats = { lastMs: 0, lastPixels: 0, updates: 0 };
+  private readonly entries = new Map<string, SliceEntry>();
+  private readonly toIndex: Affine;
+  private readonly unsubscribe: () => void;
+  private readonly beforeRender: Observer<Scene>;
+  private readonly worldPlanes: Plane[] = [new Plane(0, 0, 0, 0), new Plane(0, 0, 0, 0), new Plane(0, 0, 0, 0)];
+  private readonly inverse = new Matrix();
+  private clipDirty = true;
+  private state: HologramState;
+
+  constructor(readonly scene: Scene, private readonly options: SliceViewOptions) {
+    this.toIndex = invertAffine(indexToPatientAffine(options.volume));
+    this.state = options.store.getState();
+    this.unsubscribe = options.store.subscribe((state, previous) => this.onState(state, previous));
+    this.beforeRender = scene.onBeforeRenderObservable.add(() => this.flush());
+    this.onState(this.state, undefined);
+  }
+
+  get volume(): Volume {
+    return this.options.volume;
+  }
+
+  /** The slice of a cut, when it shows one: its pixel grid and HU (NaN outside the volume). */
+  getSlice(id: string): { plane: SlicePlane; hu: Float32Array; rgba: Uint8Array; mesh: Mesh; texture: RawTexture } | undefined {
+    const e = this.entries.get(id);
+    return e && { plane: e.plane, hu: e.hu, rgba: e.rgba, mesh: e.mesh, texture: e.texture };
+  }
+
+  /** Brings every pending slice up to date now (otherwise done before the next frame). */
+  flush(): void {
+    for (const e of this.entries.values()) {
+      if (!e.resample && !e.rewindow) continue;
+      const t = performance.now();
+      if (e.resample) resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
+      windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, e.plane.width * e.plane.height);
+      e.texture.update(e.rgba);
+      // the quad was built at the base offset: move it along the normal to the plane
+      const d = e.offset - (e.base.origin[0] * e.normal[0] + e.base.origin[1] * e.normal[1] + e.base.origin[2] * e.normal[2]);
+      e.mesh.position.set(d * e.normal[0], d * e.normal[1], d * e.normal[2]);
+      e.resample = e.rewindow = false;
+      this.stats.lastMs = performance.now() - t;
+      this.stats.lastPixels = e.plane.width * e.plane.height;
+      this.stats.updates++;
+      this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
+    }
+    if (this.clipDirty) this.applyClipPlanes();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.scene.onBeforeRenderObservable.remove(this.beforeRender);
+    for (const e of this.entries.values()) this.disposeEntry(e);
+    this.entries.clear();
+    this.onSliceUpdatedObservable.clear();
+  }
+
+  private onState(state: HologramState, previous: HologramState | undefined): void {
+    this.state = state;
+    const windowChanged = previous !== undefined && previous.sliceWindow !== state.sliceWindow;
+    const shown = new Set<string>();
+    for (const p of state.clipPlanes) {
+      if (!p.showSlice) continue;
+      shown.add(p.id);
+      const e = this.entries.get(p.id);
+      if (!e) this.entries.set(p.id, this.createEntry(p));
+      else this.updateEntry(e, p);
+    }
+    for (const [id, e] of this.entries) {
+      if (shown.has(id)) {
+        if (windowChanged) e.rewindow = true;
+        continue;
+      }
+      this.disposeEntry(e);
+      this.entries.delete(id);
+    }
+    if (!previous || previous.clipPlanes !== state.clipPlanes || previous.pose !== state.pose) this.clipDirty = true;
+  }
+
+  private gridFor(normal: Readonly<Vec3>, offset: number): SlicePlane {
+    const axisAligned = AXES.some((a) => Math.abs(Math.abs(a[0] * normal[0] + a[1] * normal[1] + a[2] * normal[2]) - 1) < 1e-9);
+    return slicePlaneFor(this.options.volume, normal, offset, { maxSize: this.options.maxSize, anyOrientation: !axisAligned });
+  }
+
+  private createEntry(p: ClipPlaneState): SliceEntry {
+    const plane = this.gridFor(p.normal, p.offset);
+    const max = plane.width * plane.height;
+    const hu = new Float32Array(max);
+    const rgba = new Uint8Array(max * 4);
+    const texture = new RawTexture(rgba, plane.width, plane.height, Constants.TEXTUREFORMAT_RGBA, this.scene, false, false,
+      Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE);
+    texture.name = `slice:${p.id}`;
+    texture.wrapU = texture.wrapV = Texture.CLAMP_ADDRESSMODE;
+    texture.hasAlpha = true; // alpha test: no CT outside the volume
+    const material = new StandardMaterial(`slice-material:${p.id}`, this.scene);
+    material.diffuseTexture = texture;
+    material.diffuseColor = Color3.White();
+    material.specularColor = Color3.Black();
+    material.emissiveColor = Color3.Black();
+    material.disableLighting = true;
+    material.backFaceCulling = false;
+    const mesh = new Mesh(`slice:${p.id}`, this.scene);
+    mesh.parent = this.options.view.patientNode;
+    mesh.material = material;
+    mesh.isPickable = false;
+    mesh.metadata = { slice: p.id };
+    const e: SliceEntry = {
+      id: p.id, normal: [...p.normal] as Vec3, offset: p.offset, base: { ...plane, origin: [...plane.origin] as Vec3 }, plane,
+      hu, rgba, texture, material, mesh, resample: true, rewindow: true,
+    };
+    this.buildQuad(e, true);
+    return e;
+  }
+
+  private updateEntry(e: SliceEntry, p: ClipPlaneState): void {
+    if (!sameDirection(e.normal, p.normal)) {
+      const plane = this.gridFor(p.normal, p.offset);
+      if (plane.width !== e.plane.width || plane.height !== e.plane.height) {
+        // a different grid size (e.g. a free plane snapped to an axis): new buffers and texture
+        const next = this.createEntry(p);
+        this.disposeEntry(e);
+        this.entries.set(p.id, next);
+        return;
+      }
+      e.normal = [...p.normal] as Vec3;
+      e.plane = plane;
+      e.base = { ...plane, origin: [...plane.origin] as Vec3 };
+      e.offset = p.offset;
+      this.buildQuad(e, false);
+      e.resample = true;
+      return;
+    }
+    if (e.offset !== p.offset) {
+      e.offset = p.offset;
+      moveSlicePlane(e.plane, e.normal, p.offset, e.plane);
+      e.resample = true;
+    }
+  }
+
+  /** Quad over the pixel boxes of the base grid, in patient mm; uv (0,0) at pixel (0,0)'s corner. */
+  private buildQuad(e: SliceEntry, create: boolean): void {
+    const { origin: o, u, v, spacing: s, width: w, height: h } = e.base;
+    const corner = (x: number, y: number) => [0, 1, 2].map((a) => o[a] + (x * u[a] + y * v[a]) * s);
+    const positions = [...corner(-0.5, -0.5), ...corner(w - 0.5, -0.5), ...corner(w - 0.5, h - 0.5), ...corner(-0.5, h - 0.5)];
+    if (create) {
+      const data = new VertexData();
+      data.positions = positions;
+      data.uvs = [0, 0, 1, 0, 1, 1, 0, 1];
+      data.indices = [0, 1, 2, 0, 2, 3];
+      data.normals = [];
+      VertexData.ComputeNormals(positions, data.indices, data.normals);
+      data.applyToMesh(e.mesh, true);
+    } else {
+      e.mesh.updateVerticesData(VertexBuffer.PositionKind, positions);
+    }
+    e.mesh.position.set(0, 0, 0);
+    e.mesh.refreshBoundingInfo();
+  }
+
+  /** Each slice is clipped by the other cuts, not by its own (it lies on it). */
+  private applyClipPlanes(): void {
+    this.clipDirty = false;
+    const planes = this.state.clipPlanes;
+    const world = this.options.view.patientNode.computeWorldMatrix(true);
+    world.invertToRef(this.inverse);
+    const m = this.inverse.m;
+    planes.forEach((p, i) => {
+      // plane (n, −offset) in patient space → world: coefficients inv · [n; −o] (row-vector convention)
+      const n0 = p.normal[0], n1 = p.normal[1], n2 = p.normal[2], n3 = -p.offset;
+      const a = m[0] * n0 + m[1] * n1 + m[2] * n2 + m[3] * n3;
+      const b = m[4] * n0 + m[5] * n1 + m[6] * n2 + m[7] * n3;
+      const c = m[8] * n0 + m[9] * n1 + m[10] * n2 + m[11] * n3;
+      const d = m[12] * n0 + m[13] * n1 + m[14] * n2 + m[15] * n3;
+      const len = Math.hypot(a, b, c) || 1;
+      const target = this.worldPlanes[i];
+      target.normal.set(a / len, b / len, c / len);
+      target.d = d / len;
+    });
+    for (const e of this.entries.values()) {
+      CLIP_KEYS.forEach((key, i) => {
+        e.material[key] = i < planes.length && planes[i].id !== e.id ? this.worldPlanes[i] : null;
+      });
+    }
+  }
+
+  private disposeEntry(e: SliceEntry): void {
+    e.mesh.dispose();
+    e.material.dispose();
+    e.texture.dispose();
+  }
+}
