@@ -1,0 +1,141 @@
+/**
+ * In-page helpers for the headset tests: IWER (the Immersive Web Emulation Runtime) emulating a Meta
+ * Quest 3 with hands, a synthetic table for hit tests, and hand moves in Babylon's world coordinates.
+ * These functions are serialized into the page by Playwright: they must not close over anything.
+ */
+
+/** Installed before any page script (page.addInitScript), after IWER's bundled build. */
+export function installEmulatedQuest(table: { height: number }): void {
+  const w = window as unknown as { IWER: Record<string, unknown>; __iwer: unknown; __iwerTable: number };
+  const IWER = w.IWER as unknown as {
+    XRDevice: new (config: unknown, options?: unknown) => {
+      primaryInputMode: string;
+      installSEM(ctor: unknown): void;
+      installRuntime(options?: unknown): void;
+    };
+    metaQuest3: unknown;
+  };
+  w.__iwerTable = table.height;
+  /**
+   * The smallest Synthetic Environment Module IWER accepts: one horizontal table top, infinite, at
+   * `table.height` m. Hit tests intersect the ray with it (IWER global space, right-handed, y up).
+   */
+  class TableEnvironment {
+    version = 'holoct-test-table';
+    planesVisible = false;
+    boundingBoxesVisible = false;
+    meshesVisible = false;
+    environmentCanvas = document.createElement('canvas');
+    trackedPlanes = new Set();
+    trackedMeshes = new Set();
+    render(): void {}
+    loadEnvironment(): void {}
+    loadDefaultEnvironment(): void {}
+    deleteAll(): void {}
+    computeDepthBuffer(): null {
+      return null;
+    }
+    computeHitTestResults(m: Float32Array): Float32Array[] {
+      // ray: origin = translation, direction = −z axis of the ray's matrix (column-major)
+      const ox = m[12], oy = m[13], oz = m[14];
+      const dx = -m[8], dy = -m[9], dz = -m[10];
+      if (dy > -1e-6) return [];
+      const t = (table.height - oy) / dy;
+      if (t <= 0) return [];
+      const hit = new Float32Array(16);
+      hit[0] = hit[5] = hit[10] = hit[15] = 1; // y axis = the table's normal
+      hit[12] = ox + dx * t;
+      hit[13] = table.height;
+      hit[14] = oz + dz * t;
+      return [hit];
+    }
+  }
+  const device = new IWER.XRDevice(IWER.metaQuest3, { stereoEnabled: false });
+  device.primaryInputMode = 'hand';
+  device.installSEM(TableEnvironment);
+  device.installRuntime({ forceInstall: true });
+  w.__iwer = device;
+}
+
+type V3 = [number, number, number];
+
+/** Installed once the app is up: `window.__xrt`, driving the emulated hands and head. */
+export function installHandDriver(): void {
+  interface Vec { x: number; y: number; z: number; set(x: number, y: number, z: number): void }
+  interface Quat { x: number; y: number; z: number; w: number; set(x: number, y: number, z: number, w: number): void }
+  interface Hand { position: Vec; quaternion: Quat; updatePinchValue(v: number): void; pinchValue: number }
+  const device = (window as unknown as { __iwer: { hands: Record<'left' | 'right', Hand>; position: Vec; quaternion: Quat } }).__iwer;
+  const holo = () => (window as unknown as { __holoct: { xr: { holo: any } } }).__holoct.xr.holo;
+  const offsets: Record<string, V3> = {};
+  const frames = (n: number) => new Promise<void>((resolve) => {
+    const sm = holo().experience.baseExperience.sessionManager;
+    let left = n;
+    const o = sm.onXRFrameObservable.add(() => {
+      if (--left <= 0) {
+        sm.onXRFrameObservable.remove(o);
+        resolve();
+      }
+    });
+  });
+  const effector = (side: string) => holo().adapter?.effectors.find((e: any) => e.kind === 'hand' && e.handedness === side);
+  /** Babylon world (left-handed) ↔ WebXR (right-handed): z flips. */
+  const setHand = (side: 'left' | 'right', lh: V3) => device.hands[side].position.set(lh[0], lh[1], -lh[2]);
+  const api = {
+    frames,
+    effector: (side: string) => {
+      const e = effector(side);
+      return e && { tracked: e.tracked, position: [e.position.x, e.position.y, e.position.z], palm: [e.palmNormal.x, e.palmNormal.y, e.palmNormal.z], pressed: e.pressed, mode: e.grab.mode };
+    },
+    head(lh: V3, pitchDeg: number) {
+      device.position.set(lh[0], lh[1], -lh[2]);
+      const a = (pitchDeg * Math.PI) / 360;
+      device.quaternion.set(Math.sin(a), 0, 0, Math.cos(a)); // about x: negative pitch looks down
+    },
+    /** Hand orientation in WebXR terms (a quaternion, right-handed). */
+    turnHand(side: 'left' | 'right', q: [number, number, number, number]) {
+      device.hands[side].quaternion.set(q[0], q[1], q[2], q[3]);
+      delete offsets[side];
+    },
+    /**
+     * Learns where the pinch point sits relative to the hand's position (pinched, current orientation):
+     * pinches high above everything, reads the effector, lets go.
+     */
+    async calibrate(side: 'left' | 'right') {
+      const spot: V3 = side === 'left' ? [-0.6, 3, 0] : [0.6, 3, 0];
+      setHand(side, spot);
+      await frames(2);
+      device.hands[side].updatePinchValue(1);
+      await frames(4);
+      const e = effector(side);
+      offsets[side] = [e.position.x - spot[0], e.position.y - spot[1], e.position.z - spot[2]];
+      device.hands[side].updatePinchValue(0);
+      await frames(3);
+      return offsets[side];
+    },
+    /** Puts the (pinched) pinch point at a Babylon world point. */
+    async moveTo(side: 'left' | 'right', lh: V3, n = 3) {
+      if (!offsets[side]) await api.calibrate(side);
+      const o = offsets[side];
+      setHand(side, [lh[0] - o[0], lh[1] - o[1], lh[2] - o[2]]);
+      await frames(n);
+    },
+    async pinchAt(side: 'left' | 'right', lh: V3) {
+      await api.moveTo(side, lh);
+      device.hands[side].updatePinchValue(1);
+      await frames(4);
+    },
+    async release(side: 'left' | 'right') {
+      device.hands[side].updatePinchValue(0);
+      await frames(4);
+    },
+    /** Pinch and let go at a point (a button, a measurement point). */
+    async tap(side: 'left' | 'right', lh: V3) {
+      await api.pinchAt(side, lh);
+      await api.release(side);
+    },
+    async park(side: 'left' | 'right') {
+      await api.moveTo(side, side === 'left' ? [-0.7, 3, 0] : [0.7, 3, 0], 2);
+    },
+  };
+  (window as unknown as { __xrt: typeof api }).__xrt = api;
+}
