@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run train`: generates the phantom pool, trains and scores the leave-one-case-out models,
+// trains the shipped model on every real case + phantoms, exports models/holoct-seg.{onnx,json},
+// and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
+// scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
+//
+//   node training/run.mjs                 full run (~2 h on 2 CPU cores; see training/README.md)
+//   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
+//   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
+//   node training/run.mjs --skip-loco     only the shipped model (reuses training/results/loco.json)
+//   options: --loco-steps N --final-steps N --phantoms N --seed N --only-loco A,B
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const python = process.env.HOLOCT_PYTHON || '/usr/bin/python3';
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+
+function py(script, scriptArgs, { allowFail = false } = {}) {
+  const cmd = [join(here, script), ...scriptArgs];
+  console.log(`\n$ ${python} ${cmd.map((a) => a.replace(root + '/', '')).join(' ')}`);
+  const r = spawnSync('nice', ['-n', '10', python, ...cmd], { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  if (r.status !== 0 && !allowFail) {
+    console.error(`training step failed: ${script} ${scriptArgs.join(' ')} (exit ${r.status})`);
+    process.exit(r.status || 1);
+  }
+  return r.status === 0;
+}
+
+const probe = spawnSync(python, ['-c', 'import torch, onnx, numpy, scipy, nibabel, pydicom; print(torch.__version__)'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  console.error(`${python} lacks torch/onnx/numpy/scipy/nibabel/pydicom: ${probe.stderr}`);
+  process.exit(1);
+}
+
+if (flag('--check')) {
+  py('tests.py', []);
+  process.exit(0);
+}
+
+const quick = flag('--quick');
+const seed = option('--seed', '1234');
+const phantoms = option('--phantoms', quick ? '4' : '48');
+const locoSteps = option('--loco-steps', quick ? '4' : '600');
+const finalSteps = option('--final-steps', quick ? '4' : '1500');
+const cases = option('--only-loco', 'A,B,C').split(',').filter(Boolean);
+const prefix = quick ? 'quick-' : '';
+const runs = join(here, 'runs');
+const results = join(here, 'results');
+mkdirSync(runs, { recursive: true });
+mkdirSync(results, { recursive: true });
+const t0 = Date.now();
+
+// 1. phantom pool (cached in training/cache/phantoms; two processes)
+py('phantom.py', ['--generate', phantoms, '--workers', '2']);
+
+// 2. leave-one-case-out: train on the other real cases + phantoms, score on the held-out case
+const loco = {};
+if (!flag('--skip-loco')) {
+  for (const c of cases) {
+    const out = join(runs, `${prefix}loco-${c}`);
+    py('train.py', ['--out', out, '--holdout', c, '--steps', locoSteps, '--phantoms', phantoms, '--seed', seed]);
+    loco[c] = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8'));
+  }
+  if (!quick) writeFileSync(join(results, 'loco.json'), JSON.stringify(summarizeLoco(loco), null, 1) + '\n');
+}
+
+// 3. the shipped model: every real case + phantoms
+const finalOut = join(runs, `${prefix}final`);
+py('train.py', ['--out', finalOut, '--steps', finalSteps, '--phantoms', phantoms, '--seed', seed]);
+const info = JSON.parse(readFileSync(join(finalOut, 'info.json'), 'utf8'));
+const locoSummary = existsSync(join(results, 'loco.json')) && !quick
+  ? JSON.parse(readFileSync(join(results, 'loco.json'), 'utf8'))
+  : summarizeLoco(loco);
+const manifestPath = join(finalOut, 'holoct-seg.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+manifest.training = {
+  ...manifest.training,
+  command: 'npm run train',
+  wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
+  validation: {
+    method: 'leave-one-case-out: for each real case, a model trained on the other real cases + phantoms (same recipe, ' +
+      `${locoSteps} steps) is scored on it through the app pipeline mirror; the shipped model trains on all cases and is not scored on any`,
+    ...locoSummary,
+  },
+};
+writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
+if (!quick) {
+  mkdirSync(join(root, 'models'), { recursive: true });
+  copyFileSync(join(finalOut, 'holoct-seg.onnx'), join(root, 'models', 'holoct-seg.onnx'));
+  copyFileSync(manifestPath, join(root, 'models', 'holoct-seg.json'));
+  writeFileSync(join(results, 'final.json'), JSON.stringify({ ...manifest.training }, null, 1) + '\n');
+  console.log('\nshipped models/holoct-seg.onnx + models/holoct-seg.json');
+}
+console.log(`\ntotal wall time ${((Date.now() - t0) / 60000).toFixed(1)} min`);
+printTable(locoSummary);
+
+function summarizeLoco(runsByCase) {
+  const table = {};
+  for (const [c, inf] of Object.entries(runsByCase)) {
+    const s = inf.scores;
+    if (!s) continue;
+    const g = (name) => (s.groups[name] ? round(s.groups[name].iou) : null);
+    table[c] = {
+      trainedOn: inf.trainedOn,
+      steps: inf.steps,
+      groupIoU: { bone: g('bone'), vessel: g('vessel'), organ: g('organ') },
+      classIoU: Object.fromEntries(Object.entries(s.classes).filter(([, v]) => v.ref > 0).map(([k, v]) => [k, round(v.iou)])),
+      pixelAccuracy: round(s.pixelAccuracy, 5),
+      meanIoUForeground: round(s.meanIoU_fg),
+      threshold150BoneIoU: round(s.threshold150.bone.iou),
+      outsidePatientForegroundVoxels: s.outsidePatient.predictedForeground,
+      ...(s.recall ? { recall: Object.fromEntries(Object.entries(s.recall).map(([k, v]) => [k, round(v)])) } : {}),
+      ...(s.note ? { note: s.note } : {}),
+      trainSeconds: inf.trainSeconds,
+    };
+  }
+  return { loco: table };
+}
+
+function round(v, d = 3) {
+  return v === null || v === undefined ? null : Math.round(v * 10 ** d) / 10 ** d;
+}
+
+function printTable(summary) {
+  const rows = Object.entries(summary.loco || {});
+  if (!rows.length) return;
+  console.log('\nLOCO (held-out case | bone vessel organ IoU | threshold-150 bone IoU | pixel acc)');
+  for (const [c, r] of rows) {
+    console.log(`  ${c} | ${r.groupIoU.bone} ${r.groupIoU.vessel} ${r.groupIoU.organ} | ${r.threshold150BoneIoU} | ${r.pixelAccuracy}`);
+  }
+}

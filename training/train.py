@@ -1,0 +1,182 @@
+"""Train the HoloCT segmentation network, then score it (on a held-out real case) and export it.
+
+  /usr/bin/python3 training/train.py --out training/runs/loco-B --holdout B --steps 900
+  /usr/bin/python3 training/train.py --out training/runs/final --steps 2600
+
+Seeded: the same arguments give the same weights on the same hardware/torch build (CPU runs are
+deterministic here; CUDA convolutions may differ in the last bits).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cases import CASES, canonical_case  # noqa: E402
+from common import IGNORE, NUM_CLASSES, PATCH  # noqa: E402
+from data import RealSampler  # noqa: E402
+from model import build_net, pick_device  # noqa: E402
+
+# CE weights: thin vessels and small organs count more
+CE_WEIGHTS = [1.0, 1.0, 3.0, 3.0, 1.0, 1.5, 1.5, 1.0, 1.0, 1.5, 2.0]
+
+
+def dice_loss(logits, target, smooth=1.0):
+    """Batch soft Dice over foreground classes, ignoring IGNORE voxels."""
+    valid = (target != IGNORE)
+    t = torch.where(valid, target, torch.zeros_like(target))
+    prob = torch.softmax(logits, 1)
+    onehot = F.one_hot(t, NUM_CLASSES).movedim(-1, 1).to(prob.dtype)
+    v = valid.unsqueeze(1).to(prob.dtype)
+    prob, onehot = prob * v, onehot * v
+    dims = tuple(d for d in range(prob.dim()) if d != 1)
+    inter = (prob * onehot).sum(dims)
+    denom = prob.sum(dims) + onehot.sum(dims)
+    dice = (2 * inter + smooth) / (denom + smooth)
+    return 1 - dice[1:].mean()
+
+
+def cpu_name():
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or 'unknown CPU'
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--holdout', choices=CASES, default=None, help='real case kept out of training and scored')
+    ap.add_argument('--steps', type=int, default=900)
+    ap.add_argument('--arch', choices=['3d', '2.5d'], default='3d')
+    ap.add_argument('--context', type=int, default=2, help='2.5d: neighbouring slices on each side')
+    ap.add_argument('--minutes', type=float, default=0, help='stop after this wall time (experiments; schedule follows time)')
+    ap.add_argument('--batch', type=int, default=0, help='default 2 (3d) / 8 (2.5d)')
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--channels', default='', help='default 8,16,32,64,128 (3d) / 16,32,64,128,256 (2.5d)')
+    ap.add_argument('--patch', default='', help='x,y,z of the exported/inference patch')
+    ap.add_argument('--phantoms', type=int, default=0, help='phantom volumes in the pool (0 = real only)')
+    ap.add_argument('--phantom-frac', type=float, default=0.4, help='fraction of patches from phantoms')
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--no-eval', action='store_true')
+    ap.add_argument('--no-export', action='store_true')
+    args = ap.parse_args(argv)
+    args.out = os.path.abspath(args.out)
+
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    device = pick_device()
+    is2d = args.arch == '2.5d'
+    args.batch = args.batch or (8 if is2d else 2)
+    patch = tuple(int(v) for v in args.patch.split(',')) if args.patch else ((192, 192, 16) if is2d else PATCH)
+    channels = tuple(int(v) for v in args.channels.split(',')) if args.channels else \
+        ((16, 32, 64, 128, 256) if is2d else (8, 16, 32, 64, 128))
+    # training samples: 3d = the patch; 2.5d = a slab of 2k+1 slices, loss on its centre slice
+    sample_patch = (patch[0], patch[1], 2 * args.context + 1) if is2d else patch
+    t_start = time.time()
+
+    train_cases = [c for c in CASES if c != args.holdout]
+    samplers = [RealSampler(canonical_case(c), sample_patch, seed=args.seed) for c in train_cases]
+    phantom_pool = None
+    if args.phantoms > 0:
+        from phantom import PhantomPool
+        phantom_pool = PhantomPool(args.phantoms, seed=args.seed, patch_xyz=sample_patch)
+    t_data = time.time() - t_start
+
+    net = build_net(args.arch, NUM_CLASSES, channels, args.context).to(device)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-5)
+    warm = min(50, args.steps // 10)
+    progress = {'f': 0.0}   # fraction of the run done (steps, or wall time with --minutes)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, warm)) * 0.5 * (1 + np.cos(np.pi * min(1.0, progress['f']))) + 0.02)
+    ce_w = torch.tensor(CE_WEIGHTS, device=device)
+    log = open(os.path.join(args.out, 'train.log'), 'a')
+    hist = []
+    t0 = time.time()
+    step = -1
+    while True:
+        step += 1
+        progress['f'] = (time.time() - t0) / (args.minutes * 60) if args.minutes else step / args.steps
+        if (args.minutes and progress['f'] >= 1) or (not args.minutes and step >= args.steps):
+            break
+        xs, ys, src = [], [], []
+        for _ in range(args.batch):
+            if phantom_pool is not None and rng.random() < args.phantom_frac:
+                x, y = phantom_pool.sample(rng); src.append('P')
+            else:
+                s = samplers[rng.integers(len(samplers))]
+                x, y = s.sample(rng); src.append(s.name)
+            xs.append(x); ys.append(y)
+        x = torch.from_numpy(np.stack(xs)).to(device)
+        y = torch.from_numpy(np.stack(ys)).to(device)
+        if is2d:
+            y = y[:, args.context]          # centre slice of each slab
+        net.train()
+        logits = net(x)
+        if (y != IGNORE).any():
+            loss_ce = F.cross_entropy(logits, y, weight=ce_w, ignore_index=IGNORE)
+        else:
+            loss_ce = logits.sum() * 0
+        loss = loss_ce + dice_loss(logits, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step(); sched.step()
+        hist.append(float(loss))
+        if (step + 1) % 100 == 0:   # checkpoint (lets a long run be inspected or shipped early)
+            torch.save({'state_dict': net.state_dict(), 'channels': channels, 'patch': patch, 'step': step + 1,
+                        'arch': args.arch, 'context': args.context},
+                       os.path.join(args.out, 'checkpoint.pt'))
+        if step % 25 == 0:
+            el = time.time() - t0
+            msg = (f'step {step} loss {np.mean(hist[-25:]):.4f} lr {sched.get_last_lr()[0]:.2e} '
+                   f'{el / (step + 1):.2f}s/step elapsed {el / 60:.1f} min src {"".join(src)}')
+            print(msg, flush=True); log.write(msg + '\n'); log.flush()
+    train_s = time.time() - t0
+    args.steps = step
+    torch.save({'state_dict': net.state_dict(), 'channels': channels, 'patch': patch, 'arch': args.arch,
+                'context': args.context}, os.path.join(args.out, 'model.pt'))
+
+    info = {
+        'holdout': args.holdout,
+        'trainedOn': [f'real case {c}' for c in train_cases] + ([f'{args.phantoms} procedural phantoms'] if args.phantoms else []),
+        'arch': args.arch, 'context': args.context if is2d else None,
+        'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
+        'lr': args.lr, 'phantomFraction': args.phantom_frac if args.phantoms else 0,
+        'trainSeconds': round(train_s, 1), 'dataPrepSeconds': round(t_data, 1),
+        'hardware': (torch.cuda.get_device_name(0) if device.type == 'cuda' else f'{cpu_name()}, {args.threads} threads'),
+        'torch': torch.__version__, 'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+        'finalLoss': float(np.mean(hist[-50:])),
+    }
+    net.eval()
+    if args.holdout and not args.no_eval:
+        from evaluate import evaluate_case
+        te = time.time()
+        info['scores'] = evaluate_case(net, args.holdout, patch, device, out_dir=args.out)
+        info['evalSeconds'] = round(time.time() - te, 1)
+    if not args.no_export:
+        from export import export_model
+        export_model(net, patch, args.out, info)
+    with open(os.path.join(args.out, 'info.json'), 'w') as f:
+        json.dump(info, f, indent=1)
+    print(json.dumps({k: v for k, v in info.items() if k != 'scores'}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
