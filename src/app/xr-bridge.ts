@@ -5,7 +5,7 @@ import type { DesktopScene } from '../scene/scene-setup';
 import { SliceView } from '../scene/slice-view';
 import type { ClassInfo } from '../segmentation/manifest';
 import type { HologramStore } from '../state/hologram-state';
-import type { Volume } from '../volume/types';
+import type { LabelMap, Volume } from '../volume/types';
 import { HoloXR, type ImmersiveMode, type XRCase } from '../xr/xr-session';
 import { CutPanel } from './cut-panel';
 
@@ -43,10 +43,12 @@ export class XRBridge {
     this.publish();
   }
 
-  /** The case's CT is in: its cuts can show the CT (MPR). */
-  setVolume(store: HologramStore, volume: Volume): void {
+  /** The case's CT and labels are in: its cuts can show the CT (MPR), rays find structures. */
+  setVolume(store: HologramStore, volume: Volume, labels?: LabelMap): void {
     const c = this.current;
     if (!c || c.store !== store) return;
+    c.labels = labels;
+    this.holo.interaction?.setLabels(labels);
     c.slices?.dispose();
     c.slices = new SliceView(this.desktop.scene, { store, view: c.view, volume });
     c.cutPanel.setGrid(volume);

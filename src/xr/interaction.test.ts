@@ -7,6 +7,7 @@ import { HologramView } from '../scene/hologram-view';
 import { MeasureView } from '../scene/measure-view';
 import { PlaneHandles } from '../scene/plane-handles';
 import type { ClassInfo } from '../segmentation/manifest';
+import type { LabelMap } from '../volume/types';
 import { measurementLengthMm } from '../state/actions';
 import { createHologramStore, initialState, type HologramStore } from '../state/hologram-state';
 import { Effector } from './effector';
@@ -30,6 +31,19 @@ function box(classId: number, name: string, half: number, at: [number, number, n
   const data = CreateBoxVertexData({ size: 2 * half });
   const positions = Float32Array.from(data.positions!, (v, i) => v + at[i % 3]);
   return { classId, name, positions, normals: Float32Array.from(data.normals!), indices: Uint32Array.from(data.indices!), volumeMl: 0 };
+}
+
+/** The same boxes as labels on a 2 mm grid over ±60 mm. */
+function labelMap(): LabelMap {
+  const n = 61;
+  const data = new Uint8Array(n * n * n);
+  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+    const x = -60 + 2 * i, y = -60 + 2 * j, z = -60 + 2 * k;
+    const inLiver = Math.abs(x - 10) <= 20 && Math.abs(y) <= 20 && Math.abs(z) <= 20;
+    const inBone = Math.abs(x) <= 50 && Math.abs(y) <= 50 && Math.abs(z) <= 50;
+    data[i + j * n + k * n * n] = inLiver ? 2 : inBone ? 1 : 0;
+  }
+  return { dims: [n, n, n], spacing: [2, 2, 2], origin: [-60, -60, -60], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data };
 }
 
 describe('hologram interaction (NullEngine, fake hands)', () => {
@@ -62,7 +76,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     near = new XRMenuPanel(scene, 'near', { width: 0.34, rowHeight: 0.036, rows: () => interaction.nearMenuRows() });
     hand = new XRMenuPanel(scene, 'hand', { width: 0.2, rowHeight: 0.03, rows: () => interaction.handMenuRows() });
     near.root.position.set(-0.4, 0, 0);
-    interaction = new HologramInteraction(scene, { store, view, classes: CLASSES, handles, measures, nearMenu: near, handMenu: hand, head });
+    interaction = new HologramInteraction(scene, { store, view, classes: CLASSES, handles, measures, nearMenu: near, handMenu: hand, head, labels: labelMap() });
     near.setVisible(true);
     hand.setVisible(false);
     right = new Effector('r', 'hand', 'right');
@@ -243,10 +257,37 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     expect(hand.visible).toBe(false);
   });
 
-  it('names the structure under the ray', () => {
+  it('names the structure under the ray, from the label map, minding visibility and cuts', () => {
     right.rayOrigin.set(0.01, 0, -0.5);
     right.rayDirection.set(0, 0, 1);
     for (let i = 0; i < 6; i++) frame();
     expect(interaction.hoveredStructure).toBe('bone');
+    interaction.runAction('vis:bone');
+    for (let i = 0; i < 6; i++) frame();
+    expect(interaction.hoveredStructure).toBe('liver');
+    interaction.runAction('vis:bone');
+    // a coronal cut keeping patient P ≥ … : normal −P keeps the posterior half; the ray enters from anterior (−z world)
+    store.update((s) => ({ ...s, clipPlanes: [{ id: 'c', normal: [0, -1, 0], offset: 0, showSlice: false }] }));
+    for (let i = 0; i < 6; i++) frame();
+    expect(interaction.hoveredStructure).toBe('liver'); // the bone's anterior wall is cut away, the liver reaches the cut
+  });
+
+  it('measures on the surface a far ray hits', () => {
+    interaction.runAction('tool:measure');
+    const ray = new Effector('c', 'transient', 'none');
+    ray.tracked = true;
+    interaction.effectors = [ray];
+    ray.rayDirection.set(0, 0, 1);
+    for (const x of [-0.04, 0.04]) {
+      ray.rayOrigin.set(x, 0, -0.5);
+      ray.press();
+      frame();
+      ray.release();
+      frame();
+    }
+    const [m] = store.getState().measurements;
+    // both points on the bone box's anterior face (patient y = −50 mm), 80 mm apart
+    expect(Math.abs(m.a[1] + 50)).toBeLessThanOrEqual(1.01); // the label boundary: within half a 2 mm voxel
+    expect(measurementLengthMm(m)).toBeCloseTo(80, 0);
   });
 });

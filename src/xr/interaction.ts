@@ -14,7 +14,10 @@ import {
   toggleVisible, upsertClipPlane,
 } from '../state/actions';
 import type { HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
+import type { LabelMap } from '../volume/types';
 import type { Effector } from './effector';
+import { marchLabels, type LabelRayHit, type LabelRayOptions } from './label-ray';
 import {
   beginTwoHand, dragPlaneOffset, grabStart, grabUpdate, insideBox, isPalmUp, planeFromHand, poseFromState, poseToState, rayBox, raySphere,
   twoHandStart, twoHandUpdate, workPose, type RigidPose,
@@ -44,6 +47,8 @@ export interface HologramInteractionOptions {
   nearMargin?: number;
   /** Frames between two hover picks (default 6: ~12 Hz at 72 Hz). */
   hoverEvery?: number;
+  /** The segmentation on the CT grid: rays find structures in it (fast, cut- and visibility-aware). */
+  labels?: LabelMap;
 }
 
 const GROUP_LABELS: Record<StructureGroup, string> = { bone: 'Bones', vessel: 'Vessels', organ: 'Organs' };
@@ -63,7 +68,8 @@ const FREE_PLANE = 'free';
  * - tool "cut": pinch and turn the hand: a free plane through the pinch point, normal to the palm.
  *
  * Per frame it allocates nothing except the new state objects of a gesture's `store.update` (the state
- * is immutable JSON by design) and, ~12 times a second, the picking result of the hover label.
+ * is immutable JSON by design). Rays find structures by marching the label map (hover, far measuring),
+ * not by triangle picking; without a label map, a far measurement falls back to Babylon's picking.
  */
 export class HologramInteraction {
   readonly onToolChangedObservable = new Observable<XRTool>();
@@ -90,6 +96,19 @@ export class HologramInteraction {
   private readonly ray = new Ray(Vector3.Zero(), Vector3.Forward(), 10);
   private frame = 0;
   private hovered: string | null = null;
+  private labels?: LabelMap;
+  private labelToIndex?: Affine;
+  private readonly classNames = new Map<number, string>();
+  private readonly rayOrigin: Vec3 = [0, 0, 0];
+  private readonly rayDirection: Vec3 = [0, 0, 0];
+  private readonly labelHit: LabelRayHit = { distance: 0, classId: 0 };
+  private readonly marchOptions: LabelRayOptions = {
+    maxDistance: 0,
+    accept: (id) => {
+      const name = this.classNames.get(id);
+      return !!name && !!this.options.store.getState().structures[name]?.visible && !!this.options.view.getStructureMesh(name);
+    },
+  };
   private readonly unsubscribe: () => void;
   private readonly nearMenuObserver;
   private readonly handMenuObserver;
@@ -100,8 +119,16 @@ export class HologramInteraction {
         this.invalidateMenus();
       }
     });
+    for (const c of options.classes) this.classNames.set(c.id, c.name);
+    if (options.labels) this.setLabels(options.labels);
     this.nearMenuObserver = options.nearMenu.onSelectObservable.add((item) => this.runAction(item.id));
     this.handMenuObserver = options.handMenu?.onSelectObservable.add((item) => this.runAction(item.id));
+  }
+
+  /** The label map rays search (arrives with the segmentation). */
+  setLabels(labels: LabelMap | undefined): void {
+    this.labels = labels;
+    this.labelToIndex = labels && invertAffine(indexToPatientAffine(labels));
   }
 
   get tool(): XRTool {
@@ -415,10 +442,34 @@ export class HologramInteraction {
       Vector3.TransformCoordinatesToRef(e.position, this.inverse, this.tmp);
       return [this.tmp.x, this.tmp.y, this.tmp.z];
     }
+    if (this.labels) {
+      if (!this.marchRay(e.rayOrigin, e.rayDirection)) return null;
+      const d = this.labelHit.distance;
+      return [this.rayOrigin[0] + this.rayDirection[0] * d, this.rayOrigin[1] + this.rayDirection[1] * d, this.rayOrigin[2] + this.rayDirection[2] * d];
+    }
     const hit = this.pickStructure(e.rayOrigin, e.rayDirection);
     if (!hit) return null;
     Vector3.TransformCoordinatesToRef(hit.point, this.inverse, this.tmp);
     return [this.tmp.x, this.tmp.y, this.tmp.z];
+  }
+
+  /**
+   * Marches a world ray through the label map (patient space): fills `labelHit` (distance in mm along
+   * the patient ray in `rayOrigin`/`rayDirection`). No allocation.
+   */
+  private marchRay(origin: Vector3, direction: Vector3): boolean {
+    if (!this.labels) return false;
+    this.worldToPatientMatrix();
+    Vector3.TransformCoordinatesToRef(origin, this.inverse, this.corner);
+    this.rayOrigin[0] = this.corner.x; this.rayOrigin[1] = this.corner.y; this.rayOrigin[2] = this.corner.z;
+    Vector3.TransformNormalToRef(direction, this.inverse, this.corner);
+    const mmPerM = this.corner.length();
+    this.corner.scaleInPlace(1 / mmPerM);
+    this.rayDirection[0] = this.corner.x; this.rayDirection[1] = this.corner.y; this.rayDirection[2] = this.corner.z;
+    this.marchOptions.maxDistance = 3 * mmPerM; // 3 m of ray
+    this.marchOptions.planes = this.options.store.getState().clipPlanes;
+    this.marchOptions.patientToIndex = this.labelToIndex;
+    return marchLabels(this.labels, this.rayOrigin, this.rayDirection, this.marchOptions, this.labelHit);
   }
 
   // ---- drags --------------------------------------------------------------------------------
@@ -578,23 +629,23 @@ export class HologramInteraction {
   /** The structure under the first free ray (or the head's gaze): its name on a label. */
   private updateHover(): void {
     const label = this.options.hoverLabel;
-    const e = this.effectors.find((x) => x.tracked && x.grab.mode === 'none' && x.kind !== 'gaze');
+    let e: Effector | undefined;
+    for (const x of this.effectors) if (x.tracked && x.grab.mode === 'none' && x.kind !== 'gaze') { e = x; break; }
     const origin = e ? e.rayOrigin : this.options.head.position;
     const direction = e ? e.rayDirection : this.tmp2.set(0, 0, 1).rotateByQuaternionToRef(this.options.head.rotation, this.tmp2);
-    this.refreshWorldBox();
     let name: string | null = null;
-    if (rayBox(origin, direction, this.worldMin, this.worldMax) >= 0) {
-      const hit = this.pickStructure(origin, direction);
-      if (hit) {
-        name = hit.mesh.metadata.structure as string;
-        if (label) {
-          label.mesh.position.copyFrom(hit.point).addInPlaceFromFloats(0, 0.03, 0);
-        }
+    if (this.marchRay(origin, direction)) {
+      name = this.classNames.get(this.labelHit.classId) ?? null;
+      if (label && name) {
+        const d = this.labelHit.distance;
+        this.tmp.set(this.rayOrigin[0] + this.rayDirection[0] * d, this.rayOrigin[1] + this.rayDirection[1] * d, this.rayOrigin[2] + this.rayDirection[2] * d);
+        Vector3.TransformCoordinatesToRef(this.tmp, this.options.view.patientNode.getWorldMatrix(), label.mesh.position);
+        label.mesh.position.y += 0.03;
       }
     }
     if (label) {
       if (name) label.setText(this.options.classes.find((c) => c.name === name)?.label ?? name);
-      label.mesh.setEnabled(!!name);
+      if (label.mesh.isEnabled() !== !!name) label.mesh.setEnabled(!!name);
     }
     if (name !== this.hovered) {
       this.hovered = name;

@@ -19,6 +19,7 @@ import { TextLabel } from '../scene/text-label';
 import type { ClassInfo } from '../segmentation/manifest';
 import { setPose } from '../state/actions';
 import type { HologramStore } from '../state/hologram-state';
+import type { LabelMap } from '../volume/types';
 import { grabStart, grabUpdate, placeInFront, poseFromState, poseToState, rigidPose, workPose } from './gestures';
 import { HologramInteraction } from './interaction';
 import { XRMenuPanel } from './menu';
@@ -47,6 +48,8 @@ export interface XRCase {
   classes: readonly ClassInfo[];
   handles: PlaneHandles;
   measures: MeasureView;
+  /** The segmentation on the CT grid, once it is in (rays find structures in it). */
+  labels?: LabelMap;
 }
 
 export interface HoloXROptions {
@@ -334,7 +337,7 @@ export class HoloXR {
     });
     const interaction = (this.interaction = new HologramInteraction(this.scene, {
       store: c.store, view: c.view, classes: c.classes, handles: c.handles, measures: c.measures,
-      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head,
+      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels,
     }));
     interaction.effectors = this.adapter.effectors;
     interaction.onSessionActionObservable.add((action) => {
