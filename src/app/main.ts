@@ -146,7 +146,7 @@ class HoloCTApp {
       );
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
-      this.xr.setVolume(next.store, result.volume);
+      this.xr.setVolume(next.store, result.volume, result.labels);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
       $('case').textContent = `${result.source}${result.patient?.name ? ` — ${result.patient.name}` : ''}`;
