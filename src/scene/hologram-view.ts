@@ -5,12 +5,12 @@ import { Mesh } from '@babylonjs/core/Meshes/mesh';
 import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
 import { Observable } from '@babylonjs/core/Misc/observable';
-import type { Plane } from '@babylonjs/core/Maths/math.plane';
+import { Plane } from '@babylonjs/core/Maths/math.plane';
 import type { Scene } from '@babylonjs/core/scene';
 import { hexToRgb, type ClassInfo } from '../segmentation/manifest';
 import type { HologramState, HologramStore, Vec3 } from '../state/hologram-state';
 import type { SurfaceMesh } from '../surfaces/types';
-import { patientToHologramMatrix, worldClipPlane } from './frames';
+import { patientToHologramMatrix } from './frames';
 
 export interface HologramViewOptions {
   store: HologramStore;
@@ -35,6 +35,7 @@ export class HologramView {
   private readonly structures = new Map<string, { mesh: Mesh; material: StandardMaterial; info: ClassInfo }>();
   private readonly unsubscribe: () => void;
   private readonly clipPlanes: Plane[] = [];
+  private readonly inverse = new Matrix();
   private center: Vec3;
 
   constructor(readonly scene: Scene, private readonly options: HologramViewOptions) {
@@ -158,10 +159,21 @@ export class HologramView {
   }
 
   private applyClipPlanes(state: HologramState): void {
-    const world = this.patientToWorld();
-    state.clipPlanes.forEach((p, i) => {
-      this.clipPlanes[i] = worldClipPlane(p.normal, p.offset, world, this.clipPlanes[i]);
-    });
+    // as worldClipPlane, without allocating: this runs on every state change, i.e. every frame of a gesture
+    this.poseNode.computeWorldMatrix(true);
+    this.patientNode.computeWorldMatrix(true).invertToRef(this.inverse);
+    const m = this.inverse.m;
+    for (let i = 0; i < state.clipPlanes.length; i++) {
+      const { normal: n, offset } = state.clipPlanes[i];
+      const a = m[0] * n[0] + m[1] * n[1] + m[2] * n[2] - m[3] * offset;
+      const b = m[4] * n[0] + m[5] * n[1] + m[6] * n[2] - m[7] * offset;
+      const c = m[8] * n[0] + m[9] * n[1] + m[10] * n[2] - m[11] * offset;
+      const d = m[12] * n[0] + m[13] * n[1] + m[14] * n[2] - m[15] * offset;
+      const len = Math.hypot(a, b, c) || 1;
+      const plane = (this.clipPlanes[i] ??= new Plane(0, 0, 0, 0));
+      plane.normal.set(a / len, b / len, c / len);
+      plane.d = d / len;
+    }
     for (const { material } of this.structures.values()) {
       CLIP_KEYS.forEach((key, i) => {
         material[key] = i < state.clipPlanes.length ? this.clipPlanes[i] : null;

@@ -100,8 +100,14 @@ export class SliceView {
 
   /** Brings every pending slice up to date now (otherwise done before the next frame). */
   flush(): void {
-    for (const e of this.entries.values()) {
-      if (!e.resample && !e.rewindow) continue;
+    // runs before every frame: a forEach with a kept callback walks the map without allocating
+    this.entries.forEach(this.flushEntry);
+    if (this.clipDirty) this.applyClipPlanes();
+  }
+
+  private readonly flushEntry = (e: SliceEntry): void => {
+    {
+      if (!e.resample && !e.rewindow) return;
       const t = performance.now();
       if (e.resample) resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
       windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, e.plane.width * e.plane.height);
@@ -113,10 +119,9 @@ export class SliceView {
       this.stats.lastMs = performance.now() - t;
       this.stats.lastPixels = e.plane.width * e.plane.height;
       this.stats.updates++;
-      this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
+      if (this.onSliceUpdatedObservable.hasObservers()) this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
     }
-    if (this.clipDirty) this.applyClipPlanes();
-  }
+  };
 
   dispose(): void {
     this.unsubscribe();

@@ -109,8 +109,11 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6);
     expect(store.getState().pose.position[2]).toBeCloseTo(0.05, 6);
     expect(store.getState().pose.scale).toBe(0.001);
+    // the frame that ends the pinch has the fingers opening already: that motion does not move the hologram
+    right.position.set(0.13, 0.04, 0.05);
     right.release();
     frame();
+    expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6);
     right.position.set(0.5, 0, 0);
     frame();
     expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6); // let go: stays

@@ -285,13 +285,15 @@ export class HologramInteraction {
         if (e.tracked) this.onPress(e);
       }
     }
-    this.updateDrags();
+    // releases before drags: the frame that ends a pinch already has the fingers opening, which must not
+    // move what was held
     for (const e of this.effectors) {
       if (e.releaseEdge || (!e.tracked && e.grab.mode !== 'none')) {
         e.releaseEdge = false;
         this.onRelease(e);
       }
     }
+    this.updateDrags();
     this.updateMenus();
     if (this.frame % (this.options.hoverEvery ?? 6) === 0) this.updateHover();
   }
@@ -597,7 +599,8 @@ export class HologramInteraction {
   private updateMenus(): void {
     const hand = this.options.handMenu;
     if (hand) {
-      const left = this.effectors.find((e) => e.kind === 'hand' && e.handedness === 'left' && e.tracked);
+      let left: Effector | undefined;
+      for (const e of this.effectors) if (e.kind === 'hand' && e.handedness === 'left' && e.tracked) { left = e; break; }
       const show = !!left && isPalmUp(left.palmNormal) && left.grab.mode === 'none';
       if (show && left) {
         // float the menu above the palm, turned to the head (yaw only)
@@ -607,23 +610,26 @@ export class HologramInteraction {
         root.rotation.set(0, Math.atan2(root.position.x - head.x, root.position.z - head.z), 0);
       }
       if (show !== hand.visible) hand.setVisible(show);
+      this.hoverMenu(hand);
     }
-    // hover highlight for the rays and fingertips near a menu
-    for (const menu of [this.options.nearMenu, hand]) {
-      if (!menu?.visible) continue;
-      menu.updateFrame();
-      let id: string | null = null;
-      for (const e of this.effectors) {
-        if (!e.tracked || (menu === hand && e.kind === 'hand' && e.handedness === 'left')) continue;
-        const near = e.near ? menu.nearHit(e.position) : null;
-        const item = near ?? menu.rayHit(e.rayOrigin, e.rayDirection).item;
-        if (item) {
-          id = item.id;
-          break;
-        }
+    this.hoverMenu(this.options.nearMenu);
+  }
+
+  /** Hover highlight for the rays and fingertips at a menu. */
+  private hoverMenu(menu: XRMenuPanel): void {
+    if (!menu.visible) return;
+    menu.updateFrame();
+    let id: string | null = null;
+    for (const e of this.effectors) {
+      if (!e.tracked || (menu === this.options.handMenu && e.kind === 'hand' && e.handedness === 'left')) continue;
+      const near = e.near ? menu.nearHit(e.position) : null;
+      const item = near ?? menu.rayHit(e.rayOrigin, e.rayDirection).item;
+      if (item) {
+        id = item.id;
+        break;
       }
-      menu.setHovered(id);
     }
+    menu.setHovered(id);
   }
 
   /** The structure under the first free ray (or the head's gaze): its name on a label. */

@@ -75,8 +75,10 @@ export function layoutMenu(rows: readonly MenuRow[]): MenuLayout {
 
 /** The enabled item under panel coordinates (u right, v down, 0..1), if any. */
 export function hitMenu(layout: MenuLayout, u: number, v: number): MenuItem | undefined {
-  const cell = layout.cells.find((c) => u >= c.x && u <= c.x + c.w && v >= c.y && v <= c.y + c.h);
-  return cell && !cell.item.disabled ? cell.item : undefined;
+  for (const c of layout.cells) {
+    if (u >= c.x && u <= c.x + c.w && v >= c.y && v <= c.y + c.h) return c.item.disabled ? undefined : c.item;
+  }
+  return undefined;
 }
 
 export interface XRMenuPanelOptions {
@@ -107,6 +109,7 @@ export class XRMenuPanel {
   readonly right = new Vector3(1, 0, 0);
   readonly up = new Vector3(0, 1, 0);
   private readonly uv = { u: 0, v: 0 };
+  private readonly hit: { item: MenuItem | undefined; distance: number } = { item: undefined, distance: -1 };
 
   constructor(readonly scene: Scene, readonly name: string, private readonly options: XRMenuPanelOptions) {
     this.root = new Mesh(`${name}:root`, scene);
@@ -159,12 +162,17 @@ export class XRMenuPanel {
     this.up.normalize();
   }
 
-  /** The item a ray points at, and its distance (or -1). */
+  /** The item a ray points at, and its distance (or -1). The result object is reused between calls. */
   rayHit(origin: Vector3, direction: Vector3): { item: MenuItem | undefined; distance: number } {
-    if (!this.visible) return NO_HIT;
+    const hit = this.hit;
+    hit.item = undefined;
+    hit.distance = -1;
+    if (!this.visible) return hit;
     const t = rayRect(origin, direction, this.center, this.right, this.up, this.options.width / 2, this.height / 2, this.uv);
-    if (t < 0) return NO_HIT;
-    return { item: hitMenu(this.layout, this.uv.u, this.uv.v), distance: t };
+    if (t < 0) return hit;
+    hit.item = hitMenu(this.layout, this.uv.u, this.uv.v);
+    hit.distance = t;
+    return hit;
   }
 
   /** The item a fingertip/pinch point is at (within `depth` m of the panel), if any. */
@@ -261,5 +269,3 @@ export class XRMenuPanel {
     texture.update(true);
   }
 }
-
-const NO_HIT = { item: undefined, distance: -1 };

@@ -26,6 +26,8 @@ export class XRInputAdapter {
   private readonly bySource = new Map<XRInputSource, { effector: Effector; source: WebXRInputSource }>();
   private readonly list: Effector[] = [];
   private readonly removed: Effector[] = [];
+  /** The live sources as an array: the frame loop walks it without an iterator. */
+  private readonly sources: Array<{ effector: Effector; source: WebXRInputSource }> = [];
   private readonly pruning: Effector[] = [];
   private readonly ray = new Ray(new Vector3(), new Vector3(0, 0, 1), 1);
   private readonly tmp = new Vector3();
@@ -64,7 +66,8 @@ export class XRInputAdapter {
     this.pruning.length = 0;
     for (const e of this.removed) this.pruning.push(e);
     this.removed.length = 0;
-    for (const { effector: e, source } of this.bySource.values()) {
+    for (let n = 0; n < this.sources.length; n++) {
+      const { effector: e, source } = this.sources[n];
       source.getWorldPointerRayToRef(this.ray);
       e.rayOrigin.copyFrom(this.ray.origin);
       e.rayDirection.copyFrom(this.ray.direction).normalize();
@@ -99,6 +102,7 @@ export class XRInputAdapter {
     this.observers.length = 0;
     for (const { effector } of this.bySource.values()) this.onEffectorRemovedObservable.notifyObservers(effector);
     this.bySource.clear();
+    this.sources.length = 0;
     this.list.length = 0;
     this.onEffectorAddedObservable.clear();
     this.onEffectorRemovedObservable.clear();
@@ -127,7 +131,9 @@ export class XRInputAdapter {
       : input.targetRayMode === 'screen' ? 'transient'
       : 'controller';
     const effector = new Effector(source.uniqueId, kind, input.handedness);
-    this.bySource.set(input, { effector, source });
+    const entry = { effector, source };
+    this.bySource.set(input, entry);
+    this.sources.push(entry);
     this.list.push(effector);
     this.onEffectorAddedObservable.notifyObservers(effector);
   }
@@ -138,6 +144,7 @@ export class XRInputAdapter {
     entry.effector.tracked = false;
     entry.effector.release();
     this.bySource.delete(source.inputSource);
+    this.sources.splice(this.sources.indexOf(entry), 1);
     // the effector stays listed for one more interaction update (which sees the release), then goes
     this.removed.push(entry.effector);
     this.onEffectorRemovedObservable.notifyObservers(entry.effector);

@@ -300,10 +300,11 @@ export class HoloXR {
       try {
         const anchor = await anchors.restorePersistentAnchorAsync(saved.handle);
         this.persistentHandle = saved.handle;
+        // the size first (before the anchor is adopted, so this change does not re-base on it), then the place
+        c.store.update(setPose({ scale: saved.scale }));
         this.relative.position.set(...saved.position);
         this.relative.rotation.set(...saved.rotation);
         this.anchor = anchor;
-        c.store.update(setPose({ scale: saved.scale }));
         this.followAnchor();
         this.placeNearMenu();
         this.onAnchorObservable.notifyObservers({ anchor, persistentHandle: saved.handle, restored: true });
@@ -327,7 +328,7 @@ export class HoloXR {
     this.boundCase = c;
     const xr = this.experience;
     this.hoverLabel = new TextLabel(this.scene, 'xr-hover-label', { width: 0.12, height: 0.03 });
-    const near = (this.nearMenu = new XRMenuPanel(this.scene, 'xr-near-menu', { width: 0.34, rowHeight: 0.036, rows: () => this.interaction?.nearMenuRows() ?? [] }));
+    const near = (this.nearMenu = new XRMenuPanel(this.scene, 'xr-near-menu', { width: 0.28, rowHeight: 0.03, rows: () => this.interaction?.nearMenuRows() ?? [] }));
     const hand = (this.handMenu = new XRMenuPanel(this.scene, 'xr-hand-menu', { width: 0.2, rowHeight: 0.03, rows: () => this.interaction?.handMenuRows() ?? [] }));
     hand.setVisible(false);
     this.adapter = new XRInputAdapter({
@@ -414,7 +415,7 @@ export class HoloXR {
     this.updateHead();
     const forward = new Vector3(0, 0, 1).applyRotationQuaternion(this.head.rotation);
     const yaw = Math.atan2(forward.x, forward.z) - 0.6;
-    menu.root.position.set(this.head.position.x + Math.sin(yaw) * 0.45, this.head.position.y - 0.2, this.head.position.z + Math.cos(yaw) * 0.45);
+    menu.root.position.set(this.head.position.x + Math.sin(yaw) * 0.5, this.head.position.y - 0.2, this.head.position.z + Math.cos(yaw) * 0.5);
     menu.root.rotation.set(0, yaw, 0);
     menu.updateFrame();
   }

@@ -67,15 +67,23 @@ export function installHandDriver(): void {
   const device = (window as unknown as { __iwer: { hands: Record<'left' | 'right', Hand>; position: Vec; quaternion: Quat } }).__iwer;
   const holo = () => (window as unknown as { __holoct: { xr: { holo: any } } }).__holoct.xr.holo;
   const offsets: Record<string, V3> = {};
+  /** Waits for n XR frames; returns early when the session ends (or after 20 s, so nothing hangs). */
   const frames = (n: number) => new Promise<void>((resolve) => {
-    const sm = holo().experience.baseExperience.sessionManager;
+    const h = holo();
+    if (!h.inXR) return resolve();
+    const sm = h.experience.baseExperience.sessionManager;
     let left = n;
+    const done = () => {
+      sm.onXRFrameObservable.remove(o);
+      sm.onXRSessionEnded.remove(e);
+      clearTimeout(timer);
+      resolve();
+    };
     const o = sm.onXRFrameObservable.add(() => {
-      if (--left <= 0) {
-        sm.onXRFrameObservable.remove(o);
-        resolve();
-      }
+      if (--left <= 0) done();
     });
+    const e = sm.onXRSessionEnded.add(done);
+    const timer = setTimeout(done, 20_000);
   });
   const effector = (side: string) => holo().adapter?.effectors.find((e: any) => e.kind === 'hand' && e.handedness === side);
   /** Babylon world (left-handed) ↔ WebXR (right-handed): z flips. */

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
 import { installEmulatedQuest, installHandDriver } from './xr-helpers';
 
@@ -20,7 +20,7 @@ type V3 = [number, number, number];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-describe('headset: Meta Quest 3 with hands (IWER)', () => {
+describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
@@ -28,12 +28,16 @@ describe('headset: Meta Quest 3 with hands (IWER)', () => {
 
   const xr = <T>(fn: (arg: Any) => T | Promise<T>, arg?: unknown) => page.evaluate(fn as never, arg) as Promise<T>;
 
+  const log = (line: string) => appendFileSync(`${OUT}/xr-progress.log`, `${new Date().toISOString()} ${line}\n`);
+
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
+    writeFileSync(`${OUT}/xr-progress.log`, '');
     browser = await launchBrowser();
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 700 } });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log(`console ${m.type()}: ${m.text()}`); });
     page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
     page.on('request', (r) => {
       const url = r.url();
@@ -43,10 +47,14 @@ describe('headset: Meta Quest 3 with hands (IWER)', () => {
     await page.addInitScript({ path: IWER_BUILD });
     await page.addInitScript(installEmulatedQuest, { height: TABLE });
     await page.goto(`${inject('baseUrl')}/?backend=wasm`);
+    log('page open, segmenting');
     await page.waitForSelector('body[data-hologram="ready"]', { timeout: 560_000 });
+    log('hologram ready');
     await page.waitForFunction(() => !!(window as Any).__holoct?.xr?.current?.slices, null, { timeout: 30_000 });
     await page.waitForSelector('#enter-xr:not([disabled])', { timeout: 30_000 });
   });
+
+  afterEach((ctx) => log(`${ctx.task.result?.state ?? '?'}: ${ctx.task.name}`));
 
   afterAll(async () => {
     await browser?.close();
@@ -112,12 +120,19 @@ describe('headset: Meta Quest 3 with hands (IWER)', () => {
   it('pinch-grabs the hologram and moves it with the hand', async () => {
     const before = await xr(() => (window as Any).__holoct.store.getState().pose);
     const start: V3 = [before.position[0] + 0.02, before.position[1], before.position[2]];
-    await xr(async (p: V3) => {
+    const trace = await xr(async (p: V3) => {
       const t = (window as Any).__xrt;
+      const pose = () => (window as Any).__holoct.store.getState().pose.position;
+      const out: unknown[] = [];
       await t.pinchAt('right', p);
+      out.push({ at: 'pinched', e: t.effector('right'), pose: pose() });
       await t.moveTo('right', [p[0] + 0.1, p[1] + 0.05, p[2] - 0.08], 4);
+      out.push({ at: 'moved', e: t.effector('right'), pose: pose() });
       await t.release('right');
+      out.push({ at: 'released', e: t.effector('right'), pose: pose() });
+      return out;
     }, start);
+    log(`grab trace ${JSON.stringify({ start, trace })}`);
     const after = await xr(() => (window as Any).__holoct.store.getState().pose);
     expect(after.position[0] - before.position[0]).toBeCloseTo(0.1, 3);
     expect(after.position[1] - before.position[1]).toBeCloseTo(0.05, 3);
@@ -339,13 +354,30 @@ describe('headset: Meta Quest 3 with hands (IWER)', () => {
       engine._drawCalls = previous;
       const slices = (window as Any).__holoct.xr.current.slices.stats;
       const sceneTriangles = scene.meshes.filter((m: Any) => m.isEnabled() && m.isVisible && m.getTotalIndices).reduce((n: number, m: Any) => n + m.getTotalIndices() / 3, 0);
-      return { drawCalls: frameCalls, activeTriangles: triangles, activeMeshes: meshes, sceneTriangles, slice: slices };
+      // sceneTriangles: everything enabled in the scene; renderedTriangles: indices drawn in the frame (a see-through
+      // structure's depth pre-pass draws it twice)
+      return { drawCalls: frameCalls, renderedTriangles: triangles, activeMeshes: meshes, sceneTriangles, slice: slices };
     });
     writeFileSync(`${OUT}/xr-frame-budget.json`, `${JSON.stringify(budget, null, 2)}\n`);
     expect(budget.drawCalls).toBeGreaterThan(0);
     expect(budget.drawCalls).toBeLessThan(100);
     expect(budget.sceneTriangles).toBeLessThanOrEqual(750_000);
+    // a closer look for the docs: the viewer leans in; the desktop panel under the emulated view is hidden
+    await xr(async () => {
+      const { store } = (window as Any).__holoct;
+      const p = store.getState().pose.position;
+      (window as Any).__xrt.head([p[0] - 0.05, p[1] + 0.2, p[2] - 0.75], -14);
+      document.getElementById('panel')!.style.visibility = 'hidden';
+      await (window as Any).__xrt.frames(2);
+      (window as Any).__holoct.xr.holo.placeNearMenu();
+      await (window as Any).__xrt.frames(3);
+    });
     await page.screenshot({ path: `${OUT}/xr-session.png` });
+    await xr(async () => {
+      document.getElementById('panel')!.style.visibility = '';
+      (window as Any).__xrt.head([0, 1.5, 0], -25);
+      await (window as Any).__xrt.frames(2);
+    });
   });
 
   it('leaves XR from the menu: the desktop view shows the same state; the next session restores the anchored place', async () => {
