@@ -56,7 +56,10 @@ export class MeasureView {
     this.marker.isVisible = false; // the source mesh only feeds its instances (one draw call for all)
     this.pending = this.marker.createInstance('measure-pending');
     this.pending.setEnabled(false);
-    this.unsubscribe = options.store.subscribe((s) => this.apply(s));
+    this.unsubscribe = options.store.subscribe((s, p) => {
+      if (s.measurements !== p.measurements) this.apply(s);
+      else if (s.pose !== p.pose) this.placeMarkers();
+    });
     this.apply(options.store.getState());
   }
 
@@ -111,7 +114,8 @@ export class MeasureView {
 
   /** World positions of the markers and labels (fixed world size, so not parented to the scaled frame). */
   private placeMarkers(): void {
-    const world = this.options.view.patientToWorld();
+    this.options.view.poseNode.computeWorldMatrix(true);
+    const world = this.options.view.patientNode.computeWorldMatrix(true);
     for (const d of this.drawn.values()) {
       const { a, b } = d.measurement;
       Vector3.TransformCoordinatesToRef(this.tmp.set(...a), world, d.ends[0].position);

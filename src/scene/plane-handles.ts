@@ -18,6 +18,9 @@ export interface PlaneHandlesOptions {
 export interface PlaneHandle {
   id: string;
   mesh: Mesh;
+  /** The normal the row axis below was computed for, and that axis (patient LPS). */
+  normal: Readonly<Vec3> | null;
+  u: Vec3;
   /** Handle centre in patient LPS mm (on the cut plane). */
   patient: Vector3;
   /** Handle centre in world m. */
@@ -42,10 +45,15 @@ export class PlaneHandles {
   private readonly unsubscribe: () => void;
   private readonly world = new Matrix();
   private enabled = true;
+  private bounds: { min: Vector3; max: Vector3 } | null;
 
   constructor(readonly scene: Scene, private readonly options: PlaneHandlesOptions) {
     this.radius = options.radius ?? 0.018;
-    this.unsubscribe = options.store.subscribe((s) => this.apply(s));
+    this.unsubscribe = options.store.subscribe((s, p) => {
+      // only cuts and pose move handles: other changes (visibility, measurements) cost nothing here
+      if (s.clipPlanes !== p.clipPlanes || s.pose !== p.pose) this.apply(s);
+    });
+    this.bounds = options.view.patientBounds();
     this.apply(options.store.getState());
   }
 
@@ -61,6 +69,7 @@ export class PlaneHandles {
 
   /** Re-places the handles (e.g. after the hologram's meshes changed). */
   refresh(): void {
+    this.bounds = this.options.view.patientBounds();
     this.apply(this.options.store.getState());
   }
 
@@ -74,25 +83,27 @@ export class PlaneHandles {
   }
 
   private apply(state: HologramState): void {
-    const live = new Set(state.clipPlanes.map((p) => p.id));
-    for (const [id, h] of this.handles) {
-      if (live.has(id)) continue;
-      h.mesh.material?.dispose();
-      h.mesh.dispose();
-      this.handles.delete(id);
-    }
-    if (!state.clipPlanes.length) return;
-    this.world.copyFrom(this.options.view.patientToWorld());
-    const bounds = this.options.view.patientBounds();
-    for (const p of state.clipPlanes) {
+    const planes = state.clipPlanes;
+    this.handles.forEach(this.dropIfGone, planes);
+    if (!planes.length) return;
+    this.world.copyFrom(this.options.view.patientNode.computeWorldMatrix(true));
+    for (let i = 0; i < planes.length; i++) {
+      const p = planes[i];
       let h = this.handles.get(p.id);
       if (!h) {
         h = this.create(p);
         this.handles.set(p.id, h);
       }
-      this.place(h, p, bounds);
+      this.place(h, p, this.bounds);
     }
   }
+
+  private readonly dropIfGone = function (this: readonly ClipPlaneState[], h: PlaneHandle, id: string, map: Map<string, PlaneHandle>): void {
+    for (let i = 0; i < this.length; i++) if (this[i].id === id) return;
+    h.mesh.material?.dispose();
+    h.mesh.dispose();
+    map.delete(id);
+  };
 
   private create(p: ClipPlaneState): PlaneHandle {
     const mesh = CreateSphere(`plane-handle:${p.id}`, { diameter: 2 * this.radius, segments: 12 }, this.scene);
@@ -105,7 +116,7 @@ export class PlaneHandles {
     mesh.renderingGroupId = 1;
     mesh.metadata = { planeHandle: p.id };
     mesh.setEnabled(this.enabled);
-    return { id: p.id, mesh, patient: new Vector3(), world: new Vector3() };
+    return { id: p.id, mesh, normal: null, u: [1, 0, 0], patient: new Vector3(), world: new Vector3() };
   }
 
   private place(h: PlaneHandle, p: ClipPlaneState, bounds: { min: Vector3; max: Vector3 } | null): void {
@@ -113,13 +124,16 @@ export class PlaneHandles {
     const n = p.normal;
     // the hologram's centre projected on the plane, then out along the slice's row axis past the bounds
     const dist = n[0] * c[0] + n[1] * c[1] + n[2] * c[2] - p.offset;
-    const { u } = sliceAxes(n);
+    if (h.normal !== n) {
+      h.u = sliceAxes(n).u;
+      h.normal = n;
+    }
+    const u = h.u;
     let reach = 120;
     if (bounds) {
-      reach = 0;
-      for (const x of [bounds.min.x, bounds.max.x]) for (const y of [bounds.min.y, bounds.max.y]) for (const z of [bounds.min.z, bounds.max.z]) {
-        reach = Math.max(reach, (x - c[0]) * u[0] + (y - c[1]) * u[1] + (z - c[2]) * u[2]);
-      }
+      // the farthest corner of the bounds along u: each coordinate at its min or max by the sign of u
+      reach = (u[0] > 0 ? bounds.max.x : bounds.min.x) - c[0];
+      reach = reach * u[0] + ((u[1] > 0 ? bounds.max.y : bounds.min.y) - c[1]) * u[1] + ((u[2] > 0 ? bounds.max.z : bounds.min.z) - c[2]) * u[2];
     }
     reach += this.radius / Math.max(1e-6, this.options.store.getState().pose.scale) + 10;
     h.patient.set(c[0] - dist * n[0] + reach * u[0], c[1] - dist * n[1] + reach * u[1], c[2] - dist * n[2] + reach * u[2]);

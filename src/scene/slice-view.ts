@@ -12,7 +12,7 @@ import { Observable, type Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
 import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
-import { moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type SlicePlane } from '../volume/mpr';
+import { markOutsideAir, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type SlicePlane } from '../volume/mpr';
 import type { Volume } from '../volume/types';
 import type { HologramView } from './hologram-view';
 
@@ -35,6 +35,8 @@ interface SliceEntry {
   plane: SlicePlane;
   hu: Float32Array;
   rgba: Uint8Array;
+  /** 1 where the slice shows the air around the body (left transparent). */
+  air: Uint8Array;
   texture: RawTexture;
   material: StandardMaterial;
   mesh: Mesh;
@@ -52,6 +54,9 @@ export interface SliceUpdateStats {
   /** Slice updates since the view was made. */
   updates: number;
 }
+
+/** Below this HU, air connected to the slice's edge is not drawn: the cut shows the body, not a black square. */
+const AIR_HU = -600;
 
 const CLIP_KEYS = ['clipPlane', 'clipPlane2', 'clipPlane3', 'clipPlane4', 'clipPlane5', 'clipPlane6'] as const;
 const AXES: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
@@ -78,6 +83,8 @@ export class SliceView {
   private readonly worldPlanes: Plane[] = [new Plane(0, 0, 0, 0), new Plane(0, 0, 0, 0), new Plane(0, 0, 0, 0)];
   private readonly inverse = new Matrix();
   private clipDirty = true;
+  /** Flood-fill stack shared by the slices (grown to the largest slice). */
+  private stack = new Int32Array(0);
   private state: HologramState;
 
   constructor(readonly scene: Scene, private readonly options: SliceViewOptions) {
@@ -93,9 +100,9 @@ export class SliceView {
   }
 
   /** The slice of a cut, when it shows one: its pixel grid and HU (NaN outside the volume). */
-  getSlice(id: string): { plane: SlicePlane; hu: Float32Array; rgba: Uint8Array; mesh: Mesh; texture: RawTexture } | undefined {
+  getSlice(id: string): { plane: SlicePlane; hu: Float32Array; rgba: Uint8Array; air: Uint8Array; mesh: Mesh; texture: RawTexture } | undefined {
     const e = this.entries.get(id);
-    return e && { plane: e.plane, hu: e.hu, rgba: e.rgba, mesh: e.mesh, texture: e.texture };
+    return e && { plane: e.plane, hu: e.hu, rgba: e.rgba, air: e.air, mesh: e.mesh, texture: e.texture };
   }
 
   /** Brings every pending slice up to date now (otherwise done before the next frame). */
@@ -109,8 +116,12 @@ export class SliceView {
     {
       if (!e.resample && !e.rewindow) return;
       const t = performance.now();
-      if (e.resample) resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
-      windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, e.plane.width * e.plane.height);
+      const pixels = e.plane.width * e.plane.height;
+      if (e.resample) {
+        resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
+        markOutsideAir(e.hu, e.plane.width, e.plane.height, AIR_HU, e.air, this.stack);
+      }
+      windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, pixels, e.air);
       e.texture.update(e.rgba);
       // the quad was built at the base offset: move it along the normal to the plane
       const d = e.offset - (e.base.origin[0] * e.normal[0] + e.base.origin[1] * e.normal[1] + e.base.origin[2] * e.normal[2]);
@@ -133,6 +144,11 @@ export class SliceView {
 
   private onState(state: HologramState, previous: HologramState | undefined): void {
     this.state = state;
+    if (previous && previous.clipPlanes === state.clipPlanes && previous.sliceWindow === state.sliceWindow) {
+      // a move of the hologram only: the slices ride along in the patient frame; their clip planes change
+      if (previous.pose !== state.pose) this.clipDirty = true;
+      return;
+    }
     const windowChanged = previous !== undefined && previous.sliceWindow !== state.sliceWindow;
     const shown = new Set<string>();
     for (const p of state.clipPlanes) {
@@ -163,6 +179,8 @@ export class SliceView {
     const max = plane.width * plane.height;
     const hu = new Float32Array(max);
     const rgba = new Uint8Array(max * 4);
+    const air = new Uint8Array(max);
+    if (this.stack.length < max) this.stack = new Int32Array(max);
     const texture = new RawTexture(rgba, plane.width, plane.height, Constants.TEXTUREFORMAT_RGBA, this.scene, false, false,
       Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE);
     texture.name = `slice:${p.id}`;
@@ -170,9 +188,10 @@ export class SliceView {
     texture.hasAlpha = true; // alpha test: no CT outside the volume
     const material = new StandardMaterial(`slice-material:${p.id}`, this.scene);
     material.diffuseTexture = texture;
+    // unlit: with lighting off, Babylon's standard shader shows (emissive + ambient) × texture
     material.diffuseColor = Color3.White();
     material.specularColor = Color3.Black();
-    material.emissiveColor = Color3.Black();
+    material.emissiveColor = Color3.White();
     material.disableLighting = true;
     material.backFaceCulling = false;
     const mesh = new Mesh(`slice:${p.id}`, this.scene);
@@ -182,7 +201,7 @@ export class SliceView {
     mesh.metadata = { slice: p.id };
     const e: SliceEntry = {
       id: p.id, normal: [...p.normal] as Vec3, offset: p.offset, base: { ...plane, origin: [...plane.origin] as Vec3 }, plane,
-      hu, rgba, texture, material, mesh, resample: true, rewindow: true,
+      hu, rgba, air, texture, material, mesh, resample: true, rewindow: true,
     };
     this.buildQuad(e, true);
     return e;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexToPatient } from './geometry';
-import { moveSlicePlane, patientToSlicePixel, resampleSlice, SLICE_WINDOWS, slicePixelToPatient, slicePlaneFor, windowGrey, windowSlice } from './mpr';
+import { markOutsideAir, moveSlicePlane, patientToSlicePixel, resampleSlice, SLICE_WINDOWS, slicePixelToPatient, slicePlaneFor, windowGrey, windowSlice } from './mpr';
 import type { Grid, Vec3, Volume } from './types';
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -125,6 +125,27 @@ describe('resampleSlice', () => {
     const grid: Grid = { dims: [4, 4, 4], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
     const volume: Volume = { ...grid, data: new Int16Array(64) };
     expect(() => resampleSlice(volume, slicePlaneFor(grid, [0, 0, 1], 1), { out: new Float32Array(3) })).toThrow(/output buffer/);
+  });
+});
+
+describe('air around the body', () => {
+  it('marks the air connected to the border, not the air inside the body', () => {
+    // 9×7: air, a body ring (40 HU) holding a lung (−850 HU)
+    const w = 9, h = 7;
+    const hu = new Float32Array(w * h).fill(-1000);
+    for (let y = 1; y < 6; y++) for (let x = 1; x < 8; x++) hu[x + y * w] = 40;
+    for (let y = 2; y < 5; y++) for (let x = 3; x < 6; x++) hu[x + y * w] = -850;
+    hu[0] = NaN; // outside the volume counts as outside
+    const mask = markOutsideAir(hu, w, h, -600, new Uint8Array(w * h), new Int32Array(w * h));
+    expect(mask[0]).toBe(1);
+    expect(mask[8 + 6 * w]).toBe(1);
+    expect(mask[4 + 3 * w]).toBe(0); // the lung
+    expect(mask[1 + 1 * w]).toBe(0); // the body
+    expect(mask.reduce((n, v) => n + v, 0)).toBe(w * h - 7 * 5);
+    const rgba = windowSlice(hu, SLICE_WINDOWS['soft-tissue'], undefined, hu.length, mask);
+    expect(rgba[3]).toBe(0);
+    expect(rgba[(4 + 3 * w) * 4 + 3]).toBe(255); // the lung stays, black and opaque
+    expect(rgba[(4 + 3 * w) * 4]).toBe(0);
   });
 });
 

@@ -292,10 +292,47 @@ export function windowGrey(hu: number, window: HuWindow): number {
 }
 
 /**
- * HU → RGBA bytes (grey, opaque; NaN = outside the volume → transparent), `out` reused between calls.
- * Row y of the slice is row y of the bytes.
+ * Marks the air around the body: pixels below `thresholdHu` (or outside the volume) connected to the
+ * slice's border (4-neighbours). Air inside the body (lungs, bowel gas) stays unmarked. So the cut
+ * shows the patient, not a black square, while the lungs keep their CT. `mask` (width·height bytes:
+ * 1 = outside air) and `stack` (width·height ints) are reused between calls.
  */
-export function windowSlice(hu: Float32Array, window: HuWindow, out?: Uint8Array, count = hu.length): Uint8Array {
+export function markOutsideAir(hu: Float32Array, width: number, height: number, thresholdHu: number, mask: Uint8Array, stack: Int32Array): Uint8Array {
+  const count = width * height;
+  mask.fill(0, 0, count);
+  let top = 0;
+  const seed = (i: number) => {
+    const h = hu[i];
+    if (mask[i] === 0 && !(h >= thresholdHu)) {
+      mask[i] = 1;
+      stack[top++] = i;
+    }
+  };
+  for (let x = 0; x < width; x++) {
+    seed(x);
+    seed(x + (height - 1) * width);
+  }
+  for (let y = 0; y < height; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
+  while (top > 0) {
+    const i = stack[--top];
+    const x = i % width;
+    if (x > 0) seed(i - 1);
+    if (x < width - 1) seed(i + 1);
+    if (i >= width) seed(i - width);
+    if (i < count - width) seed(i + width);
+  }
+  return mask;
+}
+
+/**
+ * HU → RGBA bytes (grey, opaque; NaN = outside the volume → transparent; `transparent[i]` = 1 → also
+ * transparent, e.g. the air around the body), `out` reused between calls. Row y of the slice is row y of
+ * the bytes.
+ */
+export function windowSlice(hu: Float32Array, window: HuWindow, out?: Uint8Array, count = hu.length, transparent?: Uint8Array): Uint8Array {
   const rgba = out ?? new Uint8Array(count * 4);
   if (rgba.length < count * 4) throw new Error(`MPR: RGBA buffer holds ${rgba.length / 4} pixels, the slice needs ${count}`);
   if (rgba.byteOffset % 4 !== 0) throw new Error('MPR: the RGBA buffer must start on a 4-byte boundary');
@@ -305,7 +342,7 @@ export function windowSlice(hu: Float32Array, window: HuWindow, out?: Uint8Array
   const width = window.width;
   for (let i = 0; i < count; i++) {
     const h = hu[i];
-    if (h !== h) {
+    if (h !== h || (transparent !== undefined && transparent[i] === 1)) {
       words[i] = 0;
       continue;
     }

@@ -201,8 +201,13 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => 
       const slice = bridge.current.slices.getSlice('axial');
       const vol = bridge.current.slices.volume;
       const { plane: grid, hu } = slice;
-      let px = Math.floor(grid.width / 2), py = Math.floor(grid.height / 2);
-      while (Number.isNaN(hu[px + py * grid.width]) && px < grid.width - 1) px++;
+      // the pixel of the body nearest the middle of the slice
+      let px = 0, py = 0, best = Infinity;
+      for (let y = 0; y < grid.height; y++) for (let x = 0; x < grid.width; x++) {
+        const i = x + y * grid.width;
+        const d = (x - grid.width / 2) ** 2 + (y - grid.height / 2) ** 2;
+        if (!Number.isNaN(hu[i]) && slice.air[i] === 0 && d < best) { best = d; px = x; py = y; }
+      }
       const p = [0, 1, 2].map((a) => grid.origin[a] + (px * grid.u[a] + py * grid.v[a]) * grid.spacing);
       const d = vol.direction, o = vol.origin, sp = vol.spacing, [nx, ny] = vol.dims;
       const idx = [0, 1, 2].map((a) => ((p[0] - o[0]) * d[a * 3] + (p[1] - o[1]) * d[a * 3 + 1] + (p[2] - o[2]) * d[a * 3 + 2]) / sp[a]);
@@ -220,6 +225,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => 
       return {
         plane, scale: s.pose.scale, onCut: value(onCut), above: value(above), below: value(below),
         sliceOrigin: grid.origin, sliceHu: hu[px + py * grid.width], expected, texel, grey: Math.round(Math.min(255, Math.max(0, g))),
+        outsideAir: slice.air[px + py * grid.width] === 1,
         sliceEnabled: slice.mesh.isEnabled(), sliceOwnClip: slice.mesh.material.clipPlane,
         stats: bridge.current.slices.stats,
       };
@@ -236,6 +242,8 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => 
     expect(result.sliceEnabled).toBe(true);
     expect(result.sliceOwnClip).toBeNull();
     expect(result.sliceHu).toBeCloseTo(result.expected, 1);
+    // the texture shows that HU in the window
+    expect(result.outsideAir).toBe(false);
     expect(Math.abs(result.texel[0] - result.grey)).toBeLessThanOrEqual(1);
     expect(result.texel[3]).toBe(255);
     expect(result.stats.updates).toBeGreaterThan(1);
@@ -435,7 +443,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => 
       const y = (d[0] * g.v[0] + d[1] * g.v[1] + d[2] * g.v[2]) / g.spacing;
       const n = Math.round(x) + Math.round(y) * g.width;
       const pixels = (await slice.texture.readPixels()) as Uint8Array;
-      return { offset: store.getState().clipPlanes.find((c: Any) => c.id === 'coronal').offset, x, y, hu: slice.hu[n], texel: pixels[n * 4], window: store.getState().sliceWindow };
+      return { offset: store.getState().clipPlanes.find((c: Any) => c.id === 'coronal').offset, x, y, hu: slice.hu[n], texel: pixels[n * 4], air: slice.air[n], window: store.getState().sliceWindow };
     }, target.p);
     const soft = await read();
     expect(soft.offset).toBeCloseTo(target.p[1], 3);
@@ -443,11 +451,35 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => 
     expect(soft.y).toBeCloseTo(Math.round(soft.y), 3);
     expect(soft.hu).toBeCloseTo(target.hu, 2);
     const grey = (hu: number, w: number, l: number) => Math.round(Math.min(255, Math.max(0, ((hu - (l - w / 2)) * 255) / w)));
+    expect(soft.air).toBe(0); // the middle of the CT is inside the body
     expect(Math.abs(soft.texel - grey(target.hu, 400, 40))).toBeLessThanOrEqual(1);
     await page.locator('#cut-window').selectOption('bone');
     const bone = await read();
     expect(bone.window).toBe('bone');
     expect(Math.abs(bone.texel - grey(target.hu, 1500, 300))).toBeLessThanOrEqual(1);
+    // and the cut faces are drawn: neutral grey CT pixels appear on the canvas with the CT on, not without
+    const greyPixels = () => page.evaluate(async () => {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const canvas = document.getElementById('view') as HTMLCanvasElement;
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(canvas, 0, 0);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const max = Math.max(data[i], data[i + 1], data[i + 2]), min = Math.min(data[i], data[i + 1], data[i + 2]);
+        if (max - min < 10 && max > 40 && max < 235) n++;
+      }
+      return n;
+    });
+    const withCt = await greyPixels();
+    await page.locator('#cut-show-ct').uncheck();
+    const withoutCt = await greyPixels();
+    await page.locator('#cut-show-ct').check();
+    log(`grey canvas pixels: CT on cuts ${withCt}, off ${withoutCt}`);
+    expect(withCt - withoutCt).toBeGreaterThan(500);
     await page.screenshot({ path: `${OUT}/desktop-cuts.png` });
     expect(await page.locator('#measurements li').count()).toBe(1);
   });
