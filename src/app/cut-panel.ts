@@ -66,7 +66,9 @@ export class CutPanel {
     this.slices.id = 'cut-show-ct';
     slicesLabel.append(this.slices, ' CT on cuts');
     this.slices.addEventListener('change', () => {
-      for (const p of store.getState().clipPlanes) store.update(upsertClipPlane({ ...p, showSlice: this.slices.checked }));
+      // read once: each update re-renders the panel, and the box follows the state
+      const show = this.slices.checked;
+      for (const p of store.getState().clipPlanes) store.update(upsertClipPlane({ ...p, showSlice: show }));
     });
     this.windowSelect = document.createElement('select');
     this.windowSelect.id = 'cut-window';

@@ -37,6 +37,14 @@ interface SliceEntry {
   rgba: Uint8Array;
   /** 1 where the slice shows the air around the body (left transparent). */
   air: Uint8Array;
+  /** The half-resolution grid and buffers used while the plane moves. */
+  coarse: SlicePlane;
+  coarseHu: Float32Array;
+  coarseAir: Uint8Array;
+  /** The slice shows the half-resolution sampling (a full one is due when the plane rests). */
+  coarseShown: boolean;
+  /** performance.now() of the last resample. */
+  lastResample: number;
   texture: RawTexture;
   material: StandardMaterial;
   mesh: Mesh;
@@ -49,7 +57,7 @@ interface SliceEntry {
 export interface SliceUpdateStats {
   /** ms of the last slice update: resample + window + texture upload (CPU side of the upload). */
   lastMs: number;
-  /** Pixels of that slice. */
+  /** Pixels resampled in that update (a quarter of the slice while the plane moves). */
   lastPixels: number;
   /** Slice updates since the view was made. */
   updates: number;
@@ -57,6 +65,9 @@ export interface SliceUpdateStats {
 
 /** Below this HU, air connected to the slice's edge is not drawn: the cut shows the body, not a black square. */
 const AIR_HU = -600;
+
+/** A plane that has not moved for this long (ms) gets its full-resolution slice. */
+const REFINE_MS = 120;
 
 const CLIP_KEYS = ['clipPlane', 'clipPlane2', 'clipPlane3', 'clipPlane4', 'clipPlane5', 'clipPlane6'] as const;
 const AXES: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
@@ -71,7 +82,8 @@ function sameDirection(a: Readonly<Vec3>, b: Readonly<Vec3>): boolean {
  * frame. It observes the store and never changes it. Moving a plane re-samples once per rendered
  * frame at most, into buffers and a texture made when the plane first appears (the slice keeps its
  * size along its normal; an oblique plane gets a square that fits every orientation, so turning it
- * does not reallocate either).
+ * does not reallocate either). While a plane is being dragged, its slice is sampled at half
+ * resolution, and at full resolution as soon as it rests.
  */
 export class SliceView {
   readonly onSliceUpdatedObservable = new Observable<{ id: string; plane: SlicePlane }>();
@@ -91,7 +103,7 @@ export class SliceView {
     this.toIndex = invertAffine(indexToPatientAffine(options.volume));
     this.state = options.store.getState();
     this.unsubscribe = options.store.subscribe((state, previous) => this.onState(state, previous));
-    this.beforeRender = scene.onBeforeRenderObservable.add(() => this.flush());
+    this.beforeRender = scene.onBeforeRenderObservable.add(() => this.frameUpdate());
     this.onState(this.state, undefined);
   }
 
@@ -105,34 +117,69 @@ export class SliceView {
     return e && { plane: e.plane, hu: e.hu, rgba: e.rgba, air: e.air, mesh: e.mesh, texture: e.texture };
   }
 
-  /** Brings every pending slice up to date now (otherwise done before the next frame). */
+  /** Brings every pending slice up to date now, at full resolution (otherwise done before the next frame). */
   flush(): void {
-    // runs before every frame: a forEach with a kept callback walks the map without allocating
+    this.interactive = false;
     this.entries.forEach(this.flushEntry);
     if (this.clipDirty) this.applyClipPlanes();
   }
 
+  /**
+   * Before each frame. While a plane keeps moving (updates less than REFINE_MS apart) its slice is
+   * resampled at half resolution (a quarter of the pixels), then once at full resolution when it stops.
+   */
+  private frameUpdate(): void {
+    this.interactive = true;
+    this.entries.forEach(this.flushEntry);
+    if (this.clipDirty) this.applyClipPlanes();
+  }
+
+  private interactive = false;
+
   private readonly flushEntry = (e: SliceEntry): void => {
-    {
-      if (!e.resample && !e.rewindow) return;
-      const t = performance.now();
-      const pixels = e.plane.width * e.plane.height;
-      if (e.resample) {
+    const now = performance.now();
+    const refine = e.coarseShown && (!this.interactive || now - e.lastResample > REFINE_MS);
+    if (!e.resample && !e.rewindow && !refine) return;
+    const t = now;
+    const pixels = e.plane.width * e.plane.height;
+    if (e.resample || refine) {
+      const coarse = this.interactive && e.resample && now - e.lastResample < REFINE_MS;
+      if (coarse) this.resampleCoarse(e);
+      else {
         resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
         markOutsideAir(e.hu, e.plane.width, e.plane.height, AIR_HU, e.air, this.stack);
       }
-      windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, pixels, e.air);
-      e.texture.update(e.rgba);
-      // the quad was built at the base offset: move it along the normal to the plane
-      const d = e.offset - (e.base.origin[0] * e.normal[0] + e.base.origin[1] * e.normal[1] + e.base.origin[2] * e.normal[2]);
-      e.mesh.position.set(d * e.normal[0], d * e.normal[1], d * e.normal[2]);
-      e.resample = e.rewindow = false;
-      this.stats.lastMs = performance.now() - t;
-      this.stats.lastPixels = e.plane.width * e.plane.height;
-      this.stats.updates++;
-      if (this.onSliceUpdatedObservable.hasObservers()) this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
+      e.coarseShown = coarse;
+      e.lastResample = now;
     }
+    windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, pixels, e.air);
+    e.texture.update(e.rgba);
+    // the quad was built at the base offset: move it along the normal to the plane
+    const d = e.offset - (e.base.origin[0] * e.normal[0] + e.base.origin[1] * e.normal[1] + e.base.origin[2] * e.normal[2]);
+    e.mesh.position.set(d * e.normal[0], d * e.normal[1], d * e.normal[2]);
+    e.resample = e.rewindow = false;
+    this.stats.lastMs = performance.now() - t;
+    this.stats.lastPixels = e.coarseShown ? e.coarse.width * e.coarse.height : pixels;
+    this.stats.updates++;
+    if (this.onSliceUpdatedObservable.hasObservers()) this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
   };
+
+  /** Half resolution into the full buffers: each coarse pixel fills its 2×2 block. */
+  private resampleCoarse(e: SliceEntry): void {
+    const c = e.coarse;
+    c.origin[0] = e.plane.origin[0]; c.origin[1] = e.plane.origin[1]; c.origin[2] = e.plane.origin[2];
+    c.u = e.plane.u; c.v = e.plane.v;
+    resampleSlice(this.options.volume, c, { out: e.coarseHu, patientToIndex: this.toIndex });
+    markOutsideAir(e.coarseHu, c.width, c.height, AIR_HU, e.coarseAir, this.stack);
+    const w = e.plane.width, h = e.plane.height, cw = c.width;
+    for (let y = 0; y < h; y++) {
+      const row = (y >> 1) * cw;
+      for (let x = 0, n = y * w; x < w; x++, n++) {
+        e.hu[n] = e.coarseHu[row + (x >> 1)];
+        e.air[n] = e.coarseAir[row + (x >> 1)];
+      }
+    }
+  }
 
   dispose(): void {
     this.unsubscribe();
@@ -181,6 +228,7 @@ export class SliceView {
     const rgba = new Uint8Array(max * 4);
     const air = new Uint8Array(max);
     if (this.stack.length < max) this.stack = new Int32Array(max);
+    const coarse: SlicePlane = { ...plane, origin: [...plane.origin] as Vec3, spacing: plane.spacing * 2, width: Math.ceil(plane.width / 2), height: Math.ceil(plane.height / 2) };
     const texture = new RawTexture(rgba, plane.width, plane.height, Constants.TEXTUREFORMAT_RGBA, this.scene, false, false,
       Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE);
     texture.name = `slice:${p.id}`;
@@ -202,6 +250,8 @@ export class SliceView {
     const e: SliceEntry = {
       id: p.id, normal: [...p.normal] as Vec3, offset: p.offset, base: { ...plane, origin: [...plane.origin] as Vec3 }, plane,
       hu, rgba, air, texture, material, mesh, resample: true, rewindow: true,
+      coarse, coarseHu: new Float32Array(coarse.width * coarse.height), coarseAir: new Uint8Array(coarse.width * coarse.height),
+      coarseShown: false, lastResample: -Infinity,
     };
     this.buildQuad(e, true);
     return e;
@@ -219,6 +269,8 @@ export class SliceView {
       }
       e.normal = [...p.normal] as Vec3;
       e.plane = plane;
+      e.coarse.u = plane.u;
+      e.coarse.v = plane.v;
       e.base = { ...plane, origin: [...plane.origin] as Vec3 };
       e.offset = p.offset;
       this.buildQuad(e, false);

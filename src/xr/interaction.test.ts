@@ -214,6 +214,28 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     expect(view.getStructureMesh('bone')!.isEnabled()).toBe(false);
   });
 
+  it('menu actions: opacity steps, true size, window, CT on cuts, and session actions handed to the session', () => {
+    interaction.runAction('op-:liver');
+    expect(store.getState().structures.liver.opacity).toBe(0.5);
+    interaction.runAction('op+:bone');
+    expect(store.getState().structures.bone.opacity).toBe(1);
+    store.update((s) => ({ ...s, pose: { ...s.pose, scale: 0.0031 } }));
+    interaction.runAction('true-size');
+    expect(store.getState().pose.scale).toBe(0.001);
+    interaction.runAction('window:bone');
+    expect(store.getState().sliceWindow).toBe('bone');
+    interaction.runAction('cut:coronal');
+    interaction.runAction('slices:toggle');
+    expect(store.getState().clipPlanes[0].showSlice).toBe(false);
+    interaction.runAction('cut:coronal'); // again: removes it
+    expect(store.getState().clipPlanes).toEqual([]);
+    const seen: string[] = [];
+    interaction.onSessionActionObservable.add((a) => seen.push(a));
+    for (const a of ['place', 'reset', 'exit']) interaction.runAction(a);
+    expect(seen).toEqual(['place', 'reset', 'exit']);
+    expect(() => interaction.runAction('nope')).toThrow(/unknown action/);
+  });
+
   it('presses a button with a far ray (controllers, HoloLens 2, Vision Pro)', () => {
     const ray = new Effector('c', 'transient', 'none');
     ray.tracked = true;

@@ -258,9 +258,9 @@ export class HologramInteraction {
         return;
       case 'op-':
       case 'op+': {
-        const current = s.structures[arg]?.opacity ?? 1;
-        const step = kind === 'op+' ? 0.25 : -0.25;
-        store.update(setOpacity(arg, Math.round((current + step) * 4) / 4));
+        // to the next quarter up or down (0.6 → 0.5 or 0.75)
+        const q = (s.structures[arg]?.opacity ?? 1) * 4;
+        store.update(setOpacity(arg, (kind === 'op+' ? Math.floor(q + 1 + 1e-9) : Math.ceil(q - 1 - 1e-9)) / 4));
         return;
       }
       case 'measure':
