@@ -12,7 +12,7 @@ import { Observable, type Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
 import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
-import { markOutsideAir, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type SlicePlane } from '../volume/mpr';
+import { expandHalf, halfSlicePlane, markOutsideAir, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type HuWindow, type SlicePlane } from '../volume/mpr';
 import type { Volume } from '../volume/types';
 import type { HologramView } from './hologram-view';
 
@@ -41,6 +41,10 @@ interface SliceEntry {
   coarse: SlicePlane;
   coarseHu: Float32Array;
   coarseAir: Uint8Array;
+  coarseRgba: Uint8Array;
+  /** 32-bit views of the RGBA buffers (one word per pixel). */
+  coarseWords: Uint32Array;
+  words: Uint32Array;
   /** The slice shows the half-resolution sampling (a full one is due when the plane rests). */
   coarseShown: boolean;
   /** performance.now() of the last resample. */
@@ -142,17 +146,22 @@ export class SliceView {
     if (!e.resample && !e.rewindow && !refine) return;
     const t = now;
     const pixels = e.plane.width * e.plane.height;
-    if (e.resample || refine) {
-      const coarse = this.interactive && e.resample && now - e.lastResample < REFINE_MS;
-      if (coarse) this.resampleCoarse(e);
-      else {
+    const window = SLICE_WINDOWS[this.state.sliceWindow];
+    if (this.interactive && e.resample && now - e.lastResample < REFINE_MS) {
+      // moving: half resolution, windowed small and blown up as RGBA words (the HU buffer keeps the last
+      // full-resolution slice until the plane rests)
+      this.resampleCoarse(e, window);
+      e.coarseShown = true;
+      e.lastResample = now;
+    } else {
+      if (e.resample || refine) {
         resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
         markOutsideAir(e.hu, e.plane.width, e.plane.height, AIR_HU, e.air, this.stack);
+        e.coarseShown = false;
+        e.lastResample = now;
       }
-      e.coarseShown = coarse;
-      e.lastResample = now;
+      windowSlice(e.hu, window, e.rgba, pixels, e.air);
     }
-    windowSlice(e.hu, SLICE_WINDOWS[this.state.sliceWindow], e.rgba, pixels, e.air);
     e.texture.update(e.rgba);
     // the quad was built at the base offset: move it along the normal to the plane
     const d = e.offset - (e.base.origin[0] * e.normal[0] + e.base.origin[1] * e.normal[1] + e.base.origin[2] * e.normal[2]);
@@ -164,21 +173,16 @@ export class SliceView {
     if (this.onSliceUpdatedObservable.hasObservers()) this.onSliceUpdatedObservable.notifyObservers({ id: e.id, plane: e.plane });
   };
 
-  /** Half resolution into the full buffers: each coarse pixel fills its 2×2 block. */
-  private resampleCoarse(e: SliceEntry): void {
+  /** Half resolution: resampled, masked and windowed small, then each pixel fills its 2×2 block of the texture. */
+  private resampleCoarse(e: SliceEntry, window: HuWindow): void {
     const c = e.coarse;
     c.origin[0] = e.plane.origin[0]; c.origin[1] = e.plane.origin[1]; c.origin[2] = e.plane.origin[2];
     c.u = e.plane.u; c.v = e.plane.v;
+    const count = c.width * c.height;
     resampleSlice(this.options.volume, c, { out: e.coarseHu, patientToIndex: this.toIndex });
     markOutsideAir(e.coarseHu, c.width, c.height, AIR_HU, e.coarseAir, this.stack);
-    const w = e.plane.width, h = e.plane.height, cw = c.width;
-    for (let y = 0; y < h; y++) {
-      const row = (y >> 1) * cw;
-      for (let x = 0, n = y * w; x < w; x++, n++) {
-        e.hu[n] = e.coarseHu[row + (x >> 1)];
-        e.air[n] = e.coarseAir[row + (x >> 1)];
-      }
-    }
+    windowSlice(e.coarseHu, window, e.coarseRgba, count, e.coarseAir);
+    expandHalf(e.coarseWords, c.width, e.words, e.plane.width, e.plane.height);
   }
 
   dispose(): void {
@@ -228,7 +232,8 @@ export class SliceView {
     const rgba = new Uint8Array(max * 4);
     const air = new Uint8Array(max);
     if (this.stack.length < max) this.stack = new Int32Array(max);
-    const coarse: SlicePlane = { ...plane, origin: [...plane.origin] as Vec3, spacing: plane.spacing * 2, width: Math.ceil(plane.width / 2), height: Math.ceil(plane.height / 2) };
+    const coarse = halfSlicePlane(plane);
+    const coarseRgba = new Uint8Array(coarse.width * coarse.height * 4);
     const texture = new RawTexture(rgba, plane.width, plane.height, Constants.TEXTUREFORMAT_RGBA, this.scene, false, false,
       Texture.BILINEAR_SAMPLINGMODE, Constants.TEXTURETYPE_UNSIGNED_BYTE);
     texture.name = `slice:${p.id}`;
@@ -251,6 +256,7 @@ export class SliceView {
       id: p.id, normal: [...p.normal] as Vec3, offset: p.offset, base: { ...plane, origin: [...plane.origin] as Vec3 }, plane,
       hu, rgba, air, texture, material, mesh, resample: true, rewindow: true,
       coarse, coarseHu: new Float32Array(coarse.width * coarse.height), coarseAir: new Uint8Array(coarse.width * coarse.height),
+      coarseRgba, coarseWords: new Uint32Array(coarseRgba.buffer), words: new Uint32Array(rgba.buffer),
       coarseShown: false, lastResample: -Infinity,
     };
     this.buildQuad(e, true);

@@ -1,4 +1,4 @@
-import { moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice } from './mpr';
+import { expandHalf, halfSlicePlane, markOutsideAir, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice } from './mpr';
 import { indexToPatientAffine, invertAffine } from './geometry';
 import type { Grid, Vec3, Volume } from './types';
 
@@ -16,6 +16,15 @@ export interface MprBenchResult {
   /** Median ms of the resample alone and of the windowing alone (oblique plane). */
   resampleMs: number;
   windowMs: number;
+  /**
+   * Median ms of an update while a cut is being dragged (oblique): half-resolution resample, air mask,
+   * expanded to the full grid and windowed at full size, as the slice view does.
+   */
+  dragMs: number;
+  /** Median ms of the air mask (flood fill) on the full oblique slice. */
+  airMaskMs: number;
+  /** Median ms of the slice view's full-resolution update (oblique): resample + air mask + window. */
+  fullUpdateMs: number;
 }
 
 /** A 512×512×300 CT-like volume (0.7×0.7×1 mm): soft tissue, a bony ring and air outside. */
@@ -39,7 +48,8 @@ function stats(times: number[]): { median: number; p95: number } {
 
 /**
  * The CPU cost of moving a cut plane: one 512² MPR slice resampled (trilinear) and windowed into the
- * RGBA bytes the slice texture uploads, with buffers reused as the scene reuses them. For `npm run bench`;
+ * RGBA bytes the slice texture uploads, with buffers reused as the scene reuses them; and the
+ * half-resolution preview the slice view shows while a cut is dragged. For `npm run bench`;
  * returns numbers and prints nothing. (The GPU upload is measured in the browser: tests/e2e/xr.test.ts.)
  */
 export function benchMprSlice(options: { runs?: number; volume?: Volume } = {}): MprBenchResult {
@@ -77,8 +87,42 @@ export function benchMprSlice(options: { runs?: number; volume?: Volume } = {}):
     median[kind] = s.median;
     p95[kind] = s.p95;
   }
+  // a cut being dragged: the slice view's preview path, on the last (oblique) plane
+  const n: Vec3 = [0.35, 0.25, 0.9];
+  const len = Math.hypot(...n);
+  const normal = n.map((x) => x / len) as Vec3;
+  const plane = slicePlaneFor(volume, normal, 150);
+  const half = halfSlicePlane(plane);
+  const hu = new Float32Array(plane.width * plane.height), air = new Uint8Array(hu.length), rgba = new Uint8Array(hu.length * 4);
+  const halfHu = new Float32Array(half.width * half.height), halfAir = new Uint8Array(halfHu.length), halfRgba = new Uint8Array(halfHu.length * 4);
+  const stack = new Int32Array(hu.length);
+  const words = new Uint32Array(rgba.buffer), halfWords = new Uint32Array(halfRgba.buffer);
+  const drag: number[] = [], mask: number[] = [], full: number[] = [];
+  for (let r = 0; r < runs + 3; r++) {
+    moveSlicePlane(plane, normal, 100 + r, plane);
+    half.origin = [...plane.origin] as Vec3;
+    const t0 = performance.now();
+    resampleSlice(volume, half, { out: halfHu, patientToIndex: toIndex });
+    markOutsideAir(halfHu, half.width, half.height, -600, halfAir, stack);
+    windowSlice(halfHu, SLICE_WINDOWS['soft-tissue'], halfRgba, halfHu.length, halfAir);
+    expandHalf(halfWords, half.width, words, plane.width, plane.height);
+    const t1 = performance.now();
+    resampleSlice(volume, plane, { out: hu, patientToIndex: toIndex });
+    const t2 = performance.now();
+    markOutsideAir(hu, plane.width, plane.height, -600, air, stack);
+    const t3 = performance.now();
+    windowSlice(hu, SLICE_WINDOWS['soft-tissue'], rgba, hu.length, air);
+    const t4 = performance.now();
+    if (r < 3) continue;
+    drag.push(t1 - t0);
+    mask.push(t3 - t2);
+    full.push(t4 - t1);
+  }
   return {
     ...(out as MprBenchResult),
+    dragMs: stats(drag).median,
+    airMaskMs: stats(mask).median,
+    fullUpdateMs: stats(full).median,
     medianMs: median as MprBenchResult['medianMs'],
     p95Ms: p95 as MprBenchResult['p95Ms'],
     resampleMs: stats(resampleTimes).median,

@@ -273,6 +273,23 @@ function clipRun(start: number, step: number, lo: number, hi: number, fastLo: nu
   row[3] = Math.min(row[3], Math.floor(d));
 }
 
+/**
+ * A half-resolution slice (each pixel standing for a 2×2 block, same first pixel) blown up onto the
+ * full grid: the preview a moving cut shows. Works for any element type (HU, masks, RGBA words).
+ */
+export function expandHalf<T extends Float32Array | Uint8Array | Uint32Array>(coarse: T, coarseWidth: number, out: T, width: number, height: number): T {
+  for (let y = 0; y < height; y++) {
+    const row = (y >> 1) * coarseWidth;
+    for (let x = 0, n = y * width; x < width; x++, n++) out[n] = coarse[row + (x >> 1)];
+  }
+  return out;
+}
+
+/** The half-resolution grid of a slice: same first pixel centre and axes, twice the pixel size. */
+export function halfSlicePlane(plane: SlicePlane): SlicePlane {
+  return { ...plane, origin: [...plane.origin] as Vec3, spacing: plane.spacing * 2, width: Math.ceil(plane.width / 2), height: Math.ceil(plane.height / 2) };
+}
+
 /** A display window: HU level (centre) and width. */
 export interface HuWindow {
   width: number;
