@@ -12,7 +12,7 @@ import { Observable, type Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
 import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
-import { expandHalf, halfSlicePlane, markOutsideAir, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type HuWindow, type SlicePlane } from '../volume/mpr';
+import { expandHalf, halfSlicePlane, markOutsideAir, subsampleHalf, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type HuWindow, type SlicePlane } from '../volume/mpr';
 import type { Volume } from '../volume/types';
 import type { HologramView } from './hologram-view';
 
@@ -156,7 +156,10 @@ export class SliceView {
     } else {
       if (e.resample || refine) {
         resampleSlice(this.options.volume, e.plane, { out: e.hu, patientToIndex: this.toIndex });
-        markOutsideAir(e.hu, e.plane.width, e.plane.height, AIR_HU, e.air, this.stack);
+        // the air mask at half resolution (a quarter of the flood fill), blown up: its 2-pixel edge does not show
+        subsampleHalf(e.hu, e.plane.width, e.plane.height, e.coarseHu);
+        markOutsideAir(e.coarseHu, e.coarse.width, e.coarse.height, AIR_HU, e.coarseAir, this.stack);
+        expandHalf(e.coarseAir, e.coarse.width, e.air, e.plane.width, e.plane.height);
         e.coarseShown = false;
         e.lastResample = now;
       }

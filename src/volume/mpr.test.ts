@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { indexToPatient } from './geometry';
-import { markOutsideAir, moveSlicePlane, patientToSlicePixel, resampleSlice, SLICE_WINDOWS, slicePixelToPatient, slicePlaneFor, windowGrey, windowSlice } from './mpr';
+import { expandHalf, markOutsideAir, moveSlicePlane, subsampleHalf, patientToSlicePixel, resampleSlice, SLICE_WINDOWS, slicePixelToPatient, slicePlaneFor, windowGrey, windowSlice } from './mpr';
 import type { Grid, Vec3, Volume } from './types';
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -146,6 +146,16 @@ describe('air around the body', () => {
     expect(rgba[3]).toBe(0);
     expect(rgba[(4 + 3 * w) * 4 + 3]).toBe(255); // the lung stays, black and opaque
     expect(rgba[(4 + 3 * w) * 4]).toBe(0);
+  });
+});
+
+describe('half resolution', () => {
+  it('subsamples every other pixel and blows a half grid back up in 2×2 blocks', () => {
+    const full = Float32Array.from({ length: 5 * 3 }, (_, i) => i);
+    const half = subsampleHalf(full, 5, 3, new Float32Array(3 * 2));
+    expect([...half]).toEqual([0, 2, 4, 10, 12, 14]);
+    const back = expandHalf(half, 3, new Float32Array(15), 5, 3);
+    expect([...back]).toEqual([0, 0, 2, 2, 4, 0, 0, 2, 2, 4, 10, 10, 12, 12, 14]);
   });
 });
 

@@ -285,6 +285,15 @@ export function expandHalf<T extends Float32Array | Uint8Array | Uint32Array>(co
   return out;
 }
 
+/** Every other pixel of every other row: a full slice down to its half-resolution grid. */
+export function subsampleHalf<T extends Float32Array | Uint8Array>(full: T, width: number, height: number, out: T): T {
+  const cw = Math.ceil(width / 2);
+  for (let y = 0, cy = 0; y < height; y += 2, cy++) {
+    for (let x = 0, n = cy * cw; x < width; x += 2, n++) out[n] = full[x + y * width];
+  }
+  return out;
+}
+
 /** The half-resolution grid of a slice: same first pixel centre and axes, twice the pixel size. */
 export function halfSlicePlane(plane: SlicePlane): SlicePlane {
   return { ...plane, origin: [...plane.origin] as Vec3, spacing: plane.spacing * 2, width: Math.ceil(plane.width / 2), height: Math.ceil(plane.height / 2) };
