@@ -25,7 +25,7 @@ RUNS = os.path.join(HERE, 'runs')
 
 # ---------------------------------------------------------------- model contract (manifest fields)
 SPACING = (2.0, 2.0, 2.0)          # mm along x (L), y (P), z (S)
-PATCH = (96, 96, 32)               # voxels along x, y, z (tensor [1,1,Z,Y,X] = [1,1,32,96,96])
+PATCH = (96, 96, 32)               # 3D U-Net default patch (x, y, z); the 2.5D model uses (192, 192, 16)
 OVERLAP = 0.5
 PAD_HU = -1024.0
 NORM = dict(clipMin=-1024.0, clipMax=1600.0, mean=-200.0, std=500.0)

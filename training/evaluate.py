@@ -93,7 +93,7 @@ if __name__ == '__main__':
     a = ap.parse_args()
     torch.set_num_threads(2)
     ck = torch.load(a.model, map_location='cpu')
-    net = build_net(ck.get('arch', '3d'), NUM_CLASSES, ck['channels'], ck.get('context', 2))
+    net = build_net(ck.get('arch', '3d'), NUM_CLASSES, ck['channels'], ck.get('context', 2), ck.get('norm', 'in'))
     net.load_state_dict(ck['state_dict']); net.eval()
     r = evaluate_case(net, a.case, tuple(ck['patch']), out_dir=os.path.dirname(a.model))
     print(summary(r)); sys.stdout.flush()

@@ -47,13 +47,19 @@ class UNet3D(nn.Module):
         return self.head(x)
 
 
+def norm2d(kind, c):
+    # 'bn': BatchNorm (fixed statistics at inference: a voxel's label depends on its receptive field
+    # only, not on what else the window holds); 'in': InstanceNorm (per-slice statistics)
+    return nn.BatchNorm2d(c) if kind == 'bn' else nn.InstanceNorm2d(c, affine=True)
+
+
 class Block2D(nn.Module):
-    def __init__(self, ci, co, stride=1):
+    def __init__(self, ci, co, stride=1, norm='bn'):
         super().__init__()
         self.c1 = nn.Conv2d(ci, co, 3, stride, 1)
-        self.n1 = nn.InstanceNorm2d(co, affine=True)
+        self.n1 = norm2d(norm, co)
         self.c2 = nn.Conv2d(co, co, 3, 1, 1)
-        self.n2 = nn.InstanceNorm2d(co, affine=True)
+        self.n2 = norm2d(norm, co)
 
     def forward(self, x):
         x = F.leaky_relu(self.n1(self.c1(x)), 0.01)
@@ -68,15 +74,15 @@ class UNet25D(nn.Module):
     slab of each slice built in the graph (edge slices repeated), Z folded into the batch (Conv2d).
     """
 
-    def __init__(self, num_classes, channels=(16, 32, 64, 128, 256), context=2):
+    def __init__(self, num_classes, channels=(16, 32, 64, 128, 256), context=2, norm='bn'):
         super().__init__()
         ch = list(channels)
         self.channels = ch
         self.context = context
         cin = 2 * context + 1
-        self.enc = nn.ModuleList([Block2D(cin, ch[0])] + [Block2D(ch[i - 1], ch[i], 2) for i in range(1, len(ch))])
+        self.enc = nn.ModuleList([Block2D(cin, ch[0], 1, norm)] + [Block2D(ch[i - 1], ch[i], 2, norm) for i in range(1, len(ch))])
         self.up = nn.ModuleList([nn.Conv2d(ch[i], ch[i - 1], 1) for i in range(len(ch) - 1, 0, -1)])
-        self.dec = nn.ModuleList([Block2D(2 * ch[i - 1], ch[i - 1]) for i in range(len(ch) - 1, 0, -1)])
+        self.dec = nn.ModuleList([Block2D(2 * ch[i - 1], ch[i - 1], 1, norm) for i in range(len(ch) - 1, 0, -1)])
         self.head = nn.Conv2d(ch[0], num_classes, 1)
 
     def forward2d(self, x):
@@ -118,9 +124,9 @@ class ArgMaxExport(nn.Module):
         return torch.argmax(logits, dim=1)
 
 
-def build_net(arch, num_classes, channels, context=2):
+def build_net(arch, num_classes, channels, context=2, norm='bn'):
     if arch == '2.5d':
-        return UNet25D(num_classes, channels, context)
+        return UNet25D(num_classes, channels, context, norm)
     return UNet3D(num_classes, channels)
 
 

@@ -49,7 +49,7 @@ if (flag('--check')) {
 const quick = flag('--quick');
 const seed = option('--seed', '1234');
 const phantoms = option('--phantoms', quick ? '4' : '48');
-const locoSteps = option('--loco-steps', quick ? '4' : '600');
+const locoSteps = option('--loco-steps', quick ? '4' : '500');
 const finalSteps = option('--final-steps', quick ? '4' : '1500');
 const cases = option('--only-loco', 'A,B,C').split(',').filter(Boolean);
 const prefix = quick ? 'quick-' : '';

@@ -82,8 +82,13 @@ def test_phantoms():
 
 def test_export():
     from export import export_model
-    from model import UNet3D
+    from model import UNet3D, build_net
     torch.manual_seed(0)
+    net25 = build_net('2.5d', NUM_CLASSES, (4, 8, 16, 32, 64), 2, 'bn').eval()
+    with tempfile.TemporaryDirectory() as d:
+        chk = export_model(net25, (64, 64, 8), d, {'test': True})
+        check(chk['ortNodeAgreement'] >= 0.999 and chk['outputDims'] == [1, 8, 64, 64],
+              f"2.5D export: onnxruntime-node agrees with torch ({chk['ortNodeAgreement']:.5f}), output {chk['outputDims']}")
     net = UNet3D(NUM_CLASSES, (4, 8, 16, 32, 64)).eval()
     with tempfile.TemporaryDirectory() as d:
         chk = export_model(net, (32, 32, 16), d, {'test': True})

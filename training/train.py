@@ -61,8 +61,9 @@ def main(argv=None):
     ap.add_argument('--out', required=True)
     ap.add_argument('--holdout', choices=CASES, default=None, help='real case kept out of training and scored')
     ap.add_argument('--steps', type=int, default=900)
-    ap.add_argument('--arch', choices=['3d', '2.5d'], default='3d')
+    ap.add_argument('--arch', choices=['3d', '2.5d'], default='2.5d')
     ap.add_argument('--context', type=int, default=2, help='2.5d: neighbouring slices on each side')
+    ap.add_argument('--norm', choices=['bn', 'in'], default='bn', help='2.5d normalization layers')
     ap.add_argument('--minutes', type=float, default=0, help='stop after this wall time (experiments; schedule follows time)')
     ap.add_argument('--batch', type=int, default=0, help='default 2 (3d) / 8 (2.5d)')
     ap.add_argument('--lr', type=float, default=2e-3)
@@ -99,7 +100,7 @@ def main(argv=None):
         phantom_pool = PhantomPool(args.phantoms, seed=args.seed, patch_xyz=sample_patch)
     t_data = time.time() - t_start
 
-    net = build_net(args.arch, NUM_CLASSES, channels, args.context).to(device)
+    net = build_net(args.arch, NUM_CLASSES, channels, args.context, args.norm).to(device)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-5)
     warm = min(50, args.steps // 10)
     progress = {'f': 0.0}   # fraction of the run done (steps, or wall time with --minutes)
@@ -141,7 +142,7 @@ def main(argv=None):
         hist.append(float(loss))
         if (step + 1) % 100 == 0:   # checkpoint (lets a long run be inspected or shipped early)
             torch.save({'state_dict': net.state_dict(), 'channels': channels, 'patch': patch, 'step': step + 1,
-                        'arch': args.arch, 'context': args.context},
+                        'arch': args.arch, 'context': args.context, 'norm': args.norm},
                        os.path.join(args.out, 'checkpoint.pt'))
         if step % 25 == 0:
             el = time.time() - t0
@@ -151,12 +152,12 @@ def main(argv=None):
     train_s = time.time() - t0
     args.steps = step
     torch.save({'state_dict': net.state_dict(), 'channels': channels, 'patch': patch, 'arch': args.arch,
-                'context': args.context}, os.path.join(args.out, 'model.pt'))
+                'context': args.context, 'norm': args.norm}, os.path.join(args.out, 'model.pt'))
 
     info = {
         'holdout': args.holdout,
         'trainedOn': [f'real case {c}' for c in train_cases] + ([f'{args.phantoms} procedural phantoms'] if args.phantoms else []),
-        'arch': args.arch, 'context': args.context if is2d else None,
+        'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
         'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
         'lr': args.lr, 'phantomFraction': args.phantom_frac if args.phantoms else 0,
         'trainSeconds': round(train_s, 1), 'dataPrepSeconds': round(t_data, 1),
