@@ -20,7 +20,7 @@ type V3 = [number, number, number];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
-describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 240_000 }, () => {
+describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
