@@ -12,6 +12,7 @@ import { CutPanel } from './cut-panel';
 interface CaseOverlays extends XRCase {
   slices?: SliceView;
   cutPanel: CutPanel;
+  unsubscribe: () => void;
 }
 
 /**
@@ -38,7 +39,9 @@ export class XRBridge {
     this.cutsRoot.hidden = false;
     const cutPanel = new CutPanel(this.cutsRoot, c.store, () => c.view.centerMm);
     c.view.onStructureAddedObservable.add(() => handles.refresh());
-    this.current = { ...c, handles, measures, cutPanel };
+    // the desktop renders on demand: cuts, slices and measurements change with the state
+    const unsubscribe = c.store.subscribe(() => this.desktop.requestRender());
+    this.current = { ...c, handles, measures, cutPanel, unsubscribe };
     this.holo.caseChanged();
     this.publish();
   }
@@ -68,6 +71,7 @@ export class XRBridge {
   private disposeOverlays(): void {
     const c = this.current;
     if (!c) return;
+    c.unsubscribe();
     c.slices?.dispose();
     c.handles.dispose();
     c.measures.dispose();
