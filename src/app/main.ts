@@ -53,7 +53,7 @@ class HoloCTApp {
       this.showProgress({ stage: 'read', fraction: 0, detail: 'loading the model' });
       const backend = (this.params.get('backend') as BackendPreference | null) ?? 'auto';
       this.model = await this.worker.api.init({ manifestUrl: MANIFEST_URL, backend });
-      $('backend').textContent = `Model ${this.model.manifest.name} on ${this.model.backend.toUpperCase()}` +
+      $('model-status').textContent = `Model ${this.model.manifest.name} on ${this.model.backend.toUpperCase()}` +
         (this.model.fallbackReason ? ` — ${this.model.fallbackReason}` : '');
     } catch (error) {
       this.showError(`Could not load the segmentation model: ${message(error)}`);
@@ -99,7 +99,14 @@ class HoloCTApp {
 
   /** Opens files: the current hologram stays until the new one is ready; errors leave it in place. */
   async open(files: DicomInputFile[]): Promise<void> {
-    if (!this.model || this.busy) return;
+    if (!this.model) {
+      this.showError('The segmentation model is not loaded yet: open the CT again in a moment.');
+      return;
+    }
+    if (this.busy) {
+      this.showError('A CT is being segmented: wait for it to finish, then open the next one.');
+      return;
+    }
     this.clearError();
     try {
       this.showProgress({ stage: 'read', fraction: 0 });
@@ -166,6 +173,7 @@ class HoloCTApp {
 
   private newCase(classes: ClassInfo[]): CaseState {
     const store = createHologramStore(initialState(classes));
+    store.subscribe(() => this.desktop.requestRender());
     const view = new HologramView(this.desktop.scene, { store, classes, center: [0, 0, 0] });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
@@ -199,6 +207,7 @@ class HoloCTApp {
     const { radius } = worldBoundingRadius(meshes);
     this.desktop.camera.setTarget(c.view.poseNode.position.clone());
     this.desktop.camera.radius = Math.max(0.3, radius * 2.6);
+    this.desktop.requestRender();
   }
 
   private async setupXR(): Promise<void> {
