@@ -12,6 +12,7 @@ import { scanDicomFiles } from '../src/dicom/series';
 import { makeSyntheticCtSlice, phantomHu } from '../src/dicom/synthetic';
 import { buildHologram } from '../src/pipeline/hologram';
 import { loadInput } from '../src/pipeline/input';
+import { benchSliceUpdate, hologramFrameBudget } from '../src/scene/bench';
 import { benchSurfaces } from '../src/surfaces/bench';
 import { meshesToGlb } from '../src/surfaces/glb';
 import { indexToPatient } from '../src/volume/geometry';
@@ -38,6 +39,8 @@ async function pipelineCase(name: string, loadVolume: () => Promise<{ volume: Vo
     timingsMs: { ...timings, ...result.report.timingsMs, glb: ms(g), pipeline: pipelineMs },
     triangles: result.report.totalTriangles,
     drawCalls: result.report.drawCalls,
+    // the worst headset frame of this hologram: 3 cuts with slices and handles, menus, 2 measurements
+    headsetFrame: hologramFrameBudget(result.meshes, manifest.classes),
     maxDecimationErrorMm: Math.max(0, ...result.report.structures.map((s) => s.decimationErrorMm)),
     glbBytes: glb.length,
     peakRssMiB: peakRssMiB(),
@@ -110,6 +113,18 @@ const CASES: Record<string, (manifest: string) => Promise<object>> = {
       maxDecimationErrorMm: Number(r.maxErrorMm.toFixed(3)),
       meanDecimationErrorMm: Number(r.meanErrorMm.toFixed(3)),
       allClosed: r.allClosed,
+      peakRssMiB: peakRssMiB(),
+    };
+  },
+  'mpr-slice': async () => {
+    const r = benchSliceUpdate();
+    return {
+      case: `cut slice update, ${r.slice.join('×')} from ${r.dims.join('×')} (CPU: resample + air mask + window)`,
+      timingsMs: {
+        axial: r.medianMs.axial, oblique: r.medianMs.oblique, obliqueP95: r.p95Ms.oblique,
+        obliqueResample: r.resampleMs, window: r.windowMs, airMask: r.airMaskMs, dragPreview: r.dragMs,
+      },
+      targetMs: 10,
       peakRssMiB: peakRssMiB(),
     };
   },

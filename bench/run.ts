@@ -49,7 +49,9 @@ for (const r of results) {
   }
   const timings = Object.entries((r.timingsMs as Record<string, number>) ?? {}).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', ');
   const extra = [r.backend ? `${r.backend}` : '', r.windows ? `${r.windows} windows` : ''].filter(Boolean).join(', ');
-  lines.push(`| ${r.case} | ${extra ? `${extra}: ` : ''}${timings} | ${r.triangles ?? ''} | ${r.peakRssMiB ?? ''} MiB |`);
+  const frame = r.headsetFrame as { totalTriangles: number; totalDrawCalls: number } | undefined;
+  const tris = [r.triangles ?? '', frame ? ` (headset frame: ${frame.totalTriangles} triangles, ${frame.totalDrawCalls} draw calls)` : ''].join('');
+  lines.push(`| ${r.case} | ${extra ? `${extra}: ` : ''}${timings} | ${tris} | ${r.peakRssMiB ?? ''} MiB |`);
 }
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);
