@@ -38,7 +38,8 @@ def largest_tensor_bytes(model):
 def manifest(file, patch, training):
     return {
         'format': 1,
-        'name': 'HoloCT 3D U-Net (bones, vessels, organs)',
+        'name': ('HoloCT 2.5D U-Net (bones, vessels, organs)' if training.get('arch') == '2.5d'
+                 else 'HoloCT 3D U-Net (bones, vessels, organs)'),
         'file': file,
         'inputName': 'ct',
         'outputName': 'labels',

@@ -258,5 +258,7 @@ function message(error: unknown): string {
 }
 
 const app = new HoloCTApp();
+// Test hook (the browser tests reach the worker through it); holds no patient data itself.
+(window as unknown as { __holoctApp?: HoloCTApp }).__holoctApp = app;
 new PacsPanel($('pacs'), { load: (files) => app.open(files) });
 void app.start();

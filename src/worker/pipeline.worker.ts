@@ -8,7 +8,7 @@ import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
-import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult } from './protocol';
+import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult, WindowResult } from './protocol';
 import { createWebSession } from './web-session';
 
 // The worker stays thin: it holds the session and the opened files, and runs the shared pipeline.
@@ -67,6 +67,16 @@ const api: PipelineWorkerApi = {
 
   cancel() {
     controller?.abort(new DOMException('Segmentation cancelled', 'AbortError'));
+  },
+
+  async runWindow(patch): Promise<WindowResult> {
+    if (!model) throw new Error('the model is not loaded yet');
+    const [x, y, z] = model.manifest.patchSize;
+    if (patch.length !== x * y * z) throw new Error(`a window holds ${x}×${y}×${z} values, got ${patch.length}`);
+    const t = performance.now();
+    const labels = await model.session.run(patch, model.manifest.patchSize);
+    const out: WindowResult = { labels, backend: model.session.backend, ms: performance.now() - t };
+    return Comlink.transfer(out, [labels.buffer as ArrayBuffer]);
   },
 };
 

@@ -65,4 +65,15 @@ export interface PipelineWorkerApi {
   ): Promise<SegmentResult>;
   /** Cancels the running segmentation; its promise rejects with an AbortError. */
   cancel(): void;
+  /**
+   * Runs the loaded model on one normalized window (manifest.patchSize, x fastest): the backend
+   * check, and how tests compare WebGPU with onnxruntime-node on the same input.
+   */
+  runWindow(patch: Float32Array): Promise<WindowResult>;
+}
+
+export interface WindowResult {
+  labels: Uint8Array;
+  backend: Backend;
+  ms: number;
 }
