@@ -99,6 +99,8 @@ async function main() {
     'A model is never scored on a case it was trained on. "Leave-out X" models were trained on every real',
     'case but X (plus phantoms) by `npm run train`; the shipped model trained on the cases listed.',
     'Group IoU: bone, vessel, organ as defined by classes.tsv. Threshold: every voxel ≥ 150 HU called bone.',
+    'Targets (issue 3, group IoU per case on real CT): bone ≥ 0.85, vessel ≥ 0.70 on contrast-enhanced scans,',
+    'organ ≥ 0.80. What falls short, and why, is discussed in the README (Model) and training/README.md.',
     '',
     '## Summary',
     '',
