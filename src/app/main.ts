@@ -161,6 +161,7 @@ class HoloCTApp {
       notes.replaceChildren(...result.notes.slice(0, 20).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
       $('backend').textContent = `Segmented on ${result.report.backend.toUpperCase()} (${result.report.windows} windows, ` +
         `${(result.report.timingsMs.inference / 1000).toFixed(1)} s) · ${result.report.totalTriangles.toLocaleString()} triangles, ${result.report.drawCalls} draw calls`;
+      this.hideProgress();
       document.body.dataset.hologram = 'ready';
     } catch (error) {
       if (!framed) next.view.dispose();

@@ -53,7 +53,7 @@ export interface HologramResult {
 
 export interface HologramOptions {
   onProgress?: (progress: PipelineProgress) => void;
-  /** Called with each structure's mesh as soon as it is ready. */
+  /** Called with each structure's mesh as soon as it is ready; it may transfer the mesh's buffers (the report counts them first). */
   onMesh?: (mesh: SurfaceMesh) => void;
   signal?: AbortSignal;
   /** Triangle budget of the whole hologram (Quest 3: 750k). */
@@ -76,12 +76,15 @@ export async function buildHologram(
   const present = new Set(segmentation.canonicalLabels.data);
   const classes = manifest.classes.filter((c) => present.has(c.id));
   let done = 0;
+  // Counted as each mesh is made: onMesh may transfer its buffers to another thread (the worker does).
+  const trianglesByClass = new Map<number, number>();
   // Surfaces come from the canonical grid: it carries all the model's information at a fraction of the CT's voxels.
   const meshes = await extractSurfaces(segmentation.canonicalLabels, classes, {
     maxTriangles: options.triangleBudget ?? QUEST_TRIANGLE_BUDGET,
     signal: options.signal,
   }, (mesh) => {
     done++;
+    trianglesByClass.set(mesh.classId, triangleCount(mesh));
     options.onProgress?.({ stage: 'surfaces', fraction: done / Math.max(1, classes.length), detail: mesh.name });
     options.onMesh?.(mesh);
   });
@@ -98,7 +101,7 @@ export async function buildHologram(
       group: c.group,
       voxels: counts[c.id],
       voxelVolumeMl: round(counts[c.id] * voxelMl, 2),
-      triangles: mesh ? triangleCount(mesh) : 0,
+      triangles: trianglesByClass.get(c.id) ?? 0,
       surfaceVolumeMl: mesh ? round(mesh.volumeMl, 2) : 0,
       decimationErrorMm: mesh ? round(mesh.decimationErrorMm, 3) : 0,
     };
@@ -114,7 +117,7 @@ export async function buildHologram(
       windows: segmentation.windows,
       timingsMs,
       structures,
-      totalTriangles: meshes.reduce((n, m) => n + triangleCount(m), 0),
+      totalTriangles: [...trianglesByClass.values()].reduce((n, t) => n + t, 0),
       drawCalls: meshes.length,
     },
   };

@@ -56,6 +56,9 @@ describe('desktop app on its default sample', () => {
     // Headless Chromium's WebGPU adapter is SwiftShader (CPU): the app measures it as a software
     // adapter and segments on WASM instead (tests/e2e/webgpu.test.ts runs the model on WebGPU itself).
     expect(snap.backend).toMatch(/on WASM/);
+    // the report counts the triangles the worker streamed (and transferred) to the page
+    const reported = Number(/· ([\d,.\s\u00a0\u202f]+) triangles/.exec(snap.backend)?.[1].replace(/\D/g, ''));
+    expect(await page.locator('#progress').isHidden()).toBe(true);
     expect(await page.locator('#model-status').textContent()).toMatch(/software adapter/);
     expect(snap.structures.length).toBeGreaterThanOrEqual(3);
     for (const s of snap.structures) {
@@ -66,6 +69,7 @@ describe('desktop app on its default sample', () => {
     expect(names).toContain('bone');
     const total = snap.structures.reduce((n, s) => n + s.triangles, 0);
     expect(total).toBeLessThanOrEqual(750_000);
+    expect(reported).toBe(total);
     // the structure list shows a row per mesh
     expect(await page.locator('#structure-list li').count()).toBe(snap.structures.length);
     await page.screenshot({ path: `${OUT}/hologram.png` });
