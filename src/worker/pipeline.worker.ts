@@ -8,7 +8,7 @@ import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
-import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult, WindowResult } from './protocol';
+import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult, WindowResult, WorkerProgress } from './protocol';
 import { createWebSession } from './web-session';
 
 // The worker stays thin: it holds the session and the opened files, and runs the shared pipeline.
@@ -48,12 +48,18 @@ const api: PipelineWorkerApi = {
     controller?.abort();
     controller = new AbortController();
     const signal = controller.signal;
-    const input = await loadInput(files, { seriesId: request.seriesId, signal, codecs, onProgress: (stage, fraction) => onProgress({ stage, fraction }) });
+    // The callbacks are comlink proxies: each call is a message on its own port, which may arrive after
+    // the result (another port). Awaiting the last call of each (ports are FIFO) before returning makes
+    // every mesh and progress step reach the page first.
+    let lastProgress: unknown, lastMesh: unknown;
+    const progress = (p: WorkerProgress) => { lastProgress = onProgress(p); };
+    const input = await loadInput(files, { seriesId: request.seriesId, signal, codecs, onProgress: (stage, fraction) => progress({ stage, fraction }) });
     const result = await buildHologram(input.volume, model, {
       signal,
-      onProgress,
-      onMesh: (mesh) => onMesh(Comlink.transfer(mesh, meshTransferables(mesh))),
+      onProgress: progress,
+      onMesh: (mesh) => { lastMesh = onMesh(Comlink.transfer(mesh, meshTransferables(mesh))); },
     });
+    await Promise.all([lastProgress, lastMesh]);
     const out: SegmentResult = {
       volume: input.volume,
       labels: result.labels,
