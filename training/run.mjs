@@ -29,21 +29,10 @@ const option = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 
-function py(script, scriptArgs, { allowFail = false } = {}) {
+/** Runs a training script (niced, output inherited); resolves when it exits, ends the run if it fails. */
+function py(script, scriptArgs) {
   const cmd = [join(here, script), ...scriptArgs];
   console.log(`\n$ ${python} ${cmd.map((a) => a.replace(root + '/', '')).join(' ')}`);
-  const r = spawnSync('nice', ['-n', '10', python, ...cmd], { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-  if (r.status !== 0 && !allowFail) {
-    console.error(`training step failed: ${script} ${scriptArgs.join(' ')} (exit ${r.status})`);
-    process.exit(r.status || 1);
-  }
-  return r.status === 0;
-}
-
-/** Like py(), without blocking: resolves when the script exits (and exits the run if it fails). */
-function pyAsync(script, scriptArgs) {
-  const cmd = [join(here, script), ...scriptArgs];
-  console.log(`\n$ ${python} ${cmd.map((a) => a.replace(root + '/', '')).join(' ')} &`);
   return new Promise((resolve) => {
     const child = spawn('nice', ['-n', '10', python, ...cmd], { cwd: root, stdio: 'inherit', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
     child.on('exit', (status) => {
@@ -63,7 +52,7 @@ if (probe.status !== 0) {
 }
 
 if (flag('--check')) {
-  py('tests.py', []);
+  await py('tests.py', []);
   process.exit(0);
 }
 
@@ -83,7 +72,7 @@ mkdirSync(results, { recursive: true });
 const t0 = Date.now();
 
 // 1. phantom pool (cached in training/cache/phantoms; two processes)
-py('phantom.py', ['--generate', phantoms, '--workers', '2']);
+await py('phantom.py', ['--generate', phantoms, '--workers', '2']);
 
 // 2. leave-one-case-out: train on the other real cases + phantoms, score on the held-out case;
 // 3. the shipped model: every real case + phantoms (in parallel with 2. when there are two lanes)
@@ -94,12 +83,12 @@ async function locoLane() {
   if (flag('--skip-loco')) return;
   for (const c of cases) {
     const out = join(runs, `${prefix}loco-${c}`);
-    await pyAsync('train.py', ['--out', out, '--holdout', c, '--steps', locoSteps, ...common]);
+    await py('train.py', ['--out', out, '--holdout', c, '--steps', locoSteps, ...common]);
     loco[c] = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8'));
   }
   if (!quick) writeFileSync(join(results, 'loco.json'), JSON.stringify(summarizeLoco(loco), null, 1) + '\n');
 }
-const finalLane = () => pyAsync('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
+const finalLane = () => py('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
 if (lanes === 2) await Promise.all([locoLane(), finalLane()]);
 else { await locoLane(); await finalLane(); }
 const info = JSON.parse(readFileSync(join(finalOut, 'info.json'), 'utf8'));

@@ -7,7 +7,7 @@ import { createHologramStore, initialState, type HologramStore } from '../state/
 import type { SurfaceMesh } from '../surfaces/types';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
-import type { BackendPreference, InitResult, SegmentResult, WorkerProgress } from '../worker/protocol';
+import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
@@ -95,6 +95,11 @@ class HoloCTApp {
     $<HTMLSelectElement>('series-select').addEventListener('change', (e) => {
       void this.segment((e.target as HTMLSelectElement).value);
     });
+  }
+
+  /** One normalized window through the loaded model, in the worker (backend checks); the patch is handed over. */
+  runWindow(patch: Float32Array): Promise<WindowResult> {
+    return this.worker.api.runWindow(Comlink.transfer(patch, [patch.buffer as ArrayBuffer]));
   }
 
   /** Opens files: the current hologram stays until the new one is ready; errors leave it in place. */
@@ -259,7 +264,7 @@ function message(error: unknown): string {
 }
 
 const app = new HoloCTApp();
-// Test hook (the browser tests reach the worker through it); holds no patient data itself.
-(window as unknown as { __holoctApp?: HoloCTApp }).__holoctApp = app;
+// Test hook: tests/e2e/webgpu.test.ts runs one window on the loaded model (no patient data passes).
+(window as unknown as { __holoctModel?: unknown }).__holoctModel = { runWindow: (patch: Float32Array) => app.runWindow(patch) };
 new PacsPanel($('pacs'), { load: (files) => app.open(files) });
 void app.start();

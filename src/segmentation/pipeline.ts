@@ -54,6 +54,17 @@ export function modelGrid(volume: Grid, manifest: ModelManifest): Grid {
 }
 
 /**
+ * What the network sees of a CT: HU resampled (trilinear) onto the model's canonical grid, then
+ * normalized. Normalizing after resampling lets padding and interpolation see HU, as training does.
+ */
+export function modelInput(volume: Volume, manifest: ModelManifest, onProgress?: (fraction: number) => void): { grid: Grid; input: Float32Array } {
+  const grid = modelGrid(volume, manifest);
+  const input = resampleTrilinear(volume, grid, { padValue: manifest.padHU, onProgress });
+  normalizeInPlace(input, manifest.normalization);
+  return { grid, input };
+}
+
+/**
  * The segmentation pipeline, identical in the browser worker, the CLI and tests:
  * resample to the model's canonical grid → normalize → sliding-window inference (Gaussian-weighted
  * vote of the in-graph ArgMax) → remove specks → labels back onto the CT's own grid (nearest).
@@ -71,13 +82,7 @@ export async function segmentVolume(
   };
 
   let t = performance.now();
-  const grid = modelGrid(volume, manifest);
-  const input = resampleTrilinear(volume, grid, {
-    padValue: manifest.padHU,
-    onProgress: (fraction) => onProgress?.({ stage: 'resample', fraction }),
-  });
-  // Normalize after resampling so padding and interpolation see HU, as training does.
-  normalizeInPlace(input, manifest.normalization);
+  const { grid, input } = modelInput(volume, manifest, (fraction) => onProgress?.({ stage: 'resample', fraction }));
   timings.resample = performance.now() - t;
   throwIfAborted();
 

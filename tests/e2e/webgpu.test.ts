@@ -3,9 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_MANIFEST, loadNodeModel } from '../../src/cli/node-model';
 import { loadInput } from '../../src/pipeline/input';
-import { modelGrid, normalizeInPlace, normalizeValue } from '../../src/segmentation/pipeline';
+import { modelInput, normalizeValue } from '../../src/segmentation/pipeline';
 import { extractPatch } from '../../src/segmentation/sliding-window';
-import { resampleTrilinear } from '../../src/volume/resample';
 import { launchBrowser } from './browser';
 
 /**
@@ -32,8 +31,7 @@ describe('the shipped model on WebGPU', () => {
     // the window the pipeline would cut at the centre of the sample's model grid
     const { manifest, session } = await loadNodeModel(DEFAULT_MANIFEST);
     const input = await loadInput([{ name: 'ct_3mm.nii.gz', bytes: await readFile('assets/sample/ct_3mm.nii.gz') }]);
-    const grid = modelGrid(input.volume, manifest);
-    const normalized = normalizeInPlace(resampleTrilinear(input.volume, grid, { padValue: manifest.padHU }), manifest.normalization);
+    const { grid, input: normalized } = modelInput(input.volume, manifest);
     const size = manifest.patchSize;
     const start = [0, 1, 2].map((a) => Math.max(0, Math.floor((grid.dims[a] - size[a]) / 2))) as [number, number, number];
     const patch = extractPatch(normalized, grid.dims, start, size, normalizeValue(manifest.padHU, manifest.normalization), new Float32Array(size[0] * size[1] * size[2]));
@@ -48,8 +46,8 @@ describe('the shipped model on WebGPU', () => {
     expect(await page.locator('#model-status').textContent()).toMatch(/on WEBGPU/);
 
     const result = await page.evaluate(async (values: number[]) => {
-      const app = (window as unknown as { __holoctApp: { worker: { api: { runWindow(p: Float32Array): Promise<{ labels: Uint8Array; backend: string; ms: number }> } } } }).__holoctApp;
-      const r = await app.worker.api.runWindow(new Float32Array(values));
+      const hook = (window as unknown as { __holoctModel: { runWindow(p: Float32Array): Promise<{ labels: Uint8Array; backend: string; ms: number }> } }).__holoctModel;
+      const r = await hook.runWindow(new Float32Array(values));
       return { labels: Array.from(r.labels), backend: r.backend, ms: r.ms };
     }, Array.from(patch));
     expect(result.backend).toBe('webgpu');
