@@ -3,7 +3,7 @@ import type { DicomInputFile } from '../dicom/types';
 import { HologramView, worldBoundingRadius } from '../scene/hologram-view';
 import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
-import { createHologramStore, initialState, type HologramStore } from '../state/hologram-state';
+import { createHologramStore, initialSharedState, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
@@ -178,9 +178,9 @@ class HoloCTApp {
   }
 
   private newCase(classes: ClassInfo[]): CaseState {
-    const store = createHologramStore(initialState(classes));
+    const store = createHologramStore({ shared: initialSharedState(classes) });
     store.subscribe(() => this.desktop.requestRender());
-    const view = new HologramView(this.desktop.scene, { store, classes, center: [0, 0, 0] });
+    const view = new HologramView(this.desktop.scene, { store, classes });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
     return { store, view, panel };
@@ -209,7 +209,7 @@ class HoloCTApp {
       max[a] = Math.max(max[a], b.maximum.asArray()[a]);
     }
     const center: [number, number, number] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
-    c.view.recenter(center);
+    c.store.dispatch({ type: 'pivot/set', pivot: center });
     const { radius } = worldBoundingRadius(meshes);
     this.desktop.camera.setTarget(c.view.poseNode.position.clone());
     this.desktop.camera.radius = Math.max(0.3, radius * 2.6);

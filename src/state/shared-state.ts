@@ -52,6 +52,11 @@ export function initialSharedState(structures: ReadonlyArray<{ name: string; opa
   };
 }
 
+/** The id of a case: the volume's voxelSha256 and the model's id (the same CT under another model is another case). */
+export function caseIdOf(voxelSha256: string, modelId: string): string {
+  return `${voxelSha256}:${modelId}`;
+}
+
 /** The pure reducer: the next shared state, or the same object when the command changes nothing or is refused. */
 export function applyCommand(state: SharedState, command: Command): SharedState {
   return reduceCommand(state, command).state;
@@ -138,6 +143,16 @@ export function reduceCommand(s: SharedState, c: Command): CommandOutcome {
     case 'presenter/set':
       return { state: s.presenter === c.presenter ? s : { ...s, presenter: c.presenter } };
   }
+}
+
+/**
+ * The command a UI sends to add or change a cut where the single-user rule applies: when MAX_CUTS are
+ * on and this is a new one, the oldest other cut is named in `replaces` (explicit, not silent).
+ */
+export function upsertCutCommand(s: Readonly<SharedState>, id: string, cut: Cut): Command {
+  const ids = Object.keys(s.cuts);
+  const replaces = !(id in s.cuts) && ids.length >= MAX_CUTS ? ids.find((other) => other !== id) : undefined;
+  return replaces === undefined ? { type: 'cut/upsert', id, cut } : { type: 'cut/upsert', id, cut, replaces };
 }
 
 /** Ids of the cuts in the order they were made (first = oldest). */

@@ -9,8 +9,8 @@ import type { PlaneHandles } from '../scene/plane-handles';
 import type { TextLabel } from '../scene/text-label';
 import { STRUCTURE_GROUPS, type ClassInfo, type StructureGroup } from '../segmentation/manifest';
 import {
-  createThrottledCommitter, findCut, MAX_CUTS, namesInGroup, PLANE_PRESETS, roomPose, viewCuts, viewMeasurements, viewWorldPose, type Cut,
-  type HologramState, type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3,
+  createThrottledCommitter, findCut, namesInGroup, PLANE_PRESETS, roomPose, viewCuts, viewMeasurements, viewWorldPose, type Cut,
+  type HologramState, type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3, upsertCutCommand,
 } from '../state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
 import type { LabelMap } from '../volume/types';
@@ -308,10 +308,7 @@ export class HologramInteraction {
    * command, to remove the oldest (the rule the single-user app always had, now explicit).
    */
   private commitCut(id: string, cut: Cut): void {
-    const cuts = this.options.store.getState().shared.cuts;
-    const ids = Object.keys(cuts);
-    const replaces = !(id in cuts) && ids.length >= MAX_CUTS ? ids.find((other) => other !== id) : undefined;
-    this.options.store.dispatch(replaces === undefined ? { type: 'cut/upsert', id, cut } : { type: 'cut/upsert', id, cut, replaces });
+    this.options.store.dispatch(upsertCutCommand(this.options.store.getState().shared, id, cut));
   }
 
   /** A cut being dragged: shown at once on this device, committed throttled. */
