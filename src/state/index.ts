@@ -8,3 +8,4 @@ export * from './store';
 export * from './view';
 export * from './validate';
 export * from './throttle';
+export * from './room-frame';
