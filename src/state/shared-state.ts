@@ -155,11 +155,6 @@ export function upsertCutCommand(s: Readonly<SharedState>, id: string, cut: Cut)
   return replaces === undefined ? { type: 'cut/upsert', id, cut } : { type: 'cut/upsert', id, cut, replaces };
 }
 
-/** Ids of the cuts in the order they were made (first = oldest). */
-export function cutIds(s: Readonly<SharedState>): string[] {
-  return Object.keys(s.cuts);
-}
-
 /** Distance between a measurement's points in patient mm: independent of the hologram's scale. */
 export function measurementLengthMm(m: Readonly<Measurement>): number {
   return Math.hypot(m.b[0] - m.a[0], m.b[1] - m.a[1], m.b[2] - m.a[2]);
