@@ -40,6 +40,7 @@ describe('parseSharedState', () => {
     ['an opacity above 1', (s: any) => (s.structures.liver.opacity = 1.5), /state\.structures\.liver\.opacity: 1\.5 is outside 0\.\.1/],
     ['an id with odd characters', (s: any) => (s.measurements['<script>'] = s.measurements['7-2']), /state\.measurements key: "<script>" has characters/],
     ['a huge string', (s: any) => (s.caseId = 'x'.repeat(10_000)), /state\.caseId: longer than 200 characters/],
+    ['a control character', (s: any) => (s.caseId = 'ab\u0000cd'), /state\.caseId: "ab\u0000cd" has characters other than/],
     ['another schema', (s: any) => (s.schema = 2), /state\.schema: version 2, this HoloCT reads 1/],
     ['an unknown slice window', (s: any) => (s.sliceWindow = 'lung'), /state\.sliceWindow: expected one of soft-tissue, bone/],
     ['an array for a record', (s: any) => (s.cuts = []), /state\.cuts: expected an object keyed by id, got an array/],

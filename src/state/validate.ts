@@ -132,7 +132,8 @@ export function parsePresenter(v: unknown, field: string): string | null {
 }
 
 export function parseCaseId(v: unknown, field: string): string {
-  return text(v, field, LIMITS.caseIdLength, /^[A-Za-z0-9_.:-]*$/);
+  // "<sha256>:<model name>": the model's name may have spaces and brackets; no control characters
+  return text(v, field, LIMITS.caseIdLength, /^[\x20-\x7e]*$/);
 }
 
 function structureName(v: unknown, field: string): string {
