@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NullEngine } from '@babylonjs/core/Engines/nullEngine';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
 import { Scene } from '@babylonjs/core/scene';
@@ -123,6 +123,33 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     // the release committed the final pose to the shared state and ended the live drag
     expect(store.getState().shared.pose.position[0]).toBeCloseTo(0.1, 6);
     expect(store.getState().local.drag.pose).toBeNull();
+  });
+
+  it('a drag at 72 Hz shows every frame here and reaches the shared state at most 10 times a second', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      let commits = 0;
+      store.subscribe((s, p) => {
+        if (s.shared.pose !== p.shared.pose) commits++;
+      });
+      right.position.set(0.01, 0.02, 0);
+      right.press();
+      frame();
+      for (let i = 1; i <= 72; i++) {
+        right.position.set(0.01 + i * 0.001, 0.02, 0);
+        frame();
+        expect(pose().position[0]).toBeCloseTo(i * 0.001, 6); // the headset shows the hand's place at once
+        vi.advanceTimersByTime(1000 / 72);
+      }
+      expect(commits).toBeGreaterThanOrEqual(9);
+      expect(commits).toBeLessThanOrEqual(11);
+      right.release();
+      frame();
+      expect(store.getState().shared.pose.position[0]).toBeCloseTo(0.072, 6);
+      expect(store.getState().local.drag.pose).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a pinch outside the hologram grabs nothing', () => {
