@@ -9,6 +9,7 @@ import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
+import { caseIdOfVolume } from './case-id';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
@@ -137,6 +138,7 @@ class HoloCTApp {
     if (!this.model) return;
     this.busy = true;
     const classes = this.model.manifest.classes;
+    const modelId = this.model.manifest.name;
     const next = this.newCase(classes);
     const pending: SurfaceMesh[] = [];
     let framed = false;
@@ -158,6 +160,11 @@ class HoloCTApp {
       );
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
+      // the case id (voxel hash + model) tells a team the same case from another one
+      void caseIdOfVolume(result.volume, modelId).then(
+        (caseId) => next.store.dispatch({ type: 'case/identify', caseId }),
+        () => undefined, // no WebCrypto (not a secure origin): the case stays unidentified, alone it needs no id
+      );
       this.xr.setVolume(next.store, result.volume, result.labels);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);

@@ -83,6 +83,14 @@ describe('shared state', () => {
     s = run(s, { type: 'case/open', caseId: 'two', structures: { bone: { visible: true, opacity: 1 } } });
     expect([s.caseId, Object.keys(s.structures), s.cuts, s.pose.position]).toEqual(['two', ['bone'], {}, [1, 2, 3]]);
   });
+
+  it('identifies a case once, keeping what was done before the hash was ready', () => {
+    let s = run(initialSharedState(classes), { type: 'cut/upsert', id: 'a', cut: cut(1) }, { type: 'case/identify', caseId: 'ab:m' });
+    expect([s.caseId, Object.keys(s.cuts)]).toEqual(['ab:m', ['a']]);
+    expect(reduceCommand(s, { type: 'case/identify', caseId: 'cd:m' }).rejected).toMatch(/already identified as "ab:m"/);
+    s = run(s, { type: 'case/identify', caseId: 'ab:m' });
+    expect(s.caseId).toBe('ab:m');
+  });
 });
 
 describe('ids', () => {

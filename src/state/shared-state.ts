@@ -10,6 +10,8 @@ import { LIMITS, MAX_CUTS, SCHEMA_VERSION, type Cut, type Measurement, type Pose
 export type Command =
   /** A new case on show: its id and its structures; cuts and measurements start empty. */
   | { type: 'case/open'; caseId: string; structures: Record<string, StructureState> }
+  /** The case on show got its id (hashing ends after the hologram is up): only while the id is ''. */
+  | { type: 'case/identify'; caseId: string }
   | { type: 'structure/setVisible'; names: string[]; visible: boolean }
   /** Opacity is clamped to 0..1. */
   | { type: 'structure/setOpacity'; name: string; opacity: number }
@@ -68,6 +70,10 @@ export function reduceCommand(s: SharedState, c: Command): CommandOutcome {
     case 'case/open':
       if (s.caseId === c.caseId && sameKeys(s.structures, c.structures)) return { state: s };
       return { state: { ...initialSharedState([], c.caseId), structures: { ...c.structures }, pose: s.pose, presenter: s.presenter } };
+    case 'case/identify':
+      if (s.caseId === c.caseId) return { state: s };
+      if (s.caseId !== '') return { state: s, rejected: `the case is already identified as "${s.caseId}": open the other case instead` };
+      return { state: { ...s, caseId: c.caseId } };
     case 'structure/setVisible': {
       if (c.names.every((n) => !s.structures[n] || s.structures[n].visible === c.visible)) return { state: s };
       const structures = { ...s.structures };

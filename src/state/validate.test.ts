@@ -58,6 +58,7 @@ describe('parseCommand', () => {
   it('accepts every kind of command the reducer takes', () => {
     const commands: Command[] = [
       { type: 'case/open', caseId: 'x', structures: { bone: { visible: true, opacity: 1 } } },
+      { type: 'case/identify', caseId: 'ab:model' },
       { type: 'structure/setVisible', names: ['bone'], visible: false },
       { type: 'structure/setOpacity', name: 'bone', opacity: 0.5 },
       { type: 'cut/upsert', id: 'a', cut: { normal: [1, 0, 0], offset: 2, showSlice: false }, replaces: 'b' },

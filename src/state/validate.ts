@@ -176,6 +176,8 @@ export function parseCommand(v: unknown, field = 'command'): Command {
       const o = expect(['caseId', 'structures']);
       return { type, caseId: parseCaseId(o.caseId, `${field}.caseId`), structures: record(o.structures, `${field}.structures`, LIMITS.structures, structureName, parseStructure) };
     }
+    case 'case/identify':
+      return { type, caseId: parseCaseId(expect(['caseId']).caseId, `${field}.caseId`) };
     case 'structure/setVisible': {
       const o = expect(['names', 'visible']);
       if (!Array.isArray(o.names) || o.names.length > LIMITS.structures) fail(`${field}.names`, `expected at most ${LIMITS.structures} names, got ${describe(o.names)}`);
