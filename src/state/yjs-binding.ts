@@ -81,7 +81,14 @@ export function bindSharedState(doc: Y.Doc, store: HologramStore, options: BindS
     if (tr.origin === origin) return;
     for (const type of tr.changed.keys()) {
       if (watched.has(type)) {
-        pull();
+        try {
+          pull();
+        } catch (error) {
+          // a listener's or reporter's failure surfaces on its own, outside Yjs's transaction cleanup
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
         return;
       }
     }
