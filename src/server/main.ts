@@ -71,6 +71,7 @@ const server = values['tls-cert']
 server.on('upgrade', (req, socket, head) => {
   if (!team.handleUpgrade(req, socket, head)) socket.destroy();
 });
+server.once('error', (error: NodeJS.ErrnoException) => fail(`cannot listen on ${values.host}:${port}: ${error.code ?? error.message}`));
 server.listen(port, values.host, () => log('listening', { port }));
 
 let stopping = false;
