@@ -145,7 +145,11 @@ export function connectMember(url: string, roomId: string, token: string | undef
     onClose: ({ event }) => (closeReason = event.reason),
   };
   const provider = new HocuspocusProvider(configuration);
-  cleanups.push(() => provider.destroy());
+  cleanups.push(async () => {
+    // ws rejects a close during its handshake with an error the provider does not catch: let a reconnect attempt finish first.
+    await waitFor('a reconnect attempt to finish', () => provider.configuration.websocketProvider.status !== 'connecting', 3000).catch(() => undefined);
+    provider.destroy();
+  });
   return {
     doc,
     provider,
