@@ -101,6 +101,18 @@ function startProcess(command: string, args: string[], ready: string): Promise<C
   });
 }
 
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 6000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 /** CPU seconds (user + system) of a process so far, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -193,7 +205,8 @@ async function main(): Promise<void> {
     });
     console.log(`bench clients (${threads} processes): CPU ${((100 * clientCpu) / (seconds + warmupMs / 1000)).toFixed(0)} % of one core`);
   } finally {
-    for (const child of children.reverse()) child.kill('SIGTERM');
+    // Clients first, then servers (they store and leave Redis), then Redis.
+    for (const child of children.reverse()) await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -79,6 +79,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
+    // Stores pending documents; a Redis that is already gone must not hold the process forever.
+    setTimeout(() => process.exit(0), 5000).unref();
     await team.close();
     server.close();
     process.exit(0);
