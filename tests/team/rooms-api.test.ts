@@ -159,3 +159,19 @@ describe('team rooms HTTP API', () => {
     expect((await api('join', { method: 'POST', body: JSON.stringify({ code: room.joinCode }) })).status).not.toBe(200);
   });
 });
+
+describe('team rooms HTTP API: abuse from a browser or one address', () => {
+  it('refuses cross-origin requests (a page of another site open in a member\'s browser)', async () => {
+    const res = await api('rooms', { method: 'POST', headers: { Origin: 'https://evil.example' }, body: JSON.stringify({ caseId: 'a:b' }) });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toMatch(/cross-origin/);
+    const same = await api('rooms', { method: 'POST', headers: { Origin: server.http }, body: JSON.stringify({ caseId: 'a:b' }) });
+    expect(same.status).toBe(201);
+  });
+
+  it('limits how many rooms one address opens (429), so one client cannot use up the server', async () => {
+    let status = 201;
+    for (let i = 0; i < 40 && status === 201; i++) status = (await api('rooms', { method: 'POST', body: JSON.stringify({ caseId: 'a:b' }) })).status;
+    expect(status).toBe(429);
+  });
+});
