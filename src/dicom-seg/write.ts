@@ -10,7 +10,7 @@
  * and study modules; it also assumes one source frame per SEG frame, which a resampled (tilted or
  * unevenly spaced) series does not have.
  */
-import type { ClassInfo } from '../segmentation/manifest';
+import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import type { Grid, LabelMap } from '../volume/types';
 import { ALGORITHM_FAMILY_AI, codesForClass } from './codes';
 import { dcmjs, type NaturalDataset } from './dcmjs';
@@ -28,6 +28,15 @@ export interface SegAlgorithm {
   name: string;
   /** e.g. the manifest's training date or version. */
   version: string;
+}
+
+/**
+ * The algorithm of a model manifest: its name, and as version its `version` field when a manifest
+ * has one, else the date training recorded (the shipped manifest has no version field yet).
+ */
+export function algorithmOf(manifest: Pick<ModelManifest, 'name' | 'training'> & { version?: unknown }): SegAlgorithm {
+  const version = typeof manifest.version === 'string' ? manifest.version : typeof manifest.training?.date === 'string' ? `trained ${manifest.training.date}` : 'unversioned';
+  return { name: manifest.name, version };
 }
 
 export interface WriteSegOptions {
