@@ -6,7 +6,7 @@ import type { LabelMap } from '../volume/types';
 import { STRUCTURE_CODES, codesForClass } from './codes';
 import { dcmjs } from './dcmjs';
 import { readSegmentation, segmentsToClasses, SegReadError } from './read';
-import { readSegSource, SegSourceError } from './source';
+import { describeStudyModule, readSegSource, SegSourceError } from './source';
 import { newUid } from './uid';
 import { cielabOf, packBinaryFrames, SegWriteError, writeSegmentation } from './write';
 
@@ -29,6 +29,16 @@ describe('newUid', () => {
     expect(fresh.length).toBeLessThanOrEqual(64);
     expect(newUid()).not.toBe(fresh);
     expect(() => newUid('not-a-uuid')).toThrow(/not a UUID/);
+  });
+});
+
+describe('describeStudyModule', () => {
+  it('lists every copied attribute, names as "Family, Given", empty ones as (empty)', () => {
+    const lines = describeStudyModule({ PatientName: [{ Alphabetic: 'DOE^JANE' }], PatientID: 'ID-7', StudyDate: '20240102', StudyInstanceUID: '1.2.3' });
+    expect(lines).toContainEqual(['Patient name', 'DOE, JANE']);
+    expect(lines).toContainEqual(['Patient ID', 'ID-7']);
+    expect(lines).toContainEqual(['Birth date', '(empty)']);
+    expect(lines).toHaveLength(10);
   });
 });
 

@@ -125,3 +125,35 @@ export function readSegSource(files: DicomInputFile[], seriesId: string, options
     studyModule,
   };
 }
+
+/** A person name as dcmjs naturalizes it ([{ Alphabetic }] or a string) → "Family, Given". */
+function personName(value: unknown): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  const text = typeof first === 'string' ? first : first && typeof first === 'object' ? String((first as { Alphabetic?: unknown }).Alphabetic ?? '') : '';
+  return text.split('^').filter(Boolean).join(', ');
+}
+
+const MODULE_LABELS: Record<(typeof STUDY_MODULE_KEYWORDS)[number], string> = {
+  PatientName: 'Patient name',
+  PatientID: 'Patient ID',
+  PatientBirthDate: 'Birth date',
+  PatientSex: 'Sex',
+  StudyInstanceUID: 'Study UID',
+  StudyDate: 'Study date',
+  StudyTime: 'Study time',
+  ReferringPhysicianName: 'Referring physician',
+  StudyID: 'Study ID',
+  AccessionNumber: 'Accession number',
+};
+
+/**
+ * The copied patient and study module as [label, value] lines, for the user to read before the SEG
+ * is sent (LOCAL DISPLAY: it holds the patient's identity). Empty values are listed as "(empty)".
+ */
+export function describeStudyModule(module: StudyModule): Array<[string, string]> {
+  return STUDY_MODULE_KEYWORDS.map((k) => {
+    const v = module[k];
+    const text = k === 'PatientName' || k === 'ReferringPhysicianName' ? personName(v) : Array.isArray(v) ? v.join('\\') : v === undefined || v === null ? '' : String(v);
+    return [MODULE_LABELS[k], text || '(empty)'];
+  });
+}
