@@ -74,4 +74,11 @@ describe('holoct segment --export seg', () => {
     const nifti = '../shared/data/totalseg/ct_3mm_30slices.nii.gz';
     await expect(run(process.execPath, ['bin/holoct.mjs', 'segment', nifti, '--out', join(root, 'y'), '--export', 'seg'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('needs a DICOM series') });
   });
+
+  it('holoct stow says what is missing: the server, or a study to store a file in', async () => {
+    await expect(run(process.execPath, ['bin/holoct.mjs', 'stow', join(out, 'seg.dcm')])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--pacs') });
+    // the sample as published: anonymized, with an empty StudyInstanceUID
+    const anonymized = join('../shared/data/totalseg/dicom', readdirSync('../shared/data/totalseg/dicom')[0]);
+    await expect(run(process.execPath, ['bin/holoct.mjs', 'stow', anonymized, '--pacs', 'http://127.0.0.1:9/dicom-web'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no StudyInstanceUID') });
+  });
 });
