@@ -25,22 +25,28 @@ export interface CodedConcept {
 export interface StructureCodes {
   category: CodedConcept;
   type: CodedConcept;
+  /**
+   * The same type in SNOMED-RT ("SRT"), the scheme older SEGs use (dcmqi, 3D Slicer before 2019):
+   * read only, to recognise such a SEG's segments. From DICOM CID 6204's SNOMED-RT IDs.
+   */
+  legacyType?: CodedConcept;
 }
 
 const sct = (CodeValue: string, CodeMeaning: string): CodedConcept => ({ CodeValue, CodingSchemeDesignator: 'SCT', CodeMeaning });
+const srt = (CodeValue: string, CodeMeaning: string): CodedConcept => ({ CodeValue, CodingSchemeDesignator: 'SRT', CodeMeaning });
 
 const TISSUE = sct('85756007', 'Tissue');
 const ANATOMICAL_STRUCTURE = sct('123037004', 'Anatomical Structure');
 
 /** Codes per manifest class name. */
 export const STRUCTURE_CODES: Readonly<Record<string, StructureCodes>> = {
-  bone: { category: TISSUE, type: sct('272673000', 'Bone') },
+  bone: { category: TISSUE, type: sct('272673000', 'Bone'), legacyType: srt('T-D016E', 'Bone') },
   arteries: { category: TISSUE, type: sct('51114001', 'Artery') },
   veins: { category: TISSUE, type: sct('29092000', 'Vein') },
-  liver: { category: ANATOMICAL_STRUCTURE, type: sct('10200004', 'Liver') },
-  spleen: { category: ANATOMICAL_STRUCTURE, type: sct('78961009', 'Spleen') },
-  kidneys: { category: ANATOMICAL_STRUCTURE, type: sct('64033007', 'Kidney') },
-  lungs: { category: ANATOMICAL_STRUCTURE, type: sct('39607008', 'Lung') },
+  liver: { category: ANATOMICAL_STRUCTURE, type: sct('10200004', 'Liver'), legacyType: srt('T-62000', 'Liver') },
+  spleen: { category: ANATOMICAL_STRUCTURE, type: sct('78961009', 'Spleen'), legacyType: srt('T-C3000', 'Spleen') },
+  kidneys: { category: ANATOMICAL_STRUCTURE, type: sct('64033007', 'Kidney'), legacyType: srt('T-71000', 'Kidney') },
+  lungs: { category: ANATOMICAL_STRUCTURE, type: sct('39607008', 'Lung'), legacyType: srt('T-28000', 'Lung') },
   heart: { category: ANATOMICAL_STRUCTURE, type: sct('80891009', 'Heart') },
   digestive: { category: ANATOMICAL_STRUCTURE, type: sct('122865005', 'Gastrointestinal tract') },
   other_organs: { category: ANATOMICAL_STRUCTURE, type: sct('113343008', 'Organ') },

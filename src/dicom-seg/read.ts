@@ -194,8 +194,9 @@ export function readSegmentation(bytes: Uint8Array, grid: Grid, name = 'DICOM SE
 }
 
 /**
- * Segment numbers → the model's class ids, by the segments' SNOMED CT type (and category) codes;
- * segments no class matches map to 0 and are listed in `unmatched`.
+ * Segment numbers → the model's class ids, by the segments' type codes: SNOMED CT (type and
+ * category must both match) or, for older SEGs, the SNOMED-RT type. Segments no class matches map to
+ * 0 and are listed in `unmatched`.
  */
 export function segmentsToClasses(seg: ReadSeg, classes: readonly { id: number; name: string }[]): { labels: LabelMap; unmatched: SegSegment[] } {
   const lut = new Uint8Array(256);
@@ -203,7 +204,9 @@ export function segmentsToClasses(seg: ReadSeg, classes: readonly { id: number; 
   for (const s of seg.segments) {
     const match = classes.find((c) => {
       const codes = codesForClass(c.name);
-      return s.type !== undefined && sameConcept(s.type, codes.type) && (!s.category || sameConcept(s.category, codes.category));
+      if (!s.type) return false;
+      if (codes.legacyType && sameConcept(s.type, codes.legacyType)) return true;
+      return sameConcept(s.type, codes.type) && (!s.category || sameConcept(s.category, codes.category));
     });
     if (match) lut[s.segmentNumber] = match.id;
     else unmatched.push(s);
