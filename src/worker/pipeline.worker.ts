@@ -2,7 +2,6 @@
 import * as Comlink from 'comlink';
 import { browserCodecRegistry } from '../dicom/codecs/browser-wasm';
 import { scanDicomFiles } from '../dicom/index';
-import { algorithmOf, describeStudyModule, readSegSource, writeSegmentation } from '../dicom-seg/index';
 import { version as holoctVersion } from '../../package.json';
 import type { DicomInputFile } from '../dicom/types';
 import { buildHologram } from '../pipeline/hologram';
@@ -80,6 +79,8 @@ const api: PipelineWorkerApi = {
   async exportSeg(labels): Promise<SegExport> {
     if (!model) throw new Error('the model is not loaded yet');
     if (!segmentedSeriesId) throw new Error('a DICOM SEG needs a segmented DICOM series (this case was not opened from DICOM files)');
+    // dcmjs (~700 kB) loads only when a SEG is asked for, not with the worker.
+    const { algorithmOf, describeStudyModule, readSegSource, writeSegmentation } = await import('../dicom-seg/index');
     const source = readSegSource(files, segmentedSeriesId, { codecs });
     const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion });
     const out: SegExport = {
