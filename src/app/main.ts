@@ -12,6 +12,7 @@ import { detectImmersiveMode } from '../xr/xr-session';
 import { caseIdOfVolume } from './case-id';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
+import { SegSendPanel, type SegTarget } from './seg-send';
 import { StructurePanel } from './structure-panel';
 import { XRBridge } from './xr-bridge';
 
@@ -42,6 +43,15 @@ class HoloCTApp {
   private current?: CaseState;
   private busy = false;
   private readonly params = new URLSearchParams(location.search);
+  /** The PACS study the opened files came from (a SEG can go back there), if they did. */
+  private origin?: SegTarget;
+  private readonly segSend = new SegSendPanel(sectionAfter('pacs', 'seg-send'), {
+    buildSeg: () => {
+      const labels = this.current?.result?.labels;
+      if (!labels) return Promise.reject(new Error('no segmentation on show'));
+      return this.worker.api.exportSeg(labels);
+    },
+  });
 
   async start(): Promise<void> {
     this.bindInputs();
@@ -104,7 +114,7 @@ class HoloCTApp {
   }
 
   /** Opens files: the current hologram stays until the new one is ready; errors leave it in place. */
-  async open(files: DicomInputFile[]): Promise<void> {
+  async open(files: DicomInputFile[], origin?: SegTarget): Promise<void> {
     if (!this.model) {
       this.showError('The segmentation model is not loaded yet: open the CT again in a moment.');
       return;
@@ -118,6 +128,8 @@ class HoloCTApp {
       this.showProgress({ stage: 'read', fraction: 0 });
       const transfer = files.map((f) => f.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
       const opened = await this.worker.api.open(Comlink.transfer(files, transfer));
+      this.origin = origin;
+      this.segSend.setTarget(undefined); // until these files are segmented
       const select = $<HTMLSelectElement>('series-select');
       select.replaceChildren();
       const series = opened.scan?.series ?? [];
@@ -174,6 +186,7 @@ class HoloCTApp {
       $('backend').textContent = `Segmented on ${result.report.backend.toUpperCase()} (${result.report.windows} windows, ` +
         `${(result.report.timingsMs.inference / 1000).toFixed(1)} s) · ${result.report.totalTriangles.toLocaleString()} triangles, ${result.report.drawCalls} draw calls`;
       this.hideProgress();
+      this.segSend.setTarget(this.origin);
       document.body.dataset.hologram = 'ready';
     } catch (error) {
       if (!framed) next.view.dispose();
@@ -266,6 +279,13 @@ class HoloCTApp {
   }
 }
 
+/** A new <section id> right after the element with id `afterId` (for panels index.html does not list). */
+function sectionAfter(afterId: string, id: string): HTMLElement {
+  const section = Object.assign(document.createElement('section'), { id });
+  $(afterId).after(section);
+  return section;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -273,5 +293,5 @@ function message(error: unknown): string {
 const app = new HoloCTApp();
 // Test hook: tests/e2e/webgpu.test.ts runs one window on the loaded model (no patient data passes).
 (window as unknown as { __holoctModel?: unknown }).__holoctModel = { runWindow: (patch: Float32Array) => app.runWindow(patch) };
-new PacsPanel($('pacs'), { load: (files) => app.open(files) });
+new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
 void app.start();

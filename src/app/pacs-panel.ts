@@ -10,9 +10,10 @@ export interface PacsPanelOptions {
   /**
    * Hands the retrieved instances to the app: the same worker `open()` / `segment()` path as files
    * from a folder. Resolves when the app is done with them (it shows its own progress and errors
-   * and keeps the current hologram on failure).
+   * and keeps the current hologram on failure). `origin` is the study they came from, where a
+   * segmentation may be sent back.
    */
-  load(files: DicomInputFile[]): Promise<void>;
+  load(files: DicomInputFile[], origin: { connection: PacsConnection; studyInstanceUID: string }): Promise<void>;
   /** Server URL shown first (default: the last one used on this device, else {@link DEFAULT_PACS_URL}). */
   defaultUrl?: string;
   /** Injected for tests; default `fetch`. */
@@ -198,7 +199,7 @@ export class PacsPanel {
       if (files) {
         // The app reports opening and segmenting (progress, case line, errors) in its own status.
         this.status.textContent = `Retrieved ${series.description || series.seriesInstanceUID} (${files.length} images)`;
-        await this.options.load(files);
+        await this.options.load(files, { connection: this.connection(), studyInstanceUID: series.studyInstanceUID });
       }
     } catch (error) {
       this.showError(`Could not open the retrieved series: ${message(error)}`);

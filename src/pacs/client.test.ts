@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queriesForText, retrieveSeries, searchSeries, searchStudies, searchStudiesByText } from './client';
+import { queriesForText, retrieveSeries, searchSeries, searchStudies, searchStudiesByText, storeInstances } from './client';
 import { PacsError } from './types';
 
 /** A fake DICOMweb server: routes by path, records every request. */
@@ -142,5 +142,41 @@ describe('PACS client on a fake DICOMweb server', () => {
       /HTTP 502 Bad Gateway to the study search — the app server's DICOMweb proxy could not reach the PACS/);
 
     await expect(searchStudies({ baseUrl: '  ' }, {})).rejects.toThrow(/no DICOMweb server URL/);
+  });
+});
+
+describe('STOW-RS storeInstances on a fake DICOMweb server', () => {
+  const part10 = new Uint8Array([0x44, 0x49, 0x43, 0x4d, 1, 2, 3, 250]);
+
+  it('POSTs the instance as multipart/related application/dicom to /studies/{uid} and reads the stored list', async () => {
+    let body = new Uint8Array();
+    let contentType = '';
+    let method = '';
+    const server = fakeServer({
+      '/studies/1.2.3': async (_url, init) => {
+        method = String(init.method);
+        contentType = new Headers(init.headers).get('content-type') ?? '';
+        body = new Uint8Array(await new Response(init.body).arrayBuffer());
+        return json({ '00081199': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.9'] } }] } });
+      },
+    });
+    const result = await storeInstances({ baseUrl: 'https://pacs.test/dicom-web', fetch: server.fetch }, '1.2.3', [part10]);
+    expect(method).toBe('POST');
+    expect(contentType).toMatch(/^multipart\/related; type="application\/dicom"; boundary=/);
+    expect(Buffer.from(body).includes(Buffer.from(part10))).toBe(true);
+    expect(result).toEqual({ stored: ['2.25.9'], failed: [] });
+  });
+
+  it('rejects with the server and the refused instance when the answer lists a failure', async () => {
+    const server = fakeServer({
+      '/studies/1.2.3': () => new Response(JSON.stringify({ '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['2.25.9'] }, '00081197': { vr: 'US', Value: [0xa700] } }] } }), { status: 202, headers: { 'Content-Type': 'application/dicom+json' } }),
+    });
+    await expect(storeInstances({ baseUrl: 'https://pacs.test/dicom-web', fetch: server.fetch }, '1.2.3', [part10])).rejects.toThrow(/pacs\.test.*refused storing 1 instance in study 1\.2\.3: 2\.25\.9 \(failure reason 0xa700\)/);
+  });
+
+  it('says which server refused the request, and refuses to store nothing', async () => {
+    const server = fakeServer({ '/studies/1.2.3': () => new Response('denied', { status: 403, statusText: 'Forbidden' }) });
+    await expect(storeInstances({ baseUrl: 'https://pacs.test/dicom-web', fetch: server.fetch }, '1.2.3', [part10])).rejects.toThrow(/HTTP 403.*storing 1 instance.*credentials/);
+    await expect(storeInstances({ baseUrl: 'https://pacs.test/dicom-web', fetch: server.fetch }, '1.2.3', [])).rejects.toThrow(PacsError);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * DICOMweb search (QIDO-RS) and retrieval (WADO-RS) with dicomweb-client, as plain functions over a
+ * DICOMweb search (QIDO-RS), retrieval (WADO-RS) and storage (STOW-RS) with dicomweb-client, as plain functions over a
  * {@link PacsConnection}. No DOM, no Node API, no decoding: retrieved instances are DICOM Part 10
  * bytes for the same `scanDicomFiles` / `loadInput` path as files from a folder.
  */
@@ -36,6 +36,7 @@ interface Client {
   searchForSeries(options: RequestOption & { studyInstanceUID: string; queryParams: Record<string, string> }): Promise<unknown>;
   searchForInstances(options: RequestOption & { studyInstanceUID: string; seriesInstanceUID: string; queryParams: Record<string, string> }): Promise<unknown>;
   retrieveInstance(options: RequestOption & { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string }): Promise<unknown>;
+  storeInstances(options: RequestOption & { datasets: ArrayBuffer[]; studyInstanceUID?: string }): Promise<unknown>;
 }
 
 function rootOf(connection: PacsConnection): string {
@@ -319,4 +320,56 @@ export async function retrieveSeries(
   const lanes = Math.max(1, Math.min(options.concurrency ?? 4, total));
   await Promise.all(Array.from({ length: lanes }, worker));
   return files;
+}
+
+/** What a STOW-RS store answered: the instances stored, and those refused with their reasons. */
+export interface StoreResult {
+  stored: string[];
+  failed: { sopInstanceUID: string; reason: string }[];
+}
+
+const FAILED_SOP_SEQUENCE = '00081198';
+const REFERENCED_SOP_SEQUENCE = '00081199';
+const REFERENCED_SOP_INSTANCE_UID = '00081155';
+const FAILURE_REASON = '00081197';
+
+/** The STOW-RS answer (PS3.18 10.5.3), when the server sent DICOM JSON; otherwise nothing to tell. */
+function storeAnswer(answer: unknown): StoreResult {
+  let json: unknown = answer;
+  if (typeof answer === 'string') {
+    try { json = JSON.parse(answer); } catch { return { stored: [], failed: [] }; }
+  }
+  const dataset = (Array.isArray(json) ? json[0] : json) as DicomJsonDataset | undefined;
+  if (!dataset || typeof dataset !== 'object') return { stored: [], failed: [] };
+  const items = (tag: string) => ((dataset as Record<string, { Value?: DicomJsonDataset[] }>)[tag]?.Value ?? []);
+  return {
+    stored: items(REFERENCED_SOP_SEQUENCE).map((d) => stringOf(d, REFERENCED_SOP_INSTANCE_UID) ?? '').filter(Boolean),
+    failed: items(FAILED_SOP_SEQUENCE).map((d) => ({
+      sopInstanceUID: stringOf(d, REFERENCED_SOP_INSTANCE_UID) ?? '(unknown instance)',
+      reason: `failure reason 0x${(numberOf(d, FAILURE_REASON) ?? 0).toString(16).padStart(4, '0')}`,
+    })),
+  };
+}
+
+/**
+ * STOW-RS: stores DICOM Part 10 instances (e.g. a segmentation) in a study on the server. Rejects
+ * with a {@link PacsError} naming the server when the request fails or the server refuses any of
+ * them (a FailedSOPSequence in its answer).
+ */
+export async function storeInstances(
+  connection: PacsConnection,
+  studyInstanceUID: string,
+  instances: Uint8Array[],
+  options: RequestOptions = {},
+): Promise<StoreResult> {
+  if (instances.length === 0) throw new PacsError('nothing to store: no DICOM instance was given');
+  const what = `storing ${instances.length} instance${instances.length > 1 ? 's' : ''} in study ${studyInstanceUID}`;
+  const datasets = instances.map((b) => b.slice().buffer as ArrayBuffer);
+  const answer = await request(connection, what, options.signal, (client, req) =>
+    client.storeInstances({ datasets, studyInstanceUID, request: req }), { Accept: 'application/dicom+json' });
+  const result = storeAnswer(answer);
+  if (result.failed.length) {
+    throw new PacsError(`${rootOf(connection)} refused ${what}: ${result.failed.map((f) => `${f.sopInstanceUID} (${f.reason})`).join(', ')}`);
+  }
+  return result;
 }

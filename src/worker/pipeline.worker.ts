@@ -2,18 +2,21 @@
 import * as Comlink from 'comlink';
 import { browserCodecRegistry } from '../dicom/codecs/browser-wasm';
 import { scanDicomFiles } from '../dicom/index';
+import { version as holoctVersion } from '../../package.json';
 import type { DicomInputFile } from '../dicom/types';
 import { buildHologram } from '../pipeline/hologram';
 import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
-import type { InitResult, OpenResult, PipelineWorkerApi, SegmentResult, WindowResult, WorkerProgress } from './protocol';
+import type { InitResult, OpenResult, PipelineWorkerApi, SegExport, SegmentResult, WindowResult, WorkerProgress } from './protocol';
 import { createWebSession } from './web-session';
 
 // The worker stays thin: it holds the session and the opened files, and runs the shared pipeline.
 let model: { manifest: ModelManifest; session: SegmentationSession } | undefined;
 let files: DicomInputFile[] = [];
+/** The DICOM series of the last segmentation (undefined for NIfTI), for the SEG export. */
+let segmentedSeriesId: string | undefined;
 let controller: AbortController | undefined;
 const codecs = browserCodecRegistry();
 
@@ -39,6 +42,7 @@ const api: PipelineWorkerApi = {
 
   async open(input): Promise<OpenResult> {
     files = input;
+    segmentedSeriesId = undefined;
     if (input.length === 1 && isNifti(input[0])) return { kind: 'nifti' };
     return { kind: 'dicom', scan: scanDicomFiles(input) };
   },
@@ -60,6 +64,7 @@ const api: PipelineWorkerApi = {
       onMesh: (mesh) => { lastMesh = onMesh(Comlink.transfer(mesh, meshTransferables(mesh))); },
     });
     await Promise.all([lastProgress, lastMesh]);
+    segmentedSeriesId = input.series?.id;
     const out: SegmentResult = {
       volume: input.volume,
       labels: result.labels,
@@ -69,6 +74,23 @@ const api: PipelineWorkerApi = {
       patient: input.patient,
     };
     return Comlink.transfer(out, [input.volume.data.buffer as ArrayBuffer, result.labels.data.buffer as ArrayBuffer]);
+  },
+
+  async exportSeg(labels): Promise<SegExport> {
+    if (!model) throw new Error('the model is not loaded yet');
+    if (!segmentedSeriesId) throw new Error('a DICOM SEG needs a segmented DICOM series (this case was not opened from DICOM files)');
+    // dcmjs (~700 kB) loads only when a SEG is asked for, not with the worker.
+    const { algorithmOf, describeStudyModule, readSegSource, writeSegmentation } = await import('../dicom-seg/index');
+    const source = readSegSource(files, segmentedSeriesId, { codecs });
+    const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion });
+    const out: SegExport = {
+      bytes: seg.bytes,
+      studyInstanceUID: source.studyInstanceUID,
+      seriesInstanceUID: seg.seriesInstanceUID,
+      segments: seg.segments.map(({ label, frames }) => ({ label, frames })),
+      repeatedModule: describeStudyModule(source.studyModule),
+    };
+    return Comlink.transfer(out, [seg.bytes.buffer as ArrayBuffer]);
   },
 
   cancel() {

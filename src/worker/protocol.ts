@@ -53,6 +53,20 @@ export interface SegmentResult {
   patient?: { name?: string; id?: string };
 }
 
+/** A DICOM SEG of the last segmentation, and what the user must see before it is sent. */
+export interface SegExport {
+  /** DICOM Part 10 bytes (transferred). */
+  bytes: Uint8Array;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  segments: { label: string; frames: number }[];
+  /**
+   * LOCAL DISPLAY ONLY: the study's patient and study module the SEG repeats (DICOM requires it),
+   * as [label, value] lines to show before sending.
+   */
+  repeatedModule: Array<[string, string]>;
+}
+
 export interface PipelineWorkerApi {
   init(request: InitRequest): Promise<InitResult>;
   /** Keeps the files in the worker and scans them (headers only). Replaces earlier files. */
@@ -63,6 +77,11 @@ export interface PipelineWorkerApi {
     onProgress: (progress: WorkerProgress) => void,
     onMesh: (mesh: SurfaceMesh) => void,
   ): Promise<SegmentResult>;
+  /**
+   * The labels (on the CT grid of the last segmentation) as a DICOM SEG of the opened DICOM series.
+   * Rejects when the last input was not DICOM or its files lack the UIDs a SEG must reference.
+   */
+  exportSeg(labels: LabelMap): Promise<SegExport>;
   /** Cancels the running segmentation; its promise rejects with an AbortError. */
   cancel(): void;
   /**

@@ -1,6 +1,7 @@
 /**
  * A throw-away Orthanc (Debian's `orthanc` + `orthanc-dicomweb`) for the PACS tests: loopback only,
- * a free HTTP port, temp config and storage, no DICOM (DIMSE) port, no authentication.
+ * a free HTTP port (or $HOLOCT_ORTHANC_PORT), temp config and storage, no DICOM (DIMSE) port, no
+ * authentication.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -57,7 +58,8 @@ export async function startOrthanc(options: { timeoutMs?: number } = {}): Promis
   const binary = orthancBinary();
   const plugin = dicomWebPlugin();
   const dir = await mkdtemp(join(tmpdir(), 'holoct-orthanc-'));
-  const port = await freePort();
+  // HOLOCT_ORTHANC_PORT pins the port (to keep parallel runs on one machine in their own ranges).
+  const port = process.env.HOLOCT_ORTHANC_PORT ? Number(process.env.HOLOCT_ORTHANC_PORT) : await freePort();
   const config = {
     Name: 'HOLOCT_TEST',
     StorageDirectory: join(dir, 'storage'),

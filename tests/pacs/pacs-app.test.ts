@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from '../e2e/browser';
+import { searchSeries } from '../../src/pacs/index';
 import { SAMPLE } from './fixture';
 
 const OUT = 'test-results';
@@ -85,6 +86,39 @@ describe('desktop app: PACS search and retrieval through the same-origin proxy',
     // every PACS request went to the same-origin proxy: QIDO (studies, series, instances) and 20 WADO retrievals
     expect(dicomWebRequests.some((u) => /\/dicomweb\/studies\?/.test(u))).toBe(true);
     expect(dicomWebRequests.filter((u) => /\/instances\/[\d.]+$/.test(u))).toHaveLength(20);
+    expect(errors).toEqual([]);
+  });
+
+  it('sends the segmentation back to the study after saying what the SEG repeats, and the PACS lists it', async () => {
+    const panel = page.locator('#seg-send');
+    expect(await panel.isVisible()).toBe(true);
+    await page.locator('#seg-send-button').click();
+    await page.waitForSelector('#seg-send-confirm-box:not([hidden])', { timeout: 60_000 });
+    const summary = await page.locator('#seg-send-summary').textContent();
+    expect(summary).toMatch(/DICOM Segmentation .* segments? \(.*Bone.*\) goes to this study on \/dicomweb/);
+    expect(summary).toContain('repeats the study\'s patient and study module');
+    const module = await page.locator('#seg-send-module').textContent();
+    expect(module).toContain('HOLOCT, PACS TEST');
+    expect(module).toContain(SAMPLE.patientId);
+    expect(module).toContain(SAMPLE.accessionNumber);
+    await page.screenshot({ path: `${OUT}/pacs-seg-confirm.png` });
+    // nothing is stored before the user confirms
+    const orthanc = { baseUrl: inject('orthancDicomWeb') };
+    expect((await searchSeries(orthanc, SAMPLE.studyInstanceUID)).map((s) => s.modality)).toEqual(['CT']);
+
+    await page.locator('#seg-send-confirm').click();
+    await page.waitForSelector('#seg-send[data-sent]', { state: 'attached', timeout: 60_000 });
+    const sentSeries = await panel.getAttribute('data-sent');
+    expect(await page.locator('#seg-send-status').textContent()).toMatch(/^Sent:/);
+    const series = await searchSeries(orthanc, SAMPLE.studyInstanceUID);
+    expect(series.filter((s) => s.modality === 'SEG').map((s) => s.seriesInstanceUID)).toEqual([sentSeries]);
+    expect(dicomWebRequests.some((u) => new RegExp(`/dicomweb/studies/${SAMPLE.studyInstanceUID.replace(/\./g, '\\.')}$`).test(u))).toBe(true);
+
+    // leave the test PACS as it was for the other tests
+    const rest = inject('orthancRest');
+    const found = (await (await fetch(`${rest}/tools/lookup`, { method: 'POST', body: sentSeries! })).json()) as Array<{ ID: string; Type: string }>;
+    for (const { ID, Type } of found) if (Type === 'Series') await fetch(`${rest}/series/${ID}`, { method: 'DELETE' });
+    expect((await searchSeries(orthanc, SAMPLE.studyInstanceUID)).map((s) => s.modality)).toEqual(['CT']);
     expect(errors).toEqual([]);
   });
 

@@ -5,11 +5,15 @@ import { buildHologram, type PipelineReport } from '../../pipeline/hologram';
 import { meshesToGlb } from '../../surfaces/glb';
 import { writeNifti } from '../../volume/nifti';
 import { parseArgs, UsageError } from '../args';
+import { assertSegInput, exportSeg } from '../export-seg';
 import { readInputFiles } from '../files';
 import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, loadNodeModel } from '../node-model';
 
-const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--quiet]';
+const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--export seg] [--quiet]';
+
+/** Extra outputs `--export` can ask for (comma-separated). */
+const EXPORTS = ['seg'] as const;
 
 export interface SegmentReport extends PipelineReport {
   input: { source: string; dims: [number, number, number]; spacing: [number, number, number]; notes: string[] };
@@ -19,8 +23,11 @@ export interface SegmentReport extends PipelineReport {
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(args, { values: ['out', 'model', 'series'], flags: ['quiet'] });
+    parsed = parseArgs(args, { values: ['out', 'model', 'series', 'export'], flags: ['quiet'] });
     if (parsed.positionals.length !== 1 || !parsed.values.get('out')) throw new UsageError('an input and --out are required');
+    for (const name of (parsed.values.get('export') ?? '').split(',').filter(Boolean)) {
+      if (!(EXPORTS as readonly string[]).includes(name)) throw new UsageError(`--export: unknown format "${name}" (known: ${EXPORTS.join(', ')})`);
+    }
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -41,6 +48,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const decodeMs = performance.now() - t;
   say(`loaded ${input.source}, spacing ${input.volume.spacing.map((s) => s.toFixed(2)).join('×')} mm`);
   for (const note of input.notes) say(`  note: ${note}`);
+  const wantSeg = (parsed.values.get('export') ?? '').split(',').includes('seg');
+  if (wantSeg) assertSegInput(input.series?.id);
 
   const { manifest, session } = await loadNodeModel(parsed.values.get('model') ?? DEFAULT_MANIFEST);
   let lastStage = '';
@@ -61,6 +70,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   await writeFile(join(outDir, 'labels.nii.gz'), writeNifti(result.labels, result.labels.data, { description: `HoloCT ${manifest.name}` }));
   await writeFile(join(outDir, 'labels.json'), `${JSON.stringify(classesJson, null, 2)}\n`);
   await writeFile(join(outDir, 'hologram.glb'), meshesToGlb(result.meshes, manifest.classes));
+  const exported: string[] = [];
+  if (wantSeg) {
+    const { seg } = await exportSeg({ files, seriesId: input.series?.id, labels: result.labels, manifest, outDir });
+    exported.push('seg.dcm');
+    say(`seg.dcm: DICOM SEG with ${seg.segments.length} segment(s) (${seg.segments.map((x) => x.label).join(', ')}); it repeats the study's patient module, as DICOM requires`);
+  }
   const writeMs = performance.now() - t;
 
   const report: SegmentReport = {
@@ -75,6 +90,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  say(`wrote labels.nii.gz, labels.json, hologram.glb, report.json to ${outDir} (${report.totalTriangles} triangles, ${(report.timingsMs.total / 1000).toFixed(1)} s, ${report.backend})`);
+  say(`wrote labels.nii.gz, labels.json, hologram.glb, report.json${exported.map((f) => `, ${f}`).join('')} to ${outDir} (${report.totalTriangles} triangles, ${(report.timingsMs.total / 1000).toFixed(1)} s, ${report.backend})`);
   return 0;
 }
