@@ -9,6 +9,7 @@ import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
+import { ExportMenu, type ExportSource } from './export-menu';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
@@ -30,6 +31,17 @@ interface CaseState {
   panel: StructurePanel;
   volume?: Volume;
   result?: SegmentResult;
+  /** The structures' meshes as received (patient LPS mm), for exports. */
+  meshes: SurfaceMesh[];
+}
+
+/** The export menu's view of a case: its meshes, what is shown, the cuts in effect. */
+function exportSource(c: CaseState): ExportSource {
+  return {
+    meshes: () => c.meshes,
+    isVisible: (name) => c.store.getState().structures[name]?.visible ?? false,
+    cutPlanes: () => c.store.getState().clipPlanes.map(({ normal, offset }) => ({ normal, offset })),
+  };
 }
 
 class HoloCTApp {
@@ -38,6 +50,7 @@ class HoloCTApp {
   /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
   private readonly xr = new XRBridge(this.desktop, $('cuts'));
   private model?: InitResult;
+  private exportMenu?: ExportMenu;
   private current?: CaseState;
   private busy = false;
   private readonly params = new URLSearchParams(location.search);
@@ -53,6 +66,7 @@ class HoloCTApp {
       this.showProgress({ stage: 'read', fraction: 0, detail: 'loading the model' });
       const backend = (this.params.get('backend') as BackendPreference | null) ?? 'auto';
       this.model = await this.worker.api.init({ manifestUrl: MANIFEST_URL, backend });
+      this.exportMenu = new ExportMenu($('export'), { classes: this.model.manifest.classes, model: this.model.manifest.name });
       $('model-status').textContent = `Model ${this.model.manifest.name} on ${this.model.backend.toUpperCase()}` +
         (this.model.fallbackReason ? ` — ${this.model.fallbackReason}` : '');
     } catch (error) {
@@ -138,7 +152,7 @@ class HoloCTApp {
     this.busy = true;
     const classes = this.model.manifest.classes;
     const next = this.newCase(classes);
-    const pending: SurfaceMesh[] = [];
+    const pending = next.meshes;
     let framed = false;
     try {
       const result = await this.worker.api.segment(
@@ -183,7 +197,7 @@ class HoloCTApp {
     const view = new HologramView(this.desktop.scene, { store, classes, center: [0, 0, 0] });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
-    return { store, view, panel };
+    return { store, view, panel, meshes: [] };
   }
 
   private replaceCase(next: CaseState): void {
@@ -195,6 +209,7 @@ class HoloCTApp {
     next.view.patientNode.setEnabled(true);
     (window as unknown as { __holoct?: unknown }).__holoct = { store: next.store, view: next.view, scene: this.desktop.scene, app: this };
     this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
+    this.exportMenu?.setSource(exportSource(next));
   }
 
   /** Centres the hologram on its meshes and points the camera at it. */
