@@ -1,9 +1,10 @@
 /**
  * The mesh exports as named files, the same for the CLI (written to a folder) and the app (zipped
- * for a download): per-structure STL plus one STL of the whole set, OBJ + MTL, GLB. Pure: no DOM or
- * Node API. Paths use "/" and are relative to the export's root.
+ * for a download, with fflate): per-structure STL plus one STL of the whole set, OBJ + MTL, GLB.
+ * Pure: no DOM or Node API. Paths use "/" and are relative to the export's root.
  */
 
+import { zipSync } from 'fflate';
 import type { ClassInfo } from '../segmentation/manifest';
 import { meshesToGlb } from './glb';
 import { meshesToObj } from './obj';
@@ -47,4 +48,25 @@ export function objExportFiles(meshes: readonly SurfaceMesh[], classes: readonly
 /** `hologram.glb` (glTF frame: +Y up, metres; see glb.ts). */
 export function glbExportFiles(meshes: readonly SurfaceMesh[], classes: readonly ClassInfo[]): ExportFile[] {
   return [{ path: 'hologram.glb', data: meshesToGlb(meshes, classes) }];
+}
+
+export type DownloadKind = 'stl' | 'obj' | 'glb';
+
+export interface Download {
+  fileName: string;
+  bytes: Uint8Array;
+  mime: string;
+}
+
+/**
+ * One download of the app's export menu: STL and OBJ (several files each) zipped, GLB as is.
+ * Deflate level 1: on the sample hologram (bench "exports"), level 6 made the STL zip only 2 % and
+ * the OBJ zip 7 % smaller.
+ */
+export function exportDownload(kind: DownloadKind, meshes: readonly SurfaceMesh[], classes: readonly ClassInfo[], options: MeshExportOptions = {}): Download {
+  if (kind === 'glb') return { fileName: 'hologram.glb', bytes: meshesToGlb(meshes, classes), mime: 'model/gltf-binary' };
+  const files = kind === 'stl' ? stlExportFiles(meshes, options) : objExportFiles(meshes, classes, options);
+  const encoder = new TextEncoder();
+  const entries = Object.fromEntries(files.map((f) => [f.path, typeof f.data === 'string' ? encoder.encode(f.data) : f.data]));
+  return { fileName: `hologram-${kind}.zip`, bytes: zipSync(entries, { level: 1 }), mime: 'application/zip' };
 }

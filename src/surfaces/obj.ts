@@ -32,11 +32,15 @@ function token(name: string): string {
   return name.trim().replace(/\s+/g, '_') || 'structure';
 }
 
-/** Coordinates to 1/10000 mm (far below float32's resolution at a few hundred mm), trailing zeros cut. */
+/**
+ * A number rounded to `digits` decimals in its shortest form ("12.5", not "12.5000"): positions to
+ * 1/10000 mm, far below float32's resolution at a few hundred mm. Rounding then String() is several
+ * times faster than toFixed and trimming, which matters at a million numbers.
+ */
 function num(x: number, digits: number): string {
-  const s = x.toFixed(digits);
-  const trimmed = s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-  return trimmed === '-0' ? '0' : trimmed;
+  const scale = digits === 4 ? 1e4 : 10 ** digits;
+  const r = Math.round(x * scale) / scale;
+  return r === 0 ? '0' : String(r);
 }
 
 function comment(text: string): string {
