@@ -144,8 +144,20 @@ export function readMtl(text: string): Map<string, MtlMaterial> {
   return materials;
 }
 
-/** Undirected edges used by other than exactly two triangles, over corner positions (welded by value). */
-export function openEdgesOfTriangleSoup(corners: Float32Array): number {
+export interface WeldedEdges {
+  /** Undirected edges after welding corners with identical coordinates. */
+  edges: number;
+  /** Edges whose a→b uses are not matched by as many b→a uses: holes or flipped triangles. */
+  open: number;
+  /** Edges used by more than two triangles (surfaces touching along an edge), matched in pairs. */
+  nonManifold: number;
+}
+
+/**
+ * The edges of a triangle soup (STL) as a slicer sees them, welding corners by exact coordinates.
+ * Watertight and consistently oriented when `open` is 0; a 2-manifold when `nonManifold` is 0 too.
+ */
+export function weldedEdges(corners: Float32Array): WeldedEdges {
   const ids = new Map<string, number>();
   const id = (t: number, c: number) => {
     const key = `${corners[t * 9 + c * 3]},${corners[t * 9 + c * 3 + 1]},${corners[t * 9 + c * 3 + 2]}`;
@@ -153,16 +165,22 @@ export function openEdgesOfTriangleSoup(corners: Float32Array): number {
     if (v === undefined) { v = ids.size; ids.set(key, v); }
     return v;
   };
-  const edges = new Map<string, number>();
+  // per undirected edge: [uses a→b with a < b, uses b→a]
+  const uses = new Map<string, [number, number]>();
   for (let t = 0; t < corners.length / 9; t++) {
     const v = [id(t, 0), id(t, 1), id(t, 2)];
     for (let e = 0; e < 3; e++) {
       const a = v[e], b = v[(e + 1) % 3];
       const key = a < b ? `${a},${b}` : `${b},${a}`;
-      edges.set(key, (edges.get(key) ?? 0) + 1);
+      const count = uses.get(key) ?? [0, 0];
+      count[a < b ? 0 : 1]++;
+      uses.set(key, count);
     }
   }
-  let open = 0;
-  for (const count of edges.values()) if (count !== 2) open++;
-  return open;
+  let open = 0, nonManifold = 0;
+  for (const [forward, backward] of uses.values()) {
+    if (forward !== backward) open++;
+    else if (forward + backward > 2) nonManifold++;
+  }
+  return { edges: uses.size, open, nonManifold };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { boxMesh, tetrahedronMesh } from '../../tests/analytic-meshes';
-import { openEdgesOfTriangleSoup, readBinaryStl } from '../../tests/mesh-readers';
+import { readBinaryStl, weldedEdges } from '../../tests/mesh-readers';
 import { cutMesh, MeshCutError, loadMeshCutter, type MeshCutter } from './cut';
 import { extractSurface } from './extract';
 import { checkTopology, signedVolume } from './meshOps';
@@ -32,7 +32,7 @@ describe('cutMesh (manifold-3d trimByPlane): closed solids for printing', () => 
     for (let v = 0; v < cut.positions.length; v += 3) maxSum = Math.max(maxSum, cut.positions[v] + cut.positions[v + 1] + cut.positions[v + 2]);
     expect(maxSum).toBeCloseTo(25, 4);
     // what a slicer reads back: the STL of the cut is watertight too
-    expect(openEdgesOfTriangleSoup(readBinaryStl(meshesToStl([cut])).corners)).toBe(0);
+    expect(weldedEdges(readBinaryStl(meshesToStl([cut])).corners)).toMatchObject({ open: 0, nonManifold: 0 });
   });
 
   it('three planes (the hologram’s limit) keep x ≥ 2, z ≤ 4 and the corner cut: 8 × 10 × 4 mm³', () => {
