@@ -60,8 +60,8 @@ export interface Download {
 
 /**
  * One download of the app's export menu: STL and OBJ (several files each) zipped, GLB as is.
- * Deflate level 1: on the sample hologram (bench "exports"), level 6 made the STL zip only 2 % and
- * the OBJ zip 7 % smaller.
+ * Deflate level 1: on the sample hologram (bench "exports", 372k triangles) level 6 made the STL zip
+ * only 2 % and the OBJ zip 7 % smaller, for 1.1× and 2.3× the CPU time.
  */
 export function exportDownload(kind: DownloadKind, meshes: readonly SurfaceMesh[], classes: readonly ClassInfo[], options: MeshExportOptions = {}): Download {
   if (kind === 'glb') return { fileName: 'hologram.glb', bytes: meshesToGlb(meshes, classes), mime: 'model/gltf-binary' };
