@@ -14,6 +14,7 @@ import { buildHologram } from '../src/pipeline/hologram';
 import { loadInput } from '../src/pipeline/input';
 import { benchSliceUpdate, hologramFrameBudget } from '../src/scene/bench';
 import { benchSurfaces } from '../src/surfaces/bench';
+import { exportsCase } from './exports';
 import { meshesToGlb } from '../src/surfaces/glb';
 import { indexToPatient } from '../src/volume/geometry';
 import type { Volume } from '../src/volume/types';
@@ -116,6 +117,7 @@ const CASES: Record<string, (manifest: string) => Promise<object>> = {
       peakRssMiB: peakRssMiB(),
     };
   },
+  exports: (m) => exportsCase(m),
   'mpr-slice': async () => {
     const r = benchSliceUpdate();
     return {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 
-const ALL = ['sample-nifti', 'sample-dicom', 'synthetic-512x512x300', 'dicom-load-512x512x1000', 'surfaces', 'mpr-slice'];
+const ALL = ['sample-nifti', 'sample-dicom', 'synthetic-512x512x300', 'dicom-load-512x512x1000', 'surfaces', 'mpr-slice', 'exports'];
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 const cases = only.length ? only : ALL;

@@ -3,13 +3,14 @@ import type { DicomInputFile } from '../dicom/types';
 import { HologramView, worldBoundingRadius } from '../scene/hologram-view';
 import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
-import { createHologramStore, initialSharedState, type HologramStore } from '../state';
+import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
 import { caseIdOfVolume } from './case-id';
+import { ExportMenu, type ExportSource } from './export-menu';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { SegSendPanel, type SegTarget } from './seg-send';
@@ -32,6 +33,17 @@ interface CaseState {
   panel: StructurePanel;
   volume?: Volume;
   result?: SegmentResult;
+  /** The structures' meshes as received (patient LPS mm), for exports. */
+  meshes: SurfaceMesh[];
+}
+
+/** The export menu's view of a case: its meshes, what is shown, the cuts in effect. */
+function exportSource(c: CaseState): ExportSource {
+  return {
+    meshes: () => c.meshes,
+    isVisible: (name) => c.store.getState().shared.structures[name]?.visible ?? false,
+    cutPlanes: () => viewCuts(c.store.getState()).map(({ normal, offset }) => ({ normal, offset })),
+  };
 }
 
 class HoloCTApp {
@@ -40,6 +52,7 @@ class HoloCTApp {
   /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
   private readonly xr = new XRBridge(this.desktop, $('cuts'));
   private model?: InitResult;
+  private exportMenu?: ExportMenu;
   private current?: CaseState;
   private busy = false;
   private readonly params = new URLSearchParams(location.search);
@@ -64,6 +77,7 @@ class HoloCTApp {
       this.showProgress({ stage: 'read', fraction: 0, detail: 'loading the model' });
       const backend = (this.params.get('backend') as BackendPreference | null) ?? 'auto';
       this.model = await this.worker.api.init({ manifestUrl: MANIFEST_URL, backend });
+      this.exportMenu = new ExportMenu($('export'), { classes: this.model.manifest.classes, model: this.model.manifest.name });
       $('model-status').textContent = `Model ${this.model.manifest.name} on ${this.model.backend.toUpperCase()}` +
         (this.model.fallbackReason ? ` — ${this.model.fallbackReason}` : '');
     } catch (error) {
@@ -152,7 +166,7 @@ class HoloCTApp {
     const classes = this.model.manifest.classes;
     const modelId = this.model.manifest.name;
     const next = this.newCase(classes);
-    const pending: SurfaceMesh[] = [];
+    const pending = next.meshes;
     let framed = false;
     try {
       const result = await this.worker.api.segment(
@@ -203,7 +217,7 @@ class HoloCTApp {
     const view = new HologramView(this.desktop.scene, { store, classes });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
-    return { store, view, panel };
+    return { store, view, panel, meshes: [] };
   }
 
   private replaceCase(next: CaseState): void {
@@ -215,6 +229,7 @@ class HoloCTApp {
     next.view.patientNode.setEnabled(true);
     (window as unknown as { __holoct?: unknown }).__holoct = { store: next.store, view: next.view, scene: this.desktop.scene, app: this };
     this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
+    this.exportMenu?.setSource(exportSource(next));
   }
 
   /** Centres the hologram on its meshes and points the camera at it. */

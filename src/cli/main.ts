@@ -10,7 +10,7 @@ export interface CliIO {
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
-  segment: { summary: 'segment <dicom-folder | file.nii[.gz]> --out <dir> [--export seg]   CT → labels, classes, hologram, report (+ DICOM SEG)', load: () => import('./commands/segment') },
+  segment: { summary: 'segment <dicom-folder | file.nii[.gz]> --out <dir> [--export glb,stl,obj,seg] [--cuts planes.json]   CT → labels, classes, hologram (GLB, STL, OBJ), DICOM SEG, report; segment --help for more', load: () => import('./commands/segment') },
   info: { summary: 'info [--json] <file | folder>   list DICOM series, geometry, transfer syntaxes', load: () => import('./commands/info') },
   stow: { summary: 'stow <file.dcm>… --pacs <dicomweb-root>   store a seg.dcm in its study on the PACS (STOW-RS)', load: () => import('./commands/stow') },
   eval: { summary: 'eval --pred labels.nii.gz --ref ref.nii.gz [--ref-classes classes.tsv]   accuracy vs a reference', load: () => import('./commands/eval') },

@@ -20,4 +20,7 @@ export { classStats, type ClassStats } from './field';
 export { checkTopology, computeNormals, signedVolume, type IndexedMesh, type TopologyReport } from './meshOps';
 export { pointsToMeshDistance, type DistanceStats } from './distance';
 export { lpsToGltf, meshesToGlb, type GlbOptions } from './glb';
+export { meshesToStl, stlByteLength, stlHeader, type StlOptions } from './stl';
+export { meshesToObj, type ObjFiles, type ObjOptions } from './obj';
+export { cutMesh, cutMeshes, loadMeshCutter, MeshCutError, type CutPlane, type MeshCutter, type MeshCutterEnvironment } from './cut';
 export { benchLabelMap, benchSurfaces, type SurfaceBenchResult, type SurfaceBenchStructure } from './bench';

@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readBinaryStl, readObj, weldedEdges } from '../mesh-readers';
 import { launchBrowser } from './browser';
 
 const OUT = 'test-results';
@@ -9,6 +11,14 @@ interface SceneSnapshot {
   structures: Array<{ name: string; enabled: boolean; vertices: number; triangles: number; pickable: boolean }>;
   backend: string;
   drawCalls: number;
+}
+
+/** Clicks a download button of the export menu and returns the downloaded file's name and bytes. */
+async function download(page: Page, kind: 'stl' | 'obj' | 'glb'): Promise<{ name: string; bytes: Uint8Array }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.locator(`#export button[data-export="${kind}"]`).click()]);
+  const path = `${OUT}/${file.suggestedFilename()}`;
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
 }
 
 async function snapshot(page: Page): Promise<SceneSnapshot> {
@@ -96,7 +106,46 @@ describe('desktop app on its default sample', () => {
     }
   });
 
-  it('keeps the hologram and names the file when given a bad file', async () => {
+  it('downloads the visible structures as STL, OBJ + MTL and GLB, with the cuts applied as watertight solids', async () => {
+    const shown = (await snapshot(page)).structures.filter((s) => s.name !== 'bone');
+    await page.locator('#structure-list li[data-structure="bone"] input[type=checkbox]').click();
+    const stl = await download(page, 'stl');
+    expect(stl.name).toBe('hologram-stl.zip');
+    const files = unzipSync(stl.bytes);
+    expect(Object.keys(files).sort()).toEqual([...shown.map((s) => `stl/${s.name}.stl`), 'stl/visible.stl'].sort());
+    for (const s of shown) expect(readBinaryStl(files[`stl/${s.name}.stl`]).triangles, s.name).toBe(s.triangles);
+    expect(readBinaryStl(files['stl/visible.stl']).triangles).toBe(shown.reduce((n, s) => n + s.triangles, 0));
+
+    const obj = unzipSync((await download(page, 'obj')).bytes);
+    expect(readObj(new TextDecoder().decode(obj['hologram.obj'])).objects.map((o) => o.name).sort()).toEqual(shown.map((s) => s.name).sort());
+    expect(Object.keys(obj)).toContain('hologram.mtl');
+    const glb = await download(page, 'glb');
+    expect(new DataView(glb.bytes.buffer).getUint32(0, true)).toBe(0x46546c67);
+
+    // An axial cut, exported with the cuts applied: each structure closed, nothing above the plane.
+    await page.waitForSelector('#cuts:not([hidden])');
+    await page.locator('#cuts [data-cut="axial"] input[type=checkbox]').click();
+    const plane = await page.evaluate(() => (window as unknown as { __holoct: { store: { getState(): { shared: { cuts: Record<string, { normal: number[]; offset: number }> } } } } }).__holoct.store.getState().shared.cuts.axial);
+    expect(plane.normal).toEqual([0, 0, 1]);
+    await page.locator('#export-with-cuts').check();
+    const cut = unzipSync((await download(page, 'stl')).bytes);
+    const parts = Object.keys(cut).filter((p) => p !== 'stl/visible.stl');
+    expect(parts.length).toBeGreaterThanOrEqual(1);
+    for (const part of parts) {
+      const mesh = readBinaryStl(cut[part]);
+      expect(mesh.bounds.max[2], part).toBeLessThanOrEqual(plane.offset + 1e-3);
+      // watertight as a slicer welds it (see tests/integration/cli-export.test.ts for the few 4-triangle edges)
+      const edges = weldedEdges(mesh.corners);
+      expect(edges.open, part).toBe(0);
+      expect(edges.nonManifold, part).toBeLessThanOrEqual(Math.ceil(edges.edges / 1000));
+    }
+    expect(await page.locator('#export p[aria-live]').textContent()).toMatch(/cut by 1 plane/);
+    await page.locator('#cuts [data-cut="axial"] input[type=checkbox]').click();
+    await page.locator('#structure-list li[data-structure="bone"] input[type=checkbox]').click();
+    expect(errors).toEqual([]);
+  });
+
+    it('keeps the hologram and names the file when given a bad file', async () => {
     const before = (await snapshot(page)).structures.length;
     await page.setInputFiles('#open-files', { name: 'broken.dcm', mimeType: 'application/dicom', buffer: Buffer.from('not a dicom file at all') });
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });

@@ -44,7 +44,7 @@ describe('patient identity never leaves the device', () => {
   beforeAll(async () => {
     mkdirSync(input);
     files.forEach((f, i) => writeFileSync(join(input, `slice${String(i).padStart(3, '0')}.dcm`), f.bytes));
-    segment = await run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', out], { maxBuffer: 1 << 24 });
+    segment = await run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', out, '--export', 'glb,stl,obj'], { maxBuffer: 1 << 24 });
   }, 600_000);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -58,9 +58,11 @@ describe('patient identity never leaves the device', () => {
     expect(loaded.patient).toEqual({ name: `${FAMILY}^${GIVEN}`, id: PATIENT_ID });
   });
 
-  it('holoct segment writes labels.nii.gz, labels.json, hologram.glb and report.json without them', () => {
-    const written = readdirSync(out).sort();
-    expect(written).toEqual(['hologram.glb', 'labels.json', 'labels.nii.gz', 'report.json']);
+  it('holoct segment writes labels, classes, GLB, STL, OBJ + MTL and report without them', () => {
+    const written = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(out.length + 1)).sort();
+    expect(written.filter((n) => !n.startsWith('stl/'))).toEqual(['hologram.glb', 'hologram.mtl', 'hologram.obj', 'labels.json', 'labels.nii.gz', 'report.json']);
+    expect(written).toContain('stl/visible.stl');
     for (const name of written) {
       for (const bytes of contentsOf(readFileSync(join(out, name)))) expect(markersIn(bytes), name).toEqual([]);
     }

@@ -2,18 +2,24 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadInput } from '../../pipeline/input';
 import { buildHologram, type PipelineReport } from '../../pipeline/hologram';
-import { meshesToGlb } from '../../surfaces/glb';
+import { cutMeshes, loadMeshCutter } from '../../surfaces/cut';
 import { writeNifti } from '../../volume/nifti';
 import { parseArgs, UsageError } from '../args';
-import { assertSegInput, exportSeg } from '../export-seg';
+import { readCutPlanes } from '../cuts';
+import { assertSegInput } from '../export-seg';
+import { DEFAULT_EXPORTS, EXPORT_FORMATS, exportHelp, parseExportList } from '../exports';
 import { readInputFiles } from '../files';
 import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, loadNodeModel } from '../node-model';
 
-const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--export seg] [--quiet]';
-
-/** Extra outputs `--export` can ask for (comma-separated). */
-const EXPORTS = ['seg'] as const;
+const USAGE = [
+  'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--export glb,stl,obj,seg] [--cuts planes.json]',
+  '                      [--model models/holoct-seg.json] [--series <id>] [--quiet]',
+  '  always writes labels.nii.gz, labels.json, report.json; --export adds (default: glb):',
+  exportHelp(),
+  '  --cuts planes.json  trims the mesh exports by cut planes [{"normal": [x, y, z], "offset": mm}, …]',
+  '                      (each keeps normal·p ≤ offset, patient LPS mm) into closed solids',
+].join('\n');
 
 export interface SegmentReport extends PipelineReport {
   input: { source: string; dims: [number, number, number]; spacing: [number, number, number]; notes: string[] };
@@ -22,12 +28,15 @@ export interface SegmentReport extends PipelineReport {
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
+  let exportNames: string[];
   try {
-    parsed = parseArgs(args, { values: ['out', 'model', 'series', 'export'], flags: ['quiet'] });
-    if (parsed.positionals.length !== 1 || !parsed.values.get('out')) throw new UsageError('an input and --out are required');
-    for (const name of (parsed.values.get('export') ?? '').split(',').filter(Boolean)) {
-      if (!(EXPORTS as readonly string[]).includes(name)) throw new UsageError(`--export: unknown format "${name}" (known: ${EXPORTS.join(', ')})`);
+    parsed = parseArgs(args, { values: ['out', 'model', 'series', 'export', 'cuts'], flags: ['quiet', 'help'] });
+    if (parsed.flags.has('help')) {
+      io.stdout(USAGE);
+      return 0;
     }
+    if (parsed.positionals.length !== 1 || !parsed.values.get('out')) throw new UsageError('an input and --out are required');
+    exportNames = parsed.values.has('export') ? parseExportList(parsed.values.get('export')!) : [...DEFAULT_EXPORTS];
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -37,6 +46,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const quiet = parsed.flags.has('quiet');
   const say = (text: string) => { if (!quiet) io.stderr(text); };
   const started = performance.now();
+  // Read the cuts before the long work, so a bad file fails fast.
+  const cuts = parsed.values.has('cuts') ? await readCutPlanes(parsed.values.get('cuts')!) : [];
 
   let t = performance.now();
   const files = await readInputFiles(inputPath);
@@ -48,8 +59,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const decodeMs = performance.now() - t;
   say(`loaded ${input.source}, spacing ${input.volume.spacing.map((s) => s.toFixed(2)).join('×')} mm`);
   for (const note of input.notes) say(`  note: ${note}`);
-  const wantSeg = (parsed.values.get('export') ?? '').split(',').includes('seg');
-  if (wantSeg) assertSegInput(input.series?.id);
+  // A SEG references the source images by UID: refuse before the long work when there are none.
+  if (exportNames.includes('seg')) assertSegInput(input.series?.id);
 
   const { manifest, session } = await loadNodeModel(parsed.values.get('model') ?? DEFAULT_MANIFEST);
   let lastStage = '';
@@ -69,12 +80,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const classesJson = { classes: manifest.classes.map(({ id, name, group, color }) => ({ id, name, group, color })) };
   await writeFile(join(outDir, 'labels.nii.gz'), writeNifti(result.labels, result.labels.data, { description: `HoloCT ${manifest.name}` }));
   await writeFile(join(outDir, 'labels.json'), `${JSON.stringify(classesJson, null, 2)}\n`);
-  await writeFile(join(outDir, 'hologram.glb'), meshesToGlb(result.meshes, manifest.classes));
-  const exported: string[] = [];
-  if (wantSeg) {
-    const { seg } = await exportSeg({ files, seriesId: input.series?.id, labels: result.labels, manifest, outDir });
-    exported.push('seg.dcm');
-    say(`seg.dcm: DICOM SEG with ${seg.segments.length} segment(s) (${seg.segments.map((x) => x.label).join(', ')}); it repeats the study's patient module, as DICOM requires`);
+  const meshes = cuts.length ? cutMeshes(result.meshes, cuts, await loadMeshCutter()) : result.meshes;
+  const written = ['labels.nii.gz', 'labels.json'];
+  for (const name of exportNames) {
+    written.push(...await EXPORT_FORMATS[name].write({ outDir, manifest, meshes, result, input, files }));
   }
   const writeMs = performance.now() - t;
 
@@ -90,6 +99,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  say(`wrote labels.nii.gz, labels.json, hologram.glb, report.json${exported.map((f) => `, ${f}`).join('')} to ${outDir} (${report.totalTriangles} triangles, ${(report.timingsMs.total / 1000).toFixed(1)} s, ${report.backend})`);
+  written.push('report.json');
+  const shown = written.length > 8 ? [...written.slice(0, 7), `… (${written.length} files)`] : written;
+  if (cuts.length) say(`mesh exports trimmed by ${cuts.length} cut plane(s)`);
+  say(`wrote ${shown.join(', ')} to ${outDir} (${report.totalTriangles} triangles, ${(report.timingsMs.total / 1000).toFixed(1)} s, ${report.backend})`);
   return 0;
 }
