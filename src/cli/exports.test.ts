@@ -6,13 +6,13 @@ import { EXPORT_FORMATS, exportHelp, parseExportList, type ExportFormat } from '
 describe('--export registry', () => {
   it('parses a list in order, without repeats or case', () => {
     expect(parseExportList('stl, OBJ,stl')).toEqual(['stl', 'obj']);
-    expect(Object.keys(EXPORT_FORMATS)).toEqual(['glb', 'stl', 'obj']);
+    expect(Object.keys(EXPORT_FORMATS)).toEqual(['glb', 'stl', 'obj', 'seg']);
   });
 
   it('an unknown name lists the valid ones', () => {
     expect(() => parseExportList('stl,ply,3mf')).toThrow(UsageError);
-    expect(() => parseExportList('stl,ply,3mf')).toThrow('unknown export "ply", "3mf": valid exports are glb, stl, obj');
-    expect(() => parseExportList(' , ')).toThrow(/needs at least one of: glb, stl, obj/);
+    expect(() => parseExportList('stl,ply,3mf')).toThrow('unknown export "ply", "3mf": valid exports are glb, stl, obj, seg');
+    expect(() => parseExportList(' , ')).toThrow(/needs at least one of: glb, stl, obj, seg/);
   });
 
   it('a format added to the registry is accepted and listed in --help', () => {

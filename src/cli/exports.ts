@@ -27,6 +27,8 @@ export interface ExportContext {
   input: LoadedInput;
   /** The input files as read. */
   files: readonly DicomInputFile[];
+  /** Tells the user something worth knowing about what was written (stderr in the CLI). */
+  say(text: string): void;
 }
 
 export interface ExportFormat {
@@ -62,7 +64,8 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
   seg: {
     summary: "seg.dcm: DICOM Segmentation of the source series (DICOM input only; repeats the study's patient module)",
     write: async (ctx) => {
-      await exportSeg({ files: [...ctx.files], seriesId: ctx.input.series?.id, labels: ctx.result.labels, manifest: ctx.manifest, outDir: ctx.outDir });
+      const { seg } = await exportSeg({ files: [...ctx.files], seriesId: ctx.input.series?.id, labels: ctx.result.labels, manifest: ctx.manifest, outDir: ctx.outDir });
+      ctx.say(`seg.dcm: DICOM SEG with ${seg.segments.length} segment(s) (${seg.segments.map((x) => x.label).join(', ')}); it repeats the study's patient module, as DICOM requires`);
       return ['seg.dcm'];
     },
   },

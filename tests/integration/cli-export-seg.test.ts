@@ -35,7 +35,7 @@ describe('holoct segment --export seg', () => {
   beforeAll(async () => {
     mkdirSync(input);
     for (const f of files) writeFileSync(join(input, f.name), f.bytes);
-    ({ stderr } = await run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', out, '--export', 'seg'], { maxBuffer: 1 << 24 }));
+    ({ stderr } = await run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', out, '--export', 'glb,stl,obj,seg'], { maxBuffer: 1 << 24 }));
   }, 600_000);
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,9 +59,9 @@ describe('holoct segment --export seg', () => {
   });
 
   it('puts the patient’s identity in seg.dcm only, never in the other outputs', () => {
-    const written = readdirSync(out).sort();
+    const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).sort();
     expect(written).toContain('seg.dcm');
-    expect(written).toContain('hologram.glb');
+    expect(written).toEqual(expect.arrayContaining(['hologram.glb', 'hologram.obj', 'hologram.mtl', 'stl/visible.stl']));
     for (const name of written) {
       const found = identityIn(new Uint8Array(readFileSync(join(out, name))));
       expect(found, name).toEqual(name === 'seg.dcm' ? IDENTITY : []);
@@ -70,7 +70,7 @@ describe('holoct segment --export seg', () => {
   });
 
   it('refuses an unknown export format before any work, and a NIfTI input for a SEG', async () => {
-    await expect(run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', join(root, 'x'), '--export', 'seg,ply'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown format "ply"') });
+    await expect(run(process.execPath, ['bin/holoct.mjs', 'segment', input, '--out', join(root, 'x'), '--export', 'seg,ply'])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('unknown export "ply"') });
     const nifti = '../shared/data/totalseg/ct_3mm_30slices.nii.gz';
     await expect(run(process.execPath, ['bin/holoct.mjs', 'segment', nifti, '--out', join(root, 'y'), '--export', 'seg'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('needs a DICOM series') });
   });

@@ -83,7 +83,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const meshes = cuts.length ? cutMeshes(result.meshes, cuts, await loadMeshCutter()) : result.meshes;
   const written = ['labels.nii.gz', 'labels.json'];
   for (const name of exportNames) {
-    written.push(...await EXPORT_FORMATS[name].write({ outDir, manifest, meshes, result, input, files }));
+    written.push(...await EXPORT_FORMATS[name].write({ outDir, manifest, meshes, result, input, files, say }));
   }
   const writeMs = performance.now() - t;
 
