@@ -65,13 +65,13 @@ export function installHandDriver(): void {
   interface Quat { x: number; y: number; z: number; w: number; set(x: number, y: number, z: number, w: number): void }
   interface Hand { position: Vec; quaternion: Quat; updatePinchValue(v: number): void; pinchValue: number }
   const device = (window as unknown as { __iwer: { hands: Record<'left' | 'right', Hand>; position: Vec; quaternion: Quat } }).__iwer;
-  const holo = () => (window as unknown as { __holoct: { xr: { holo: any } } }).__holoct.xr.holo;
+  const holo = () => window.__holoct!.xr.holo;
   const offsets: Record<string, V3> = {};
   /** Waits for n XR frames; returns early when the session ends (or after 20 s, so nothing hangs). */
   const frames = (n: number) => new Promise<void>((resolve) => {
     const h = holo();
     if (!h.inXR) return resolve();
-    const sm = h.experience.baseExperience.sessionManager;
+    const sm = h.experience!.baseExperience.sessionManager;
     let left = n;
     const done = () => {
       sm.onXRFrameObservable.remove(o);
@@ -85,7 +85,7 @@ export function installHandDriver(): void {
     const e = sm.onXRSessionEnded.add(done);
     const timer = setTimeout(done, 20_000);
   });
-  const effector = (side: string) => holo().adapter?.effectors.find((e: any) => e.kind === 'hand' && e.handedness === side);
+  const effector = (side: string) => holo().adapter?.effectors.find((e) => e.kind === 'hand' && e.handedness === side);
   /** Babylon world (left-handed) ↔ WebXR (right-handed): z flips. */
   const setHand = (side: 'left' | 'right', lh: V3) => device.hands[side].position.set(lh[0], lh[1], -lh[2]);
   const api = {
@@ -114,7 +114,7 @@ export function installHandDriver(): void {
       await frames(2);
       device.hands[side].updatePinchValue(1);
       await frames(4);
-      const e = effector(side);
+      const e = effector(side)!;
       offsets[side] = [e.position.x - spot[0], e.position.y - spot[1], e.position.z - spot[2]];
       device.hands[side].updatePinchValue(0);
       await frames(3);
