@@ -20,4 +20,3 @@ export { classStats, type ClassStats } from './field';
 export { checkTopology, computeNormals, signedVolume, type IndexedMesh, type TopologyReport } from './meshOps';
 export { pointsToMeshDistance, type DistanceStats } from './distance';
 export { lpsToGltf, meshesToGlb, type GlbOptions } from './glb';
-export { benchLabelMap, benchSurfaces, type SurfaceBenchResult, type SurfaceBenchStructure } from './bench';
