@@ -47,8 +47,9 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   for pkg in $missing; do
     printf '  %-20s %s\n' "$pkg" "$(printf '%s\n' "$PACKAGES" | grep "^$pkg|" | cut -d'|' -f2)" >&2
   done
+  sudo=''; [ "$(id -u)" -eq 0 ] || sudo='sudo '
   echo "Install them as root, then run the tests again:" >&2
-  echo "  sudo apt-get update && sudo $command" >&2
+  echo "  ${sudo}apt-get update && ${sudo}$command" >&2
   exit 1
 fi
 
