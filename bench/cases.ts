@@ -9,11 +9,11 @@ import { loadNodeModel, DEFAULT_MANIFEST } from '../src/cli/node-model';
 import { readInputFiles } from '../src/cli/files';
 import { loadSeriesVolume } from '../src/dicom/load';
 import { scanDicomFiles } from '../src/dicom/series';
-import { makeSyntheticCtSlice, phantomHu } from '../src/dicom/synthetic';
+import { makeSyntheticCtSlice, phantomHu } from '../tests/fixtures/synthetic-dicom';
 import { buildHologram } from '../src/pipeline/hologram';
 import { loadInput } from '../src/pipeline/input';
-import { benchSliceUpdate, hologramFrameBudget } from '../src/scene/bench';
-import { benchSurfaces } from '../src/surfaces/bench';
+import { benchSliceUpdate, hologramFrameBudget } from './scene';
+import { benchSurfaces } from './surfaces';
 import { exportsCase } from './exports';
 import { meshesToGlb } from '../src/surfaces/glb';
 import { indexToPatient } from '../src/volume/geometry';
@@ -48,7 +48,7 @@ async function pipelineCase(name: string, loadVolume: () => Promise<{ volume: Vo
   };
 }
 
-/** The analytic phantom of src/dicom/synthetic.ts as a 512×512×300 CT at 0.7×0.7×1 mm. */
+/** The analytic phantom of tests/fixtures/synthetic-dicom.ts as a 512×512×300 CT at 0.7×0.7×1 mm. */
 function syntheticVolume(): Volume {
   const dims: [number, number, number] = [512, 512, 300];
   const grid = { dims, spacing: [0.7, 0.7, 1] as [number, number, number], origin: [-179, -179, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as Volume['direction'] };

@@ -3,7 +3,7 @@
  * (COOP/COEP headers, the /dicomweb proxy, from vite.config.ts) with the team sync server attached
  * on the same origin: WebSocket wss://<host>:<port>/sync and HTTP /api/team/, so a headset needs one
  * address and one certificate.
- *   node --import tsx scripts/serve-app.ts --port 8443 [--host 127.0.0.1]
+ *   node --import tsx scripts/serve-app.ts --port 8443 [--host 127.0.0.1] [--out-dir dist]
  * (every interface by default: headsets on the LAN must reach it)
  * Environment: HOLOCT_TEAM_DATA (default .holoct-data/team: rooms, documents, blobs),
  * HOLOCT_TEAM_REDIS=host:port (scale-out), HOLOCT_TEAM_TTL_MIN (idle minutes before a room is deleted, default 720).
@@ -17,7 +17,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '8443' }, host: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string', default: '8443' }, host: { type: 'string' }, 'out-dir': { type: 'string', default: 'dist' } } });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port <= 0) fail(`--port must be a port number, got "${values.port}"`);
 
@@ -47,7 +47,7 @@ function teamServerPlugin(server: TeamServer): Plugin {
   };
 }
 
-const app = await preview({ preview: { port, strictPort: true, host: values.host ?? true }, plugins: [teamServerPlugin(team)] });
+const app = await preview({ build: { outDir: values['out-dir'] }, preview: { port, strictPort: true, host: values.host ?? true }, plugins: [teamServerPlugin(team)] });
 const scheme = app.config.preview.https ? 'https' : 'http';
 console.log(`team sessions on the same origin: ${scheme === 'https' ? 'wss' : 'ws'}://<this host>:${port}${SYNC_PATH} (rooms API under /api/team/)`);
 app.printUrls();

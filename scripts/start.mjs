@@ -12,6 +12,9 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
 const port = Number(process.env.PORT ?? 8443);
+// The browser tests start the app with VITE_HOLOCT_TEST_HOOKS=true: a test build (window.__holoct,
+// src/app/test-hooks.ts) in its own folder, so that `npm start` never serves it.
+const outDir = process.env.VITE_HOLOCT_TEST_HOOKS === 'true' ? 'dist-test' : 'dist';
 
 function ensureCertificate() {
   const dir = join(root, '.cert');
@@ -35,10 +38,11 @@ function newestMtime(path) {
 
 function buildIfStale() {
   const inputs = ['src', 'index.html', 'models', 'assets', 'vite.config.ts', 'package.json'].filter((p) => existsSync(p));
-  const built = existsSync('dist/index.html') ? statSync('dist/index.html').mtimeMs : 0;
+  const index = join(outDir, 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (built && Math.max(...inputs.map(newestMtime)) < built) return;
   console.log('building the app (first start or sources changed)…');
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { stdio: 'inherit' });
 }
 
 ensureCertificate();
@@ -46,6 +50,6 @@ buildIfStale();
 const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i.address);
 console.log(`\nHoloCT on https://localhost:${port}/`);
 for (const ip of lan) console.log(`headset on the same network: https://${ip}:${port}/  (accept the self-signed certificate once)`);
-const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port)], { stdio: 'inherit' });
+const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port), '--out-dir', outDir], { stdio: 'inherit' });
 server.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

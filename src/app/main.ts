@@ -15,6 +15,7 @@ import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { SegSendPanel, type SegTarget } from './seg-send';
 import { StructurePanel } from './structure-panel';
+import { publishTestApi, TEST_HOOKS } from './test-hooks';
 import { XRBridge } from './xr-bridge';
 
 const SAMPLE_URL = '/assets/sample/ct_3mm.nii.gz';
@@ -227,7 +228,7 @@ class HoloCTApp {
     }
     this.current = next;
     next.view.patientNode.setEnabled(true);
-    (window as unknown as { __holoct?: unknown }).__holoct = { store: next.store, view: next.view, scene: this.desktop.scene, app: this };
+    if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
     this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
     this.exportMenu?.setSource(exportSource(next));
   }
@@ -306,7 +307,6 @@ function message(error: unknown): string {
 }
 
 const app = new HoloCTApp();
-// Test hook: tests/e2e/webgpu.test.ts runs one window on the loaded model (no patient data passes).
-(window as unknown as { __holoctModel?: unknown }).__holoctModel = { runWindow: (patch: Float32Array) => app.runWindow(patch) };
+if (TEST_HOOKS) publishTestApi({ runWindow: (patch) => app.runWindow(patch) });
 new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
 void app.start();

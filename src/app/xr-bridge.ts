@@ -17,7 +17,7 @@ interface CaseOverlays extends XRCase {
 
 /**
  * Wires a case's overlays (cut handles, MPR slices, measurements, the desktop cut panel) to the
- * scene, and the headset session to the case on show. Exposed to tests as `window.__holoct.xr`.
+ * scene, and the headset session to the case on show. A test build exposes it as `window.__holoct.xr`.
  */
 export class XRBridge {
   readonly holo: HoloXR;
@@ -43,7 +43,6 @@ export class XRBridge {
     const unsubscribe = c.store.subscribe(() => this.desktop.requestRender());
     this.current = { ...c, handles, measures, cutPanel, unsubscribe };
     this.holo.caseChanged();
-    this.publish();
   }
 
   /** The case's CT and labels are in: its cuts can show the CT (MPR), rays find structures. */
@@ -55,17 +54,11 @@ export class XRBridge {
     c.slices?.dispose();
     c.slices = new SliceView(this.desktop.scene, { store, view: c.view, volume });
     c.cutPanel.setGrid(volume);
-    this.publish();
     this.desktop.requestRender();
   }
 
   async enterAsync(mode: ImmersiveMode): Promise<void> {
     await this.holo.enterAsync(mode);
-  }
-
-  private publish(): void {
-    const w = window as unknown as { __holoct?: Record<string, unknown> };
-    w.__holoct = { ...(w.__holoct ?? {}), xr: this };
   }
 
   private disposeOverlays(): void {

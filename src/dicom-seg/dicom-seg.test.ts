@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSeriesVolume, makeSyntheticCtSeries, scanDicomFiles } from '../dicom/index';
+import { loadSeriesVolume, scanDicomFiles } from '../dicom/index';
+import { makeSyntheticCtSeries } from '../../tests/fixtures/synthetic-dicom';
 import { parseManifest } from '../segmentation/manifest';
 import type { LabelMap } from '../volume/types';
 import { STRUCTURE_CODES, codesForClass } from './codes';

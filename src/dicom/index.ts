@@ -16,7 +16,6 @@ export type {
 export { scanDicomFiles, pickBestSeries } from './series';
 export { loadSeriesVolume, FILL_HU } from './load';
 export { voxelSha256, sha256Hex, Sha256 } from './sha256';
-export { makeSyntheticCtSeries, makeSyntheticCtSlice, phantomHu, type SyntheticSeriesOptions } from './synthetic';
 export {
   createCodecRegistry,
   defaultCodecRegistry,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../volume/types';
 import { DicomImportError, loadSeriesVolume, pickBestSeries, scanDicomFiles, voxelSha256 } from './index';
-import { makeSyntheticCtSeries, phantomHu, type SyntheticSeriesOptions } from './synthetic';
+import { makeSyntheticCtSeries, phantomHu, type SyntheticSeriesOptions } from '../../tests/fixtures/synthetic-dicom';
 
 /** LPS position of voxel (i, j, k). */
 function world(v: Volume, i: number, j: number, k: number): [number, number, number] {

@@ -5,7 +5,7 @@ import { cutMesh, MeshCutError, loadMeshCutter, type MeshCutter } from './cut';
 import { extractSurface } from './extract';
 import { checkTopology, signedVolume } from './meshOps';
 import { meshesToStl } from './stl';
-import { sphereLabelMap } from './synthetic';
+import { sphereLabelMap } from '../../tests/fixtures/synthetic-labels';
 import type { SurfaceMesh } from './types';
 
 function expectClosed(mesh: SurfaceMesh): void {

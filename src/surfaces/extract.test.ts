@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabelMap } from '../volume/types';
 import { extractSurface, extractSurfaces, fullResolutionSurface } from './extract';
 import { checkTopology, signedVolume, type IndexedMesh } from './meshOps';
-import { phantomLabelMap, sphereLabelMap, torusLabelMap } from './synthetic';
+import { phantomLabelMap, sphereLabelMap, torusLabelMap } from '../../tests/fixtures/synthetic-labels';
 
 function voxelVolumeMm3(labels: LabelMap, id = 1): number {
   let n = 0;

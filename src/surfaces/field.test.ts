@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classStats, gaussianKernel, maskCrop, smoothedMaskLayers } from './field';
-import { phantomLabelMap } from './synthetic';
+import { phantomLabelMap } from '../../tests/fixtures/synthetic-labels';
 
 describe('smoothed mask field', () => {
   it('streamed layers equal a dense separable convolution of the cropped mask', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClassInfo } from '../segmentation/manifest';
 import { extractSurfaces } from './extract';
 import { lpsToGltf, meshesToGlb } from './glb';
-import { phantomLabelMap } from './synthetic';
+import { phantomLabelMap } from '../../tests/fixtures/synthetic-labels';
 import type { SurfaceMesh } from './types';
 
 const CLASSES: ClassInfo[] = [

@@ -23,4 +23,3 @@ export { lpsToGltf, meshesToGlb, type GlbOptions } from './glb';
 export { meshesToStl, stlByteLength, stlHeader, type StlOptions } from './stl';
 export { meshesToObj, type ObjFiles, type ObjOptions } from './obj';
 export { cutMesh, cutMeshes, loadMeshCutter, MeshCutError, type CutPlane, type MeshCutter, type MeshCutterEnvironment } from './cut';
-export { benchLabelMap, benchSurfaces, type SurfaceBenchResult, type SurfaceBenchStructure } from './bench';

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readBinaryStl, readObj, weldedEdges } from '../mesh-readers';
 import { launchBrowser } from './browser';
+import './test-api';
 
 const OUT = 'test-results';
 
@@ -23,10 +24,10 @@ async function download(page: Page, kind: 'stl' | 'obj' | 'glb'): Promise<{ name
 
 async function snapshot(page: Page): Promise<SceneSnapshot> {
   return page.evaluate(() => {
-    const h = (window as unknown as { __holoct: { view: { structureNames: string[]; getStructureMesh(n: string): { isEnabled(): boolean; getTotalVertices(): number; getTotalIndices(): number; isPickable: boolean } } } }).__holoct;
+    const view = window.__holoct!.view;
     return {
-      structures: h.view.structureNames.map((name) => {
-        const mesh = h.view.getStructureMesh(name);
+      structures: view.structureNames.map((name) => {
+        const mesh = view.getStructureMesh(name)!;
         return { name, enabled: mesh.isEnabled(), vertices: mesh.getTotalVertices(), triangles: mesh.getTotalIndices() / 3, pickable: mesh.isPickable };
       }),
       backend: document.getElementById('backend')!.textContent ?? '',

@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { CHROMIUM, requirePrograms } from '../prereqs';
 
 /**
  * Starts the app exactly as `npm start` does (build when stale, HTTPS with the self-signed
- * certificate, COOP/COEP) on a test port, and stops it after the browser tests.
+ * certificate, COOP/COEP) on a test port, and stops it after the browser tests. One difference: a
+ * test build (VITE_HOLOCT_TEST_HOOKS=true, in dist-test/) that exposes `window.__holoct`
+ * (src/app/test-api.ts) to the tests.
  */
 export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
+  requirePrograms([CHROMIUM]);
   const port = Number(process.env.HOLOCT_E2E_PORT ?? 8543);
   const server: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, PORT: String(port), VITE_HOLOCT_TEST_HOOKS: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -6,6 +6,7 @@ import { loadInput } from '../../src/pipeline/input';
 import { modelInput, normalizeValue } from '../../src/segmentation/pipeline';
 import { extractPatch } from '../../src/segmentation/sliding-window';
 import { launchBrowser } from './browser';
+import './test-api';
 
 /**
  * The shipped .onnx on onnxruntime-web's WebGPU backend (onnxruntime-web/webgpu in the app's worker),
@@ -46,8 +47,7 @@ describe('the shipped model on WebGPU', () => {
     expect(await page.locator('#model-status').textContent()).toMatch(/on WEBGPU/);
 
     const result = await page.evaluate(async (values: number[]) => {
-      const hook = (window as unknown as { __holoctModel: { runWindow(p: Float32Array): Promise<{ labels: Uint8Array; backend: string; ms: number }> } }).__holoctModel;
-      const r = await hook.runWindow(new Float32Array(values));
+      const r = await window.__holoct!.runWindow(new Float32Array(values));
       return { labels: Array.from(r.labels), backend: r.backend, ms: r.ms };
     }, Array.from(patch));
     expect(result.backend).toBe('webgpu');

@@ -65,13 +65,13 @@ export function installHandDriver(): void {
   interface Quat { x: number; y: number; z: number; w: number; set(x: number, y: number, z: number, w: number): void }
   interface Hand { position: Vec; quaternion: Quat; updatePinchValue(v: number): void; pinchValue: number }
   const device = (window as unknown as { __iwer: { hands: Record<'left' | 'right', Hand>; position: Vec; quaternion: Quat } }).__iwer;
-  const holo = () => (window as unknown as { __holoct: { xr: { holo: any } } }).__holoct.xr.holo;
+  const holo = () => window.__holoct!.xr.holo;
   const offsets: Record<string, V3> = {};
   /** Waits for n XR frames; returns early when the session ends (or after 20 s, so nothing hangs). */
   const frames = (n: number) => new Promise<void>((resolve) => {
     const h = holo();
     if (!h.inXR) return resolve();
-    const sm = h.experience.baseExperience.sessionManager;
+    const sm = h.experience!.baseExperience.sessionManager;
     let left = n;
     const done = () => {
       sm.onXRFrameObservable.remove(o);
@@ -85,16 +85,16 @@ export function installHandDriver(): void {
     const e = sm.onXRSessionEnded.add(done);
     const timer = setTimeout(done, 20_000);
   });
-  const effector = (side: string) => holo().adapter?.effectors.find((e: any) => e.kind === 'hand' && e.handedness === side);
+  const effector = (side: string) => holo().adapter?.effectors.find((e) => e.kind === 'hand' && e.handedness === side);
   /** Babylon world (left-handed) ↔ WebXR (right-handed): z flips. */
   const setHand = (side: 'left' | 'right', lh: V3) => device.hands[side].position.set(lh[0], lh[1], -lh[2]);
-  const api = {
+  const api: HandDriver = {
     frames,
-    effector: (side: string) => {
+    effector: (side) => {
       const e = effector(side);
       return e && { tracked: e.tracked, position: [e.position.x, e.position.y, e.position.z], palm: [e.palmNormal.x, e.palmNormal.y, e.palmNormal.z], pressed: e.pressed, mode: e.grab.mode };
     },
-    head(lh: V3, pitchDeg: number) {
+    head(lh, pitchDeg) {
       device.position.set(lh[0], lh[1], -lh[2]);
       const a = (pitchDeg * Math.PI) / 360;
       device.quaternion.set(Math.sin(a), 0, 0, Math.cos(a)); // about x: negative pitch looks down
@@ -114,20 +114,20 @@ export function installHandDriver(): void {
       await frames(2);
       device.hands[side].updatePinchValue(1);
       await frames(4);
-      const e = effector(side);
+      const e = effector(side)!;
       offsets[side] = [e.position.x - spot[0], e.position.y - spot[1], e.position.z - spot[2]];
       device.hands[side].updatePinchValue(0);
       await frames(3);
       return offsets[side];
     },
     /** Puts the (pinched) pinch point at a Babylon world point. */
-    async moveTo(side: 'left' | 'right', lh: V3, n = 3) {
+    async moveTo(side, lh, n = 3) {
       if (!offsets[side]) await api.calibrate(side);
       const o = offsets[side];
       setHand(side, [lh[0] - o[0], lh[1] - o[1], lh[2] - o[2]]);
       await frames(n);
     },
-    async pinchAt(side: 'left' | 'right', lh: V3) {
+    async pinchAt(side, lh) {
       await api.moveTo(side, lh);
       device.hands[side].updatePinchValue(1);
       await frames(4);
@@ -137,7 +137,7 @@ export function installHandDriver(): void {
       await frames(4);
     },
     /** Pinch and let go at a point (a button, a measurement point). */
-    async tap(side: 'left' | 'right', lh: V3) {
+    async tap(side, lh) {
       await api.pinchAt(side, lh);
       await api.release(side);
     },
@@ -145,5 +145,32 @@ export function installHandDriver(): void {
       await api.moveTo(side, side === 'left' ? [-0.7, 3, 0] : [0.7, 3, 0], 2);
     },
   };
-  (window as unknown as { __xrt: typeof api }).__xrt = api;
+  window.__xrt = api;
 }
+
+type Side = 'left' | 'right';
+/** A point in Babylon world metres (left-handed); Vector3.asArray() fits. */
+type Point = readonly number[];
+
+/** `window.__xrt`: the emulated head and hands that installHandDriver() puts in the page. */
+export interface HandDriver {
+  /** Waits for n XR frames (returns early when the session ends). */
+  frames(n: number): Promise<void>;
+  /** The hand as HoloCT's XR input sees it, as plain data. */
+  effector(side: Side): { tracked: boolean; position: number[]; palm: number[]; pressed: boolean; mode: string } | undefined;
+  head(lh: Point, pitchDeg: number): void;
+  turnHand(side: Side, q: [number, number, number, number]): void;
+  calibrate(side: Side): Promise<V3>;
+  moveTo(side: Side, lh: Point, n?: number): Promise<void>;
+  pinchAt(side: Side, lh: Point): Promise<void>;
+  release(side: Side): Promise<void>;
+  tap(side: Side, lh: Point): Promise<void>;
+  park(side: Side): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __xrt?: HandDriver;
+  }
+}
+

@@ -1,8 +1,10 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
+import './test-api';
 import { installEmulatedQuest, installHandDriver } from './xr-helpers';
 
 /**
@@ -17,8 +19,6 @@ const require = createRequire(import.meta.url);
 const IWER_BUILD = require.resolve('iwer/build/iwer.min.js');
 
 type V3 = [number, number, number];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
 
 describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => {
   let browser: Browser;
@@ -26,7 +26,8 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
   const errors: string[] = [];
   const offsite: string[] = [];
 
-  const xr = <T>(fn: (arg: Any) => T | Promise<T>, arg?: unknown) => page.evaluate(fn as never, arg) as Promise<T>;
+  /** Runs fn in the page (serialized: it may not close over anything here) with one argument. */
+  const xr = <T, A = void>(fn: (arg: A) => T | Promise<T>, arg?: A) => page.evaluate(fn as never, arg) as Promise<T>;
 
   const log = (line: string) => appendFileSync(`${OUT}/xr-progress.log`, `${new Date().toISOString()} ${line}\n`);
 
@@ -50,7 +51,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     log('page open, segmenting');
     await page.waitForSelector('body[data-hologram="ready"]', { timeout: 560_000 });
     log('hologram ready');
-    await page.waitForFunction(() => !!(window as Any).__holoct?.xr?.current?.slices, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !!window.__holoct?.xr?.current?.slices, null, { timeout: 30_000 });
     await page.waitForSelector('#enter-xr:not([disabled])', { timeout: 30_000 });
   });
 
@@ -63,39 +64,39 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
   it('enters immersive-ar with hands, places the hologram on the table by hit test and pins it with an anchor', async () => {
     expect(await page.locator('#enter-xr').textContent()).toMatch(/passthrough/i);
     await page.locator('#enter-xr').click();
-    await page.waitForFunction(() => (window as Any).__holoct.xr.holo.inXR, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__holoct!.xr.holo.inXR, null, { timeout: 60_000 });
     await xr(installHandDriver);
     const session = await xr(() => {
-      const h = (window as Any).__holoct.xr.holo;
-      const s = h.experience.baseExperience.sessionManager;
-      return { mode: s.sessionMode, blend: s.session.environmentBlendMode, hands: !!h.experience.baseExperience.featuresManager.getEnabledFeature('xr-hand-tracking'), placing: h.interaction.placing };
+      const h = window.__holoct!.xr.holo;
+      const s = h.experience!.baseExperience.sessionManager;
+      return { mode: s.sessionMode, blend: s.session.environmentBlendMode, hands: !!h.experience!.baseExperience.featuresManager.getEnabledFeature('xr-hand-tracking'), placing: h.interaction!.placing };
     });
     expect(session).toMatchObject({ mode: 'immersive-ar', hands: true, placing: true });
     // look down at the table: the reticle sits where the gaze meets it
     await xr(async () => {
-      (window as Any).__xrt.head([0, 1.6, 0], -40);
-      await (window as Any).__xrt.frames(6);
+      window.__xrt!.head([0, 1.6, 0], -40);
+      await window.__xrt!.frames(6);
     });
-    await page.waitForFunction(() => (window as Any).__holoct.xr.holo.reticle?.isEnabled(), null, { timeout: 30_000 });
-    const reticle = await xr(() => (window as Any).__holoct.xr.holo.reticle.position.asArray());
+    await page.waitForFunction(() => window.__holoct!.xr.holo.reticle?.isEnabled(), null, { timeout: 30_000 });
+    const reticle = await xr(() => window.__holoct!.xr.holo.reticle!.position.asArray());
     expect(reticle[1]).toBeCloseTo(TABLE, 3);
     // a pinch (anywhere but a menu) places it
     await xr(async () => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       await t.pinchAt('right', [0.6, 3, 0]);
       await t.release('right');
     });
-    await page.waitForFunction(() => !!(window as Any).__holoct.xr.holo.anchor, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !!window.__holoct!.xr.holo.anchor, null, { timeout: 30_000 });
     const placed = await xr(() => {
-      const { store, view, xr: bridge } = (window as Any).__holoct;
+      const { store, view, xr: bridge } = window.__holoct!;
       const pose = store.getState().shared.pose;
       const b = view.patientBounds();
       const holo = bridge.holo;
       return {
-        pose, halfHeight: ((b.max.z - b.min.z) / 2) * pose.scale, placing: holo.interaction.placing,
-        anchors: holo.anchors.anchors.length, handle: holo.persistentHandle ?? null, anchorError: holo.anchorError ?? null,
+        pose, halfHeight: ((b!.max.z - b!.min.z) / 2) * pose.scale, placing: holo.interaction!.placing,
+        anchors: holo.anchors!.anchors.length, handle: holo.persistentHandle ?? null, anchorError: holo.anchorError ?? null,
         saved: localStorage.getItem('holoct.xr.anchor'),
-        iwerAnchors: (window as Any).__iwer.activeSession.persistentAnchors.length,
+        iwerAnchors: (window as unknown as { __iwer: { activeSession: { persistentAnchors: unknown[] } } }).__iwer.activeSession.persistentAnchors.length,
       };
     });
     expect(placed.placing).toBe(false);
@@ -110,7 +111,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     expect(placed.iwerAnchors).toBe(1);
     expect(JSON.parse(placed.saved!).handle).toBe(placed.handle);
     await xr(async () => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       t.head([0, 1.5, 0], -25);
       await t.calibrate('right');
       await t.calibrate('left');
@@ -118,12 +119,12 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
   });
 
   it('pinch-grabs the hologram and moves it with the hand', async () => {
-    const before = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
+    const before = await xr(() => window.__holoct!.store.getState().shared.pose);
     const start: V3 = [before.position[0] + 0.02, before.position[1], before.position[2]];
     const trace = await xr(async (p: V3) => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       // what the headset shows: its live drag, else the shared pose (identity calibration here)
-      const pose = () => ((s) => s.local.drag.pose ?? s.shared.pose)((window as Any).__holoct.store.getState()).position;
+      const pose = () => ((s) => s.local.drag.pose ?? s.shared.pose)(window.__holoct!.store.getState()).position;
       const out: unknown[] = [];
       await t.pinchAt('right', p);
       out.push({ at: 'pinched', e: t.effector('right'), pose: pose() });
@@ -134,24 +135,24 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       return out;
     }, start);
     log(`grab trace ${JSON.stringify({ start, trace })}`);
-    const after = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
+    const after = await xr(() => window.__holoct!.store.getState().shared.pose);
     expect(after.position[0] - before.position[0]).toBeCloseTo(0.1, 3);
     expect(after.position[1] - before.position[1]).toBeCloseTo(0.05, 3);
     expect(after.position[2] - before.position[2]).toBeCloseTo(-0.08, 3);
     expect(after.scale).toBe(before.scale);
     // the anchor keeps the new place
     const anchored = await xr(() => {
-      const h = (window as Any).__holoct.xr.holo;
-      return !!h.anchor && !!h.roomInAnchor && !(window as Any).__holoct.store.getState().local.drag.pose;
+      const h = window.__holoct!.xr.holo;
+      return !!h.anchor && !!(h as unknown as { roomInAnchor: unknown }).roomInAnchor && !window.__holoct!.store.getState().local.drag.pose;
     });
     expect(anchored).toBe(true);
   });
 
   it('scales it with two hands', async () => {
-    const before = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
+    const before = await xr(() => window.__holoct!.store.getState().shared.pose);
     const [x, y, z] = before.position;
     await xr(async ([x, y, z]: V3) => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       await t.pinchAt('left', [x - 0.04, y, z]);
       await t.pinchAt('right', [x + 0.04, y, z]);
       await t.moveTo('left', [x - 0.08, y, z], 1);
@@ -159,35 +160,35 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       await t.release('right');
       await t.release('left');
     }, [x, y, z]);
-    const after = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
+    const after = await xr(() => window.__holoct!.store.getState().shared.pose);
     expect(after.scale / before.scale).toBeCloseTo(2, 2);
     after.position.forEach((v: number, i: number) => expect(v).toBeCloseTo(before.position[i], 2));
   });
 
   it('adds an axial cut from the menu and drags its handle: clip plane equation and the CT slice follow', async () => {
     await xr(async () => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter('cut:axial').asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter('cut:axial')!.asArray());
     });
-    const cut0 = await xr(() => Object.entries((window as Any).__holoct.store.getState().shared.cuts).map(([id, c]: [string, Any]) => ({ id, ...c })));
+    const cut0 = await xr(() => Object.entries(window.__holoct!.store.getState().shared.cuts).map(([id, c]: [string, { offset: number; normal: number[] }]) => ({ id, ...c })));
     expect(cut0).toHaveLength(1);
     expect(cut0[0]).toMatchObject({ id: 'axial', normal: [0, 0, 1], showSlice: true });
     const drag = 0.03; // m up; world up is patient superior (the hologram is only turned about the vertical)
-    const handle = await xr(() => (window as Any).__holoct.xr.current.handles.all.get('axial').world.asArray());
+    const handle = await xr(() => window.__holoct!.xr.current!.handles.all.get('axial')!.world.asArray());
     await xr(async ([p, d]: [V3, number]) => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       await t.pinchAt('right', p);
       await t.moveTo('right', [p[0], p[1] + d, p[2]], 5);
       await t.release('right');
     }, [handle, drag]);
     const result = await xr(async () => {
-      const { store, view, xr: bridge } = (window as Any).__holoct;
+      const { store, view, xr: bridge } = window.__holoct!;
       const s = store.getState().shared;
       const plane = s.cuts.axial;
-      bridge.current.slices.flush();
+      bridge.current!.slices!.flush();
       // the material clip plane (world) must be the patient-space cut carried to the world
       const bone = view.getStructureMesh(view.structureNames[0]);
-      const cp = bone.material.clipPlane;
+      const cp = bone!.material!.clipPlane;
       const world = view.patientToWorld();
       const toWorld = (p: V3) => {
         const m = world.m;
@@ -197,17 +198,17 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       const onCut = toWorld([c[0] + 17, c[1] - 9, plane.offset]);
       const above = toWorld([c[0], c[1], plane.offset + 5]);
       const below = toWorld([c[0], c[1], plane.offset - 5]);
-      const value = (q: number[]) => cp.normal.x * q[0] + cp.normal.y * q[1] + cp.normal.z * q[2] + cp.d;
+      const value = (q: number[]) => cp!.normal.x * q[0] + cp!.normal.y * q[1] + cp!.normal.z * q[2] + cp!.d;
       // the slice: HU at a pixel near its middle vs an independent trilinear sample of the CT
-      const slice = bridge.current.slices.getSlice('axial');
-      const vol = bridge.current.slices.volume;
-      const { plane: grid, hu } = slice;
+      const slice = bridge.current!.slices!.getSlice('axial');
+      const vol = bridge.current!.slices!.volume;
+      const { plane: grid, hu } = slice!;
       // the pixel of the body nearest the middle of the slice
       let px = 0, py = 0, best = Infinity;
       for (let y = 0; y < grid.height; y++) for (let x = 0; x < grid.width; x++) {
         const i = x + y * grid.width;
         const d = (x - grid.width / 2) ** 2 + (y - grid.height / 2) ** 2;
-        if (!Number.isNaN(hu[i]) && slice.air[i] === 0 && d < best) { best = d; px = x; py = y; }
+        if (!Number.isNaN(hu[i]) && slice!.air[i] === 0 && d < best) { best = d; px = x; py = y; }
       }
       const p = [0, 1, 2].map((a) => grid.origin[a] + (px * grid.u[a] + py * grid.v[a]) * grid.spacing);
       const d = vol.direction, o = vol.origin, sp = vol.spacing, [nx, ny] = vol.dims;
@@ -219,16 +220,16 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       for (const [di, wi] of [[0, 1 - fx], [1, fx]]) for (const [dj, wj] of [[0, 1 - fy], [1, fy]]) for (const [dk, wk] of [[0, 1 - fz], [1, fz]]) {
         expected += wi * wj * wk * at(i0 + di, j0 + dj, k0 + dk);
       }
-      const pixels = await slice.texture.readPixels();
+      const pixels = await slice!.texture.readPixels();
       const texel = Array.from((pixels as Uint8Array).slice((px + py * grid.width) * 4, (px + py * grid.width) * 4 + 4));
       const w = s.sliceWindow === 'bone' ? { width: 1500, level: 300 } : { width: 400, level: 40 };
       const g = ((hu[px + py * grid.width] - (w.level - w.width / 2)) * 255) / w.width;
       return {
         plane, scale: s.pose.scale, onCut: value(onCut), above: value(above), below: value(below),
         sliceOrigin: grid.origin, sliceHu: hu[px + py * grid.width], expected, texel, grey: Math.round(Math.min(255, Math.max(0, g))),
-        outsideAir: slice.air[px + py * grid.width] === 1,
-        sliceEnabled: slice.mesh.isEnabled(), sliceOwnClip: slice.mesh.material.clipPlane,
-        stats: bridge.current.slices.stats,
+        outsideAir: slice!.air[px + py * grid.width] === 1,
+        sliceEnabled: slice!.mesh.isEnabled(), sliceOwnClip: slice!.mesh.material!.clipPlane,
+        stats: bridge.current!.slices!.stats,
       };
     });
     // moved by the hand's travel along the normal, in patient mm
@@ -252,56 +253,56 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
 
   it('toggles a structure and a whole group from the near menu, and a tool from the hand menu', async () => {
     const names = await xr(() => {
-      const h = (window as Any).__holoct;
-      return { names: h.view.structureNames as string[], classes: h.xr.current.classes.map((c: Any) => ({ name: c.name, group: c.group })) };
+      const h = window.__holoct!;
+      return { names: h.view.structureNames as string[], classes: h.xr.current!.classes.map((c) => ({ name: c.name, group: c.group })) };
     });
     const first = names.names[0];
     await xr(async (name: string) => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter(`vis:${name}`).asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter(`vis:${name}`)!.asArray());
     }, first);
-    expect(await xr((name: string) => (window as Any).__holoct.view.getStructureMesh(name).isEnabled(), first)).toBe(false);
+    expect(await xr((name: string) => window.__holoct!.view.getStructureMesh(name)!.isEnabled(), first)).toBe(false);
     await xr(async (name: string) => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter(`vis:${name}`).asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter(`vis:${name}`)!.asArray());
     }, first);
-    expect(await xr((name: string) => (window as Any).__holoct.view.getStructureMesh(name).isEnabled(), first)).toBe(true);
+    expect(await xr((name: string) => window.__holoct!.view.getStructureMesh(name)!.isEnabled(), first)).toBe(true);
     // a whole group: every present structure of the group goes, the others stay
-    const group = (['organ', 'vessel', 'bone'] as const).find((g) => names.classes.some((c: Any) => c.group === g && names.names.includes(c.name)))!;
-    const inGroup = names.classes.filter((c: Any) => c.group === group && names.names.includes(c.name)).map((c: Any) => c.name);
+    const group = (['organ', 'vessel', 'bone'] as const).find((g) => names.classes.some((c) => c.group === g && names.names.includes(c.name)))!;
+    const inGroup = names.classes.filter((c) => c.group === group && names.names.includes(c.name)).map((c) => c.name);
     await xr(async (g: string) => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter(`group:${g}`).asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter(`group:${g}`)!.asArray());
     }, group);
     const enabled = await xr(() => {
-      const v = (window as Any).__holoct.view;
-      return Object.fromEntries(v.structureNames.map((n: string) => [n, v.getStructureMesh(n).isEnabled()]));
+      const v = window.__holoct!.view;
+      return Object.fromEntries(v.structureNames.map((n: string) => [n, v.getStructureMesh(n)!.isEnabled()]));
     });
     for (const n of names.names) expect(enabled[n], n).toBe(!inGroup.includes(n));
     await xr(async (g: string) => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter(`group:${g}`).asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter(`group:${g}`)!.asArray());
     }, group);
     // the hand menu: left palm up shows it above the palm; the right hand picks "Measure"
     const hand = await xr(async () => {
-      const t = (window as Any).__xrt;
-      const h = (window as Any).__holoct.xr.holo;
+      const t = window.__xrt!;
+      const h = window.__holoct!.xr.holo;
       await t.moveTo('left', [-0.25, 1.1, 0.35]);
-      const down = h.handMenu.visible;
+      const down = h.handMenu!.visible;
       t.turnHand('left', [0, 0, 1, 0]); // roll 180°: palm up
       await t.frames(4);
-      return { down, up: h.handMenu.visible, palm: t.effector('left').palm };
+      return { down, up: h.handMenu!.visible, palm: t.effector('left')!.palm };
     });
     expect(hand.down).toBe(false);
     expect(hand.palm[1]).toBeGreaterThan(0.65);
     expect(hand.up).toBe(true);
     await xr(async () => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.handMenu.itemCenter('tool:measure').asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.handMenu!.itemCenter('tool:measure')!.asArray());
     });
-    expect(await xr(() => (window as Any).__holoct.xr.holo.interaction.tool)).toBe('measure');
+    expect(await xr(() => window.__holoct!.xr.holo.interaction!.tool)).toBe('measure');
     await xr(async () => {
-      const t = (window as Any).__xrt;
+      const t = window.__xrt!;
       t.turnHand('left', [0, 0, 0, 1]);
       await t.park('left');
     });
@@ -309,7 +310,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
 
   it('measures between two pinched points in patient mm (within 0.5 mm of the truth, at twice true size)', async () => {
     const pts = await xr(() => {
-      const { view } = (window as Any).__holoct;
+      const { view } = window.__holoct!;
       const c = view.centerMm;
       const a = [c[0] + 30, c[1] - 10, c[2] + 25];
       const b = [c[0] - 45, c[1] + 15, c[2] - 35];
@@ -317,18 +318,18 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       const w = (p: number[]) => [0, 1, 2].map((k) => p[0] * m[k] + p[1] * m[4 + k] + p[2] * m[8 + k] + m[12 + k]);
       return { a, b, wa: w(a), wb: w(b) };
     });
-    await xr(async ({ wa, wb }: { wa: V3; wb: V3 }) => {
-      const t = (window as Any).__xrt;
+    await xr(async ({ wa, wb }: { wa: number[]; wb: number[] }) => {
+      const t = window.__xrt!;
       await t.tap('right', wa);
       await t.tap('right', wb);
     }, pts);
     const result = await xr(() => {
-      const { store } = (window as Any).__holoct;
+      const { store } = window.__holoct!;
       const s = store.getState().shared;
       const ids = Object.keys(s.measurements);
       const m = { id: ids[ids.length - 1], ...s.measurements[ids[ids.length - 1]] };
-      const label = (window as Any).__holoct.xr.current.measures.getLabel(m.id);
-      return { m, count: ids.length, scale: s.pose.scale, label: label.currentText, labelOn: label.mesh.isEnabled() };
+      const label = window.__holoct!.xr.current!.measures.getLabel(m.id);
+      return { m, count: ids.length, scale: s.pose.scale, label: label!.currentText, labelOn: label!.mesh.isEnabled() };
     });
     const truth = Math.hypot(...pts.a.map((v: number, i: number) => v - pts.b[i]));
     const got = Math.hypot(...result.m.a.map((v: number, i: number) => v - result.m.b[i]));
@@ -339,18 +340,19 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     expect(result.label).toBe(`${got.toFixed(1)} mm`);
     expect(result.labelOn).toBe(true);
     await xr(async () => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter('tool:move').asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter('tool:move')!.asArray());
     });
   });
 
   it('reports the frame budget in the headset (draw calls, triangles, slice update)', async () => {
     const budget = await xr(async () => {
-      const { scene } = (window as Any).__holoct;
+      const { scene } = window.__holoct!;
       const engine = scene.getEngine();
       let calls = 0;
       const previous = engine._drawCalls;
-      engine._drawCalls = { addCount: (n: number) => { calls += n; }, fetchNewFrame() {}, current: 0 };
+      // counts draw calls through Babylon's internal counter (a PerfCounter in its types)
+      engine._drawCalls = { addCount: (n: number) => { calls += n; }, fetchNewFrame() {}, current: 0 } as unknown as typeof previous;
       let frameCalls = 0, triangles = 0, meshes = 0;
       const before = scene.onBeforeRenderObservable.add(() => { calls = 0; });
       const after = scene.onAfterRenderObservable.add(() => {
@@ -358,12 +360,12 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
         triangles = scene.getActiveIndices() / 3;
         meshes = scene.getActiveMeshes().length;
       });
-      await (window as Any).__xrt.frames(4);
+      await window.__xrt!.frames(4);
       scene.onBeforeRenderObservable.remove(before);
       scene.onAfterRenderObservable.remove(after);
       engine._drawCalls = previous;
-      const slices = (window as Any).__holoct.xr.current.slices.stats;
-      const sceneTriangles = scene.meshes.filter((m: Any) => m.isEnabled() && m.isVisible && m.getTotalIndices).reduce((n: number, m: Any) => n + m.getTotalIndices() / 3, 0);
+      const slices = window.__holoct!.xr.current!.slices!.stats;
+      const sceneTriangles = scene.meshes.filter((m) => m.isEnabled() && m.isVisible && m.getTotalIndices).reduce((n, m) => n + m.getTotalIndices() / 3, 0);
       // sceneTriangles: everything enabled in the scene; renderedTriangles: indices drawn in the frame (a see-through
       // structure's depth pre-pass draws it twice)
       return { drawCalls: frameCalls, renderedTriangles: triangles, activeMeshes: meshes, sceneTriangles, slice: slices };
@@ -374,57 +376,57 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     expect(budget.sceneTriangles).toBeLessThanOrEqual(750_000);
     // a closer look for the docs: the viewer leans in; the desktop panel under the emulated view is hidden
     await xr(async () => {
-      const { store } = (window as Any).__holoct;
+      const { store } = window.__holoct!;
       const p = store.getState().shared.pose.position;
-      (window as Any).__xrt.head([p[0] - 0.05, p[1] + 0.2, p[2] - 0.75], -14);
+      window.__xrt!.head([p[0] - 0.05, p[1] + 0.2, p[2] - 0.75], -14);
       document.getElementById('panel')!.style.visibility = 'hidden';
-      await (window as Any).__xrt.frames(2);
-      (window as Any).__holoct.xr.holo.placeNearMenu();
-      await (window as Any).__xrt.frames(3);
+      await window.__xrt!.frames(2);
+      (window.__holoct!.xr.holo as unknown as { placeNearMenu(): void }).placeNearMenu(); // private: the menu at arm's length now
+      await window.__xrt!.frames(3);
     });
     await page.screenshot({ path: `${OUT}/xr-session.png` });
     await xr(async () => {
       document.getElementById('panel')!.style.visibility = '';
-      (window as Any).__xrt.head([0, 1.5, 0], -25);
-      await (window as Any).__xrt.frames(2);
+      window.__xrt!.head([0, 1.5, 0], -25);
+      await window.__xrt!.frames(2);
     });
   });
 
   it('leaves XR from the menu: the desktop view shows the same state; the next session restores the anchored place', async () => {
-    const before = await xr(() => JSON.stringify((window as Any).__holoct.store.getState().shared));
+    const before = await xr(() => JSON.stringify(window.__holoct!.store.getState().shared));
     await xr(async () => {
-      const h = (window as Any).__holoct.xr.holo;
-      await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter('exit').asArray());
+      const h = window.__holoct!.xr.holo;
+      await window.__xrt!.tap('right', h.nearMenu!.itemCenter('exit')!.asArray());
     });
-    await page.waitForFunction(() => !(window as Any).__holoct.xr.holo.inXR, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !window.__holoct!.xr.holo.inXR, null, { timeout: 30_000 });
     const desktop = await xr(() => {
-      const { store, scene } = (window as Any).__holoct;
+      const { store, scene } = window.__holoct!;
       const shared = store.getState().shared;
-      return { state: JSON.stringify(shared), camera: scene.activeCamera.name, target: scene.activeCamera.target.asArray(), pose: shared.pose.position };
+      return { state: JSON.stringify(shared), camera: scene.activeCamera!.name, target: (scene.activeCamera as ArcRotateCamera).target.asArray(), pose: shared.pose.position };
     });
     expect(desktop.state).toBe(before);
     expect(desktop.camera).toBe('desktop-camera');
     desktop.target.forEach((v: number, i: number) => expect(v).toBeCloseTo(desktop.pose[i], 5));
     // next session: the persistent anchor is restored and the hologram comes back to the same place
     await page.locator('#enter-xr').click();
-    await page.waitForFunction(() => (window as Any).__holoct.xr.holo.inXR, null, { timeout: 60_000 });
-    await page.waitForFunction(() => !!(window as Any).__holoct.xr.holo.anchor, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__holoct!.xr.holo.inXR, null, { timeout: 60_000 });
+    await page.waitForFunction(() => !!window.__holoct!.xr.holo.anchor, null, { timeout: 30_000 });
     const restored = await xr(() => {
-      const h = (window as Any).__holoct.xr.holo;
-      return { pose: (window as Any).__holoct.store.getState().shared.pose, placing: h.interaction.placing };
+      const h = window.__holoct!.xr.holo;
+      return { pose: window.__holoct!.store.getState().shared.pose, placing: h.interaction!.placing };
     });
     const old = JSON.parse(before).pose;
     restored.pose.position.forEach((v: number, i: number) => expect(v).toBeCloseTo(old.position[i], 3));
     expect(restored.pose.scale).toBeCloseTo(old.scale, 9);
     expect(restored.placing).toBe(false);
-    await xr(() => (window as Any).__holoct.xr.holo.exitAsync());
-    await page.waitForFunction(() => !(window as Any).__holoct.xr.holo.inXR, null, { timeout: 30_000 });
+    await xr(() => window.__holoct!.xr.holo.exitAsync());
+    await page.waitForFunction(() => !window.__holoct!.xr.holo.inXR, null, { timeout: 30_000 });
   });
 
   it('desktop parity: a coronal cut on a CT voxel layer from the panel slider shows that voxel’s HU; the window switches', async () => {
     await page.locator('#cuts [data-cut="coronal"] input[type=checkbox]').check();
     const target = await xr(() => {
-      const vol = (window as Any).__holoct.xr.current.slices.volume;
+      const vol = window.__holoct!.xr.current!.slices!.volume;
       // a voxel in the middle of the CT, and the slider value of its layer (LPS P)
       const [nx, ny, nz] = vol.dims;
       const ijk = [Math.floor(nx / 2), Math.floor(ny / 2), Math.floor(nz / 2)];
@@ -437,18 +439,18 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       el.dispatchEvent(new Event('input', { bubbles: true }));
       el.dispatchEvent(new Event('change', { bubbles: true })); // let go: the final value is committed
     }, target.p[1]);
-    const read = async () => xr(async (p: V3) => {
-      const { store, xr: bridge } = (window as Any).__holoct;
-      bridge.current.slices.flush();
-      const slice = bridge.current.slices.getSlice('coronal');
-      const g = slice.plane;
+    const read = async () => xr(async (p: readonly number[]) => {
+      const { store, xr: bridge } = window.__holoct!;
+      bridge.current!.slices!.flush();
+      const slice = bridge.current!.slices!.getSlice('coronal');
+      const g = slice!.plane;
       const d = [p[0] - g.origin[0], p[1] - g.origin[1], p[2] - g.origin[2]];
       const x = (d[0] * g.u[0] + d[1] * g.u[1] + d[2] * g.u[2]) / g.spacing;
       const y = (d[0] * g.v[0] + d[1] * g.v[1] + d[2] * g.v[2]) / g.spacing;
       const n = Math.round(x) + Math.round(y) * g.width;
-      const pixels = (await slice.texture.readPixels()) as Uint8Array;
+      const pixels = (await slice!.texture.readPixels()) as Uint8Array;
       const shared = store.getState().shared;
-      return { offset: shared.cuts.coronal.offset, x, y, hu: slice.hu[n], texel: pixels[n * 4], air: slice.air[n], window: shared.sliceWindow };
+      return { offset: shared.cuts.coronal.offset, x, y, hu: slice!.hu[n], texel: pixels[n * 4], air: slice!.air[n], window: shared.sliceWindow };
     }, target.p);
     const soft = await read();
     expect(soft.offset).toBeCloseTo(target.p[1], 3);

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DicomImportError, loadSeriesVolume, makeSyntheticCtSeries, scanDicomFiles, type DicomInputFile } from '../../src/dicom/index';
+import { DicomImportError, loadSeriesVolume, scanDicomFiles, type DicomInputFile } from '../../src/dicom/index';
+import { makeSyntheticCtSeries } from '../fixtures/synthetic-dicom';
 import { CONFORMANCE, readOne, TS_DIR } from './dicom-helpers';
 
 /** mulberry32: a small seeded PRNG. */

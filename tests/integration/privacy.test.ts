@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSyntheticCtSeries } from '../../src/dicom/index';
+import { makeSyntheticCtSeries } from '../fixtures/synthetic-dicom';
 import { DEFAULT_MANIFEST, readManifest } from '../../src/cli/node-model';
 import { loadInput } from '../../src/pipeline/input';
 import * as Y from 'yjs';

@@ -8,7 +8,8 @@ import { freePort } from './orthanc';
 /**
  * Vitest globalSetup (after orthanc-setup.ts): the app as `npm start` serves it — a production build
  * under `vite preview` with vite.config.ts (COOP/COEP, static model and sample, the /dicomweb proxy)
- * — with HOLOCT_PACS_URL pointing at the test Orthanc. Two differences, both to share the tree with
+ * — with HOLOCT_PACS_URL pointing at the test Orthanc, built with the test hooks (window.__holoct,
+ * src/app/test-api.ts). Two more differences, both to share the tree with
  * other runs: the build goes to a temp folder (`npm start` and the e2e tests use dist/, and a
  * rebuild there would pull files from under a running server), and it serves plain HTTP on
  * 127.0.0.1 (a secure context too, so cross-origin isolation and workers behave the same; Node's
@@ -17,7 +18,7 @@ import { freePort } from './orthanc';
 export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
   if (!process.env.HOLOCT_PACS_URL) throw new Error('HOLOCT_PACS_URL is not set: orthanc-setup.ts must run first');
   const outDir = mkdtempSync(join(tmpdir(), 'holoct-pacs-app-'));
-  const env = { ...process.env, HOLOCT_HTTP: '1' };
+  const env = { ...process.env, HOLOCT_HTTP: '1', VITE_HOLOCT_TEST_HOOKS: 'true' };
   const vite = 'node_modules/vite/bin/vite.js';
   const build = spawnSync(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { env, encoding: 'utf8', timeout: 400_000 });
   if (build.status !== 0) {

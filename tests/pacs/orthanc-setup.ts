@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CHROMIUM, ORTHANC, ORTHANC_DICOMWEB, requirePrograms } from '../prereqs';
 import { sampleForPacs, SECOND_STUDY_FILE } from './fixture';
 import { startOrthanc } from './orthanc';
 
@@ -9,6 +10,7 @@ import { startOrthanc } from './orthanc';
  * that tests/pacs/app-setup.ts starts next.
  */
 export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
+  requirePrograms([ORTHANC, ORTHANC_DICOMWEB, CHROMIUM]);
   const orthanc = await startOrthanc();
   try {
     for (const file of sampleForPacs()) await orthanc.upload(file.bytes, file.name);

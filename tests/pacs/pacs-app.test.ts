@@ -3,14 +3,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from '../e2e/browser';
 import { searchSeries } from '../../src/pacs/index';
+import '../e2e/test-api';
 import { SAMPLE } from './fixture';
 
 const OUT = 'test-results';
 
 async function structureCount(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const h = (window as unknown as { __holoct?: { view: { structureNames: string[] } } }).__holoct;
-    return h ? h.view.structureNames.length : 0;
+    return window.__holoct?.view?.structureNames.length ?? 0;
   });
 }
 
@@ -79,7 +79,7 @@ describe('desktop app: PACS search and retrieval through the same-origin proxy',
     expect(await page.locator('#pacs-error').isHidden()).toBe(true);
     await page.screenshot({ path: `${OUT}/pacs-hologram.png` });
     // the shared hologram state of the loaded case carries no patient identity
-    const state = await page.evaluate(() => JSON.stringify((window as unknown as { __holoct: { store: { getState(): unknown } } }).__holoct.store.getState()));
+    const state = await page.evaluate(() => JSON.stringify(window.__holoct!.store.getState()));
     expect(state).toContain('"structures"');
     for (const marker of ['HOLOCT', 'PACS TEST', SAMPLE.patientId]) expect(state).not.toContain(marker);
 

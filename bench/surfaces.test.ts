@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchSurfaces } from './bench';
-import { phantomLabelMap } from './synthetic';
+import { benchSurfaces } from './surfaces';
+import { phantomLabelMap } from '../tests/fixtures/synthetic-labels';
 
 describe('benchSurfaces (smoke test, no timing asserted)', () => {
   it('returns per-structure figures and totals for a small phantom', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticCt } from '../volume/mpr-bench';
-import { benchSliceUpdate, hologramFrameBudget } from './bench';
+import { syntheticCt } from './mpr';
+import { benchSliceUpdate, hologramFrameBudget } from './scene';
 
 describe('frame-budget figures (bench functions)', () => {
   it('counts the hologram and the headset overlays', () => {

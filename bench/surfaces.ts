@@ -4,12 +4,12 @@
  * `extractSurfaces` call the worker makes. Returns numbers; prints nothing.
  */
 
-import type { LabelMap } from '../volume/types';
-import { decimateMesh, simplifierReady } from './decimate';
-import { pointsToMeshDistance } from './distance';
-import { DEFAULT_MAX_ERROR_MM, DEFAULT_MAX_TRIANGLES, extractSurfaces, fullResolutionSurface, type SurfacesOptions } from './extract';
-import { classStats } from './field';
-import { phantomLabelMap } from './synthetic';
+import type { LabelMap } from '../src/volume/types';
+import { decimateMesh, simplifierReady } from '../src/surfaces/decimate';
+import { pointsToMeshDistance } from '../src/surfaces/distance';
+import { DEFAULT_MAX_ERROR_MM, DEFAULT_MAX_TRIANGLES, extractSurfaces, fullResolutionSurface, type SurfacesOptions } from '../src/surfaces/extract';
+import { classStats } from '../src/surfaces/field';
+import { phantomLabelMap } from '../tests/fixtures/synthetic-labels';
 
 export interface SurfaceBenchStructure {
   classId: number;

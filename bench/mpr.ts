@@ -1,6 +1,6 @@
-import { expandHalf, halfSlicePlane, markOutsideAir, subsampleHalf, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice } from './mpr';
-import { indexToPatientAffine, invertAffine } from './geometry';
-import type { Grid, Vec3, Volume } from './types';
+import { expandHalf, halfSlicePlane, markOutsideAir, subsampleHalf, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice } from '../src/volume/mpr';
+import { indexToPatientAffine, invertAffine } from '../src/volume/geometry';
+import type { Grid, Vec3, Volume } from '../src/volume/types';
 
 export interface MprBenchResult {
   /** Volume the slices are cut from (voxels). */

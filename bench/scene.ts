@@ -1,8 +1,8 @@
 import { CreateSphereVertexData } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
 import { CreateTorusVertexData } from '@babylonjs/core/Meshes/Builders/torusBuilder';
-import type { ClassInfo } from '../segmentation/manifest';
-import { MAX_CUTS } from '../state';
-import { benchMprSlice, type MprBenchResult } from '../volume/mpr-bench';
+import type { ClassInfo } from '../src/segmentation/manifest';
+import { MAX_CUTS } from '../src/state';
+import { benchMprSlice, type MprBenchResult } from './mpr';
 
 /**
  * Frame-budget figures for `npm run bench` (numbers only, nothing printed). The headset's budget on
