@@ -7,19 +7,22 @@ import { Redis } from '@hocuspocus/extension-redis';
 import { WebSocketServer } from 'ws';
 import { BlobStore } from './blob-store';
 import { TeamDocumentStore } from './document-store';
+import { FileLocks } from './file-lock';
 import { createHttpApi, type RoomsForHttp } from './http-api';
 import { secretsEqual } from './ids';
 import { DEFAULT_ROOM_TTL_MS, DEFAULT_TEAM_LIMITS, type TeamLimits } from './limits';
 import { createStderrLog, type TeamLog } from './log';
 import { RoomRegistry } from './room-registry';
 import { guardSocket } from './socket-guard';
-import { SqliteFile } from './sqlite';
+
+/** Temp files a crashed writer left in the data folder are removed after this long. */
+const LEFTOVER_AGE_MS = 10 * 60_000;
 
 /** The WebSocket path of the sync server on the app's origin. */
 export const SYNC_PATH = '/sync';
 
 export interface TeamServerOptions {
-  /** Folder for `team.sqlite` (rooms + documents) and `blobs/`; processes that share it share the rooms. */
+  /** Folder for `rooms/`, `join-codes/`, `documents/` and `blobs/`; processes that share it (on one host) share the rooms. */
   dataDir: string;
   /** Redis for scale-out (Hocuspocus' Redis extension relays updates and presence between processes). */
   redis?: { host: string; port: number };
@@ -36,7 +39,7 @@ export interface TeamServer {
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
   /** Takes WebSocket upgrades of /sync; false (untouched) for any other path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Closes every connection, stores open documents, stops the sweep and closes the database. */
+  /** Closes every connection, stores open documents, stops the sweep and waits for writes in flight. */
   close(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ function refusal(reason: string): Error & { reason: string } {
 
 /**
  * The team sync server: Hocuspocus (Yjs) on WebSocket path /sync, one document per room named by
- * the room id and authorised by the room secret, persisted in SQLite, relayed through Redis when
+ * the room id and authorised by the room secret, persisted in append-only files, relayed through Redis when
  * configured; the rooms' HTTP API; and the sweep that deletes expired rooms with everything in them.
  * It owns no listening socket: `scripts/serve-app.ts` attaches it to the app's HTTPS server and
  * `src/server/main.ts` to a server of its own.
@@ -57,11 +60,12 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
   const ttlMs = options.roomTtlMs ?? DEFAULT_ROOM_TTL_MS;
   const log = options.log ?? createStderrLog();
   await mkdir(join(options.dataDir, 'blobs'), { recursive: true, mode: 0o700 });
+  await mkdir(join(options.dataDir, 'documents'), { recursive: true, mode: 0o700 });
 
-  const sql = await SqliteFile.open(join(options.dataDir, 'team.sqlite'));
-  const registry = await RoomRegistry.open(sql, ttlMs);
+  const locks = new FileLocks();
+  const registry = await RoomRegistry.open(options.dataDir, locks, ttlMs);
   const isLive = async (roomId: string) => (await registry.get(roomId, Date.now())) !== undefined;
-  const documents = await TeamDocumentStore.open(sql, isLive);
+  const documents = new TeamDocumentStore(join(options.dataDir, 'documents'), locks, isLive);
   const blobs = new BlobStore(join(options.dataDir, 'blobs'));
 
   const extensions: Extension[] = [documents];
@@ -96,8 +100,9 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
     hocuspocus.documents.get(roomId)?.connections.forEach(({ connection }) => connection.close({ code: 4403, reason }));
   };
 
-  const closeRoom = async (roomId: string, reason: string) => {
-    await registry.delete(roomId);
+  /** Deletes the room and all it holds; `expiredAt`: only if it has expired by then (another process may have seen activity since). */
+  const closeRoom = async (roomId: string, reason: string, expiredAt?: number) => {
+    if (!(await registry.delete(roomId, expiredAt)) && expiredAt !== undefined) return;
     lastTouched.delete(roomId);
     kickMembers(roomId, 'room closed or expired');
     await documents.deleteDocument(roomId);
@@ -124,12 +129,13 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
       const now = Date.now();
       // A room with members connected here is active even when nobody edits.
       for (const [roomId, document] of hocuspocus.documents) if (document.getConnectionsCount() > 0) await registry.touch(roomId, now);
-      for (const roomId of await registry.expiredIds(now)) await closeRoom(roomId, 'expired');
+      for (const roomId of await registry.expiredIds(now)) await closeRoom(roomId, 'expired', now);
       // Rooms another process sharing the data folder has closed: drop their members, blobs and documents here too.
       const live = await registry.allIds();
       for (const roomId of hocuspocus.documents.keys()) if (!live.has(roomId)) kickMembers(roomId, 'room closed or expired');
       for (const roomId of await blobs.roomIds()) if (!live.has(roomId)) await blobs.deleteRoom(roomId);
-      await documents.deleteOrphans();
+      await documents.deleteOrphans((roomId) => registry.exists(roomId));
+      await registry.removeLeftovers(LEFTOVER_AGE_MS);
     } catch (error) {
       log('sweep-error', { reason: error instanceof Error ? error.name : 'unknown' });
     } finally {
@@ -158,9 +164,8 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
       const deadline = Date.now() + 3000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
-      await documents.drain();
+      await locks.drain();
       await new Promise<void>((resolve) => webSockets.close(() => resolve()));
-      await sql.close();
     },
   };
 }

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMember, openRoom, startServer, stopAll, tempDir, waitFor, type ServerProcess } from './harness';
 
@@ -20,13 +19,9 @@ const api = (path: string, init: RequestInit = {}) => fetch(`${server.http}/api/
 const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-function documentNames(): Promise<string[]> {
-  const db = new sqlite3.Database(join(dataDir, 'team.sqlite'), sqlite3.OPEN_READONLY);
-  return new Promise((resolve, reject) => db.all('SELECT name FROM documents', (error, rows: Array<{ name: string }>) => {
-    db.close();
-    if (error) reject(error);
-    else resolve(rows.map((r) => r.name));
-  }));
+/** Rooms whose document log is on disk (`<data>/documents/<roomId>.ylog`). */
+function documentNames(): string[] {
+  return readdirSync(join(dataDir, 'documents')).filter((f) => f.endsWith('.ylog')).map((f) => f.slice(0, -'.ylog'.length));
 }
 
 describe('team rooms HTTP API', () => {
@@ -129,9 +124,9 @@ describe('team rooms HTTP API', () => {
     const member = connectMember(server.ws, room.roomId, room.secret);
     await member.synced();
     member.cuts.set('m:1', { normal: [0, 0, 1], offsetMm: 0 });
-    await waitFor('the document to be stored', async () => (await documentNames()).includes(room.roomId));
+    await waitFor('the document to be stored', () => documentNames().includes(room.roomId));
     await api(`rooms/${room.roomId}`, { method: 'DELETE', headers: bearer(room.secret) });
-    await waitFor('the document to be deleted', async () => !(await documentNames()).includes(room.roomId));
+    await waitFor('the document to be deleted', () => !documentNames().includes(room.roomId));
     expect(existsSync(join(dataDir, 'blobs', room.roomId))).toBe(false);
   });
 
@@ -142,7 +137,7 @@ describe('team rooms HTTP API', () => {
     const member = connectMember(server.ws, room.roomId, room.secret);
     await member.synced();
     member.structures.set('liver', { visible: true, opacity: 1 });
-    await waitFor('the document to be stored', async () => (await documentNames()).includes(room.roomId));
+    await waitFor('the document to be stored', () => documentNames().includes(room.roomId));
 
     await new Promise((r) => setTimeout(r, TTL_MS * 1.5));
     expect((await api(`rooms/${room.roomId}`, { headers: bearer(room.secret) })).status).toBe(200);
@@ -151,7 +146,7 @@ describe('team rooms HTTP API', () => {
     // Watched through the log, not the API: an API call is activity and would keep the room open.
     await waitFor('the idle room to expire', () => server.logs().includes(`"event":"room-closed","room":"${room.roomId}","reason":"expired"`), TTL_MS * 4);
     expect((await api(`rooms/${room.roomId}`, { headers: bearer(room.secret) })).status).toBe(404);
-    expect(await documentNames()).not.toContain(room.roomId);
+    expect(documentNames()).not.toContain(room.roomId);
     expect(existsSync(join(dataDir, 'blobs', room.roomId))).toBe(false);
     const late = connectMember(server.ws, room.roomId, room.secret);
     await waitFor('the expired room to refuse a member', () => late.authFailure() !== undefined);
