@@ -2,9 +2,10 @@
 # The README's install on a fresh clone, with nothing but the project's own files to go on: clones
 # this repository's HEAD (committed files only) into a temp folder, runs `npm install` with an empty
 # environment (PATH and HOME only: no ONNXRUNTIME_NODE_INSTALL or any other variable; of the user's
-# npm config only what reaches the registry), and checks that
-# it exits 0 and that onnxruntime-node loads. Needs only the npm registry (or npm's cache), no other
-# host: onnxruntime-node's CUDA download is off (.npmrc, allowScripts) and sqlite3 compiles locally.
+# npm config only what reaches the registry), and checks that it exits 0, that it compiled nothing
+# (no dependency is a native addon built on install: no compiler, no node headers needed) and that
+# onnxruntime-node loads. Needs only the npm registry (or npm's cache), no other host:
+# onnxruntime-node's CUDA download is off (.npmrc, allowScripts).
 # Usage: scripts/fresh-clone-check.sh [--keep]   (--keep leaves the clone for a look)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,16 +25,30 @@ grep -E '^[[:space:]]*(registry|@[^=]*:registry|//[^=]*|cafile|ca|strict-ssl|pro
   "${NPM_CONFIG_USERCONFIG:-$HOME/.npmrc}" >"$userconfig" 2>/dev/null || true
 clean_env=(env -i "PATH=$PATH" "HOME=$HOME" "npm_config_userconfig=$userconfig")
 start=$(date +%s)
-if ! (cd "$dir/holoct" && "${clean_env[@]}" npm install --no-audit --no-fund >"$dir/npm-install.log" 2>&1); then
+# --foreground-scripts: what install scripts print (node-gyp's lines among it) lands in the log.
+if ! (cd "$dir/holoct" && "${clean_env[@]}" npm install --no-audit --no-fund --foreground-scripts >"$dir/npm-install.log" 2>&1); then
   tail -n 40 "$dir/npm-install.log" >&2
   echo "fresh-clone-check: npm install failed on a fresh clone of $head (log above)" >&2
   exit 1
 fi
 seconds=$(( $(date +%s) - start ))
-# onnxruntime-node (the CLI's inference) and, where a dependency brings it, the sqlite3 built on install.
-load="require('onnxruntime-node'); try { require.resolve('sqlite3') } catch { process.exit(0) } require('sqlite3')"
-if ! (cd "$dir/holoct" && "${clean_env[@]}" node -e "$load"); then
-  echo "fresh-clone-check: npm install passed but onnxruntime-node or sqlite3 does not load in the fresh clone" >&2
+# Nothing compiled: node-gyp printed nothing, and no package with a binding.gyp got node-gyp's
+# build/Makefile or build/config.gypi (what `node-gyp configure` writes; packages do not ship them).
+if grep -E 'gyp (info|WARN|ERR!)|node-gyp' "$dir/npm-install.log" >&2; then
+  echo "fresh-clone-check: npm install ran node-gyp (lines above): a dependency compiles on install, which needs a compiler and node's headers" >&2
   exit 1
 fi
-echo "fresh-clone-check: npm install on a fresh clone of ${head:0:12} passed in ${seconds} s; onnxruntime-node and sqlite3 load${keep:+ ($dir/holoct)}"
+built=$(cd "$dir/holoct" && find node_modules -name binding.gyp -not -path '*/test/*' 2>/dev/null | while read -r gyp; do
+  folder=$(dirname "$gyp")
+  if [ -e "$folder/build/Makefile" ] || [ -e "$folder/build/config.gypi" ]; then echo "$folder"; fi
+done)
+if [ -n "$built" ]; then
+  echo "fresh-clone-check: npm install compiled native addons in: $built" >&2
+  exit 1
+fi
+# onnxruntime-node (the CLI's inference) ships its binaries prebuilt in the package.
+if ! (cd "$dir/holoct" && "${clean_env[@]}" node -e "require('onnxruntime-node')"); then
+  echo "fresh-clone-check: npm install passed but onnxruntime-node does not load in the fresh clone" >&2
+  exit 1
+fi
+echo "fresh-clone-check: npm install on a fresh clone of ${head:0:12} passed in ${seconds} s and compiled nothing; onnxruntime-node loads${keep:+ ($dir/holoct)}"

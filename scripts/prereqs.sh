@@ -6,9 +6,7 @@
 set -eu
 
 # package|why the tests need it
-PACKAGES='g++|npm install builds sqlite3 (Hocuspocus persistence) from source with node-gyp
-make|node-gyp (sqlite3)
-python3|node-gyp (sqlite3) and the training checks
+PACKAGES='python3|the training checks (node training/run.mjs --check)
 chromium|browser and headset-emulation tests (tests/e2e, tests/pacs)
 mesa-vulkan-drivers|WebGPU in headless Chromium through SwiftShader (tests/e2e/webgpu.test.ts)
 orthanc|the PACS tests start a throw-away Orthanc on loopback (tests/pacs)
