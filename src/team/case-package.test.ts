@@ -57,6 +57,8 @@ describe('case package', () => {
     expect(opened.classes.map((c) => c.color)).toEqual(CLASSES.map((c) => c.color));
     // same case → same bytes → same hashes (zlib carries no timestamp)
     expect(buildCasePackage(content).manifest).toEqual(pkg.manifest);
+    // the id fits the server's pattern whatever the model's display name
+    expect(caseIdOf(content.volume, 'HoloCT 2.5D U-Net (bones, vessels, organs)')).toMatch(/^HoloCT-2\.5D-U-Net-bones-vessels-organs:[0-9a-f]{64}$/);
   });
 
   it('a CT over the voxel budget travels downsampled, with its geometry kept', async () => {

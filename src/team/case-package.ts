@@ -43,7 +43,7 @@ export type PackageClass = Pick<ClassInfo, 'id' | 'name' | 'label' | 'group' | '
 
 export interface CasePackageManifest {
   schema: typeof CASE_PACKAGE_SCHEMA;
-  /** `${model}:${voxelSha256 of the full-resolution CT}`: the same on every path that loads this CT with this model. */
+  /** {@link caseIdOf} the full-resolution CT: `<model slug>:<voxelSha256>`. */
   caseId: string;
   /** Model name (ModelManifest.name). */
   model: string;
@@ -85,9 +85,17 @@ export class CasePackageError extends Error {
   }
 }
 
-/** The case id: model name and the hash of the CT's HU (whatever the file format or transfer syntax). */
+/**
+ * The case id: the model (its name as a slug of letters, digits, '.', '_', '-') and the hash of the
+ * CT's HU, whatever the file format or transfer syntax: the same on every path that loads this CT
+ * with this model, and free of any text a site could have typed.
+ */
 export function caseIdOf(volume: Pick<Volume, 'data'>, model: string): string {
-  return `${model}:${voxelSha256(volume)}`;
+  return `${modelSlug(model)}:${voxelSha256(volume)}`;
+}
+
+export function modelSlug(model: string): string {
+  return model.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'model';
 }
 
 export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: number; caseId?: string } = {}): CasePackage {
