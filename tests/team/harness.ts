@@ -1,0 +1,183 @@
+/**
+ * Real processes on loopback for the team tests: team servers (`src/server/main.ts`), one Redis,
+ * and Hocuspocus provider clients in Node, each with its own Y.Doc. Everything started here is
+ * registered and stopped by `stopAll()` (call it in afterAll/afterEach).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+
+const root = new URL('../..', import.meta.url).pathname;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+export async function stopAll(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!();
+}
+
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `holoct-team-${label}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** Debian's redis-server on loopback, nothing saved to disk. */
+export async function startRedis(port: number): Promise<{ port: number }> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => stopProcess(child));
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor('redis-server to accept connections', () => out.includes('Ready to accept connections') || child.exitCode !== null, 10_000);
+  if (child.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
+  return { port };
+}
+
+export interface ServerProcess {
+  port: number;
+  http: string;
+  ws: string;
+  /** Everything the process wrote to stderr (its JSON log) and stdout. */
+  logs(): string;
+  events(): Array<Record<string, unknown>>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start again on the same port and data folder. */
+  restart(): Promise<void>;
+}
+
+export interface ServerArgs {
+  port: number;
+  dataDir: string;
+  redisPort?: number;
+  extra?: string[];
+}
+
+export async function startServer(args: ServerArgs): Promise<ServerProcess> {
+  let child: ChildProcess;
+  let output = '';
+  const launch = async () => {
+    const argv = ['--import', 'tsx', 'src/server/main.ts', '--port', String(args.port), '--data', args.dataDir,
+      ...(args.redisPort ? ['--redis', `127.0.0.1:${args.redisPort}`] : []), ...(args.extra ?? [])];
+    child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const mine = child;
+    cleanups.push(() => stopProcess(mine));
+    const started = output.length;
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor(`team server on port ${args.port}`, () => output.slice(started).includes('"event":"listening"') || mine.exitCode !== null, 30_000);
+    if (mine.exitCode !== null) throw new Error(`team server exited (${mine.exitCode}):\n${output}`);
+  };
+  await launch();
+  return {
+    port: args.port,
+    http: `http://127.0.0.1:${args.port}`,
+    ws: `ws://127.0.0.1:${args.port}/sync`,
+    logs: () => output,
+    events: () => output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    kill: (signal = 'SIGTERM') => stopProcess(child, signal),
+    restart: launch,
+  };
+}
+
+export interface OpenedRoom {
+  roomId: string;
+  secret: string;
+  joinCode: string;
+  expiresAt: string;
+}
+
+export async function openRoom(server: { http: string }, caseId = 'sha256-0f3a:holoct-seg-v3'): Promise<OpenedRoom> {
+  const res = await fetch(`${server.http}/api/team/rooms`, { method: 'POST', body: JSON.stringify({ caseId }) });
+  if (res.status !== 201) throw new Error(`opening a room answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as OpenedRoom;
+}
+
+/** A member: its own Y.Doc with the minimal layout (Y.Map 'cuts', Y.Map 'structures') and a provider. */
+export interface Member {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  cuts: Y.Map<unknown>;
+  structures: Y.Map<unknown>;
+  authFailure(): string | undefined;
+  /** The reason of the last close the server sent for this document (e.g. the room was closed). */
+  closeReason(): string | undefined;
+  synced(): Promise<void>;
+}
+
+export function connectMember(url: string, roomId: string, token: string | undefined, doc = new Y.Doc()): Member {
+  let failure: string | undefined;
+  let closeReason: string | undefined;
+  const provider = new HocuspocusProvider({
+    url,
+    name: roomId,
+    document: doc,
+    token: token ?? null,
+    WebSocketPolyfill: WebSocket,
+    // Reconnect quickly: tests restart servers and wait for members to come back by themselves.
+    delay: 100,
+    minDelay: 100,
+    maxDelay: 500,
+    factor: 1.5,
+    onAuthenticationFailed: ({ reason }) => (failure = reason),
+    onClose: ({ event }) => (closeReason = event.reason),
+  });
+  cleanups.push(() => provider.destroy());
+  return {
+    doc,
+    provider,
+    cuts: doc.getMap('cuts'),
+    structures: doc.getMap('structures'),
+    authFailure: () => failure,
+    closeReason: () => closeReason,
+    synced: () => waitFor(`member of ${roomId.slice(0, 6)}… to sync`, () => provider.isSynced && !provider.hasUnsyncedChanges, 15_000),
+  };
+}
+
+/** The JSON of a member's shared maps, for comparing members. */
+export function snapshot(member: Member): string {
+  const sorted = (m: Y.Map<unknown>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({ cuts: sorted(member.cuts), structures: sorted(member.structures) });
+}
+
+/** A bare WebSocket to send frames no provider would send. */
+export interface RawSocket {
+  socket: WebSocket;
+  closed: Promise<{ code: number; reason: string }>;
+  received: Uint8Array[];
+}
+
+export async function rawSocket(url: string): Promise<RawSocket> {
+  const socket = new WebSocket(url);
+  cleanups.push(() => socket.terminate());
+  const received: Uint8Array[] = [];
+  socket.on('message', (data: Buffer) => received.push(new Uint8Array(data)));
+  socket.on('error', () => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, closed, received };
+}
