@@ -38,7 +38,7 @@ describe('case package', () => {
   it('round trip: the joiner rebuilds the same labels, CT and meshes, fetching each blob once', async () => {
     const content = await phantomCase();
     const pkg = buildCasePackage(content);
-    expect(pkg.manifest.caseId).toBe(`holoct-test:${voxelSha256(content.volume)}`);
+    expect(pkg.manifest.caseId).toBe(`${voxelSha256(content.volume)}:holoct-test`);
     expect(pkg.manifest.ctDownsample).toEqual([1, 1, 1]);
     for (const name of ['glb', 'labels', 'ct'] as const) {
       expect(pkg.manifest.blobs[name]).toEqual({ sha256: sha256Hex(pkg.blobs[name]), bytes: pkg.blobs[name].length });
@@ -58,7 +58,7 @@ describe('case package', () => {
     // same case → same bytes → same hashes (zlib carries no timestamp)
     expect(buildCasePackage(content).manifest).toEqual(pkg.manifest);
     // the id fits the server's pattern whatever the model's display name
-    expect(caseIdOf(content.volume, 'HoloCT 2.5D U-Net (bones, vessels, organs)')).toMatch(/^HoloCT-2\.5D-U-Net-bones-vessels-organs:[0-9a-f]{64}$/);
+    expect(caseIdOf(content.volume, 'HoloCT 2.5D U-Net (bones, vessels, organs)')).toMatch(/^[0-9a-f]{64}:HoloCT-2\.5D-U-Net-bones-vessels-organs$/);
   });
 
   it('a CT over the voxel budget travels downsampled, with its geometry kept', async () => {

@@ -43,7 +43,7 @@ export type PackageClass = Pick<ClassInfo, 'id' | 'name' | 'label' | 'group' | '
 
 export interface CasePackageManifest {
   schema: typeof CASE_PACKAGE_SCHEMA;
-  /** {@link caseIdOf} the full-resolution CT: `<model slug>:<voxelSha256>`. */
+  /** {@link caseIdOf} the full-resolution CT: `<voxelSha256>:<model slug>`. */
   caseId: string;
   /** Model name (ModelManifest.name). */
   model: string;
@@ -86,12 +86,12 @@ export class CasePackageError extends Error {
 }
 
 /**
- * The case id: the model (its name as a slug of letters, digits, '.', '_', '-') and the hash of the
- * CT's HU, whatever the file format or transfer syntax: the same on every path that loads this CT
+ * The case id, "<voxelSha256>:<model slug>" (the shared state's format): the hash of the CT's HU and
+ * the model (its name as a slug of letters, digits, '.', '_', '-'), whatever the file format or transfer syntax: the same on every path that loads this CT
  * with this model, and free of any text a site could have typed.
  */
 export function caseIdOf(volume: Pick<Volume, 'data'>, model: string): string {
-  return `${modelSlug(model)}:${voxelSha256(volume)}`;
+  return `${voxelSha256(volume)}:${modelSlug(model)}`;
 }
 
 export function modelSlug(model: string): string {
