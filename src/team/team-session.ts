@@ -103,13 +103,15 @@ export class TeamSession {
       onSynced: () => resolveSynced(),
       onStatus: ({ status }) => this.setStatus(status === WebSocketStatus.Connected ? 'connected' : status === WebSocketStatus.Connecting ? 'connecting' : 'disconnected'),
       onAuthenticationFailed: ({ reason }) => {
-        const why = `The team session refused this device: ${reason || 'room secret not accepted'}.`;
+        const r = reason || 'room secret not accepted';
+        const why = /no open room/.test(r) ? `The team session has ended: ${r}.` : `The team session refused this device: ${r}.`;
         rejectSynced(new TeamSessionError(why));
         this.end(why);
       },
       onClose: ({ event }) => {
-        // 4403: the server closed the room (ended by its host or expired)
-        if (event?.code === 4403) {
+        // The server closes a room's connections with 4403 "room closed or expired"; Hocuspocus 3 delivers
+        // that per-document close as code 1000 with the reason, and does not reconnect the document.
+        if (event?.code === 4403 || /room closed or expired/.test(event?.reason ?? '')) {
           const why = 'The team session has ended (closed by a member, or expired).';
           rejectSynced(new TeamSessionError(why));
           this.end(why);
