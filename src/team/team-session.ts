@@ -17,6 +17,9 @@ export const CASE_MAP = 'case';
 const PACKAGE_KEY = 'package';
 /** Awareness field of a member's presence message. */
 const PRESENCE_FIELD = 'presence';
+/** The shared state's layout (src/state/yjs-binding.ts): view.presenter = member id or null. */
+const VIEW_MAP = 'view';
+const PRESENTER_KEY = 'presenter';
 
 export type TeamRole = 'host' | 'member';
 export type TeamStatus = 'connecting' | 'connected' | 'disconnected' | 'ended';
@@ -81,6 +84,8 @@ export class TeamSession {
   readonly onMembers = new Emitter<TeamMember[]>();
   /** The session ended for good (room closed or expired, secret refused, left); the reason is fit to show. */
   readonly onEnded = new Emitter<string>();
+  /** The presenter changed (member id, or null when nobody presents). */
+  readonly onPresenter = new Emitter<string | null>();
   private statusNow: TeamStatus = 'connecting';
   private readonly throttle = new PresenceThrottle();
   private readonly synced: Promise<void>;
@@ -119,6 +124,7 @@ export class TeamSession {
       },
     } as ConstructorParameters<typeof HocuspocusProvider>[0]);
     this.provider.awareness?.on('change', this.onAwarenessChange);
+    this.doc.getMap(VIEW_MAP).observe(this.onViewChange);
   }
 
   /** Opens a room for the case package, uploads its blobs, then joins the room's document and publishes the manifest. */
@@ -220,6 +226,32 @@ export class TeamSession {
     return out;
   }
 
+  /** This device's member id in the shared state (presenter, ids of its cuts): its document's clientID. */
+  get memberId(): string {
+    return String(this.doc.clientID);
+  }
+
+  /** Who presents now (member id), or null. */
+  get presenter(): string | null {
+    const v = this.doc.getMap(VIEW_MAP).get(PRESENTER_KEY);
+    return typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? v : null;
+  }
+
+  /**
+   * Makes this device the presenter (true) or stops presenting (false). The lead's glue may route it
+   * through the store's command instead; both write the same entry of the shared document.
+   */
+  setPresenting(on: boolean): void {
+    if (!on && this.presenter !== this.memberId) return;
+    this.doc.transact(() => this.doc.getMap(VIEW_MAP).set(PRESENTER_KEY, on ? this.memberId : null), 'team-session');
+  }
+
+  /** The presenter's presence (head, ray), when someone else presents and is connected. */
+  presenterMember(): TeamMember | undefined {
+    const id = this.presenter;
+    return id === null ? undefined : this.members().find((m) => String(m.clientId) === id);
+  }
+
   /** This device's colour (stable for the connection). */
   get color(): string {
     return colorFor(this.doc.clientID);
@@ -255,6 +287,9 @@ export class TeamSession {
     if (this.endedReason) return;
     this.endedReason = reason;
     this.provider.awareness?.off('change', this.onAwarenessChange);
+    this.doc.getMap(VIEW_MAP).unobserve(this.onViewChange);
+    // a presenter who leaves hands the floor back
+    if (this.presenter === this.memberId && this.statusNow === 'connected') this.setPresenting(false);
     // awareness null first so peers drop this member now instead of after the 30 s timeout
     this.provider.awareness?.setLocalState(null);
     this.provider.destroy();
@@ -263,6 +298,7 @@ export class TeamSession {
     this.onStatus.clear();
     this.onMembers.clear();
     this.onEnded.clear();
+    this.onPresenter.clear();
   }
 
   private setStatus(status: TeamStatus): void {
@@ -272,4 +308,11 @@ export class TeamSession {
   }
 
   private readonly onAwarenessChange = () => this.onMembers.emit(this.members());
+  private lastPresenter: string | null = null;
+  private readonly onViewChange = () => {
+    const now = this.presenter;
+    if (now === this.lastPresenter) return;
+    this.lastPresenter = now;
+    this.onPresenter.emit(now);
+  };
 }

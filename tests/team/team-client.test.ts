@@ -69,6 +69,15 @@ describe('team client against the team server', () => {
     expect(seen.presence!.head!.p).toEqual([0.5, 1.6, -1]);
     expect(seen.presence!.color).toBe(joiner.color);
 
+    // presenter mode: the host presents; the joiner learns who and can follow the host's head and pointer
+    const presenterSeen = new Promise<string | null>((resolve) => joiner.onPresenter.add(resolve));
+    host.publishPresence({ name: 'Lead surgeon', device: 'desktop', head: { p: [0, 1.7, 1], q: [0, 1, 0, 0] } }, 0);
+    host.setPresenting(true);
+    expect(await presenterSeen).toBe(host.memberId);
+    await waitFor('the presenter\'s presence on the joiner', () => joiner.presenterMember()?.presence?.name === 'Lead surgeon');
+    joiner.setPresenting(false); // only the presenter can stop presenting
+    expect(host.presenter).toBe(host.memberId);
+
     // leaving: the joiner disappears from the host's members at once (not after the 30 s timeout)
     const left = Date.now();
     joiner.leave();
