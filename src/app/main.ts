@@ -5,6 +5,7 @@ import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
 import { createHologramStore, initialState, type HologramStore } from '../state/hologram-state';
 import type { SurfaceMesh } from '../surfaces/types';
+import { buildCasePackage, type OpenedCase } from '../team/case-package';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
@@ -12,6 +13,8 @@ import { detectImmersiveMode } from '../xr/xr-session';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
+import { TeamController, type TeamAppHooks } from './team-controller';
+import { TeamPanel } from './team-panel';
 import { XRBridge } from './xr-bridge';
 
 const SAMPLE_URL = '/assets/sample/ct_3mm.nii.gz';
@@ -30,10 +33,13 @@ interface CaseState {
   panel: StructurePanel;
   volume?: Volume;
   result?: SegmentResult;
+  /** The meshes on show (a team session sends them to joiners). */
+  meshes?: SurfaceMesh[];
 }
 
 class HoloCTApp {
   private readonly desktop = createDesktopScene($<HTMLCanvasElement>('view'));
+  private pointerInside = false;
   private readonly worker = startPipelineWorker();
   /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
   private readonly xr = new XRBridge(this.desktop, $('cuts'));
@@ -61,7 +67,8 @@ class HoloCTApp {
     } finally {
       this.hideProgress();
     }
-    if (this.params.get('sample') !== 'none') await this.openSample();
+    // a team join link brings the host's case: no sample to segment first
+    if (this.params.get('sample') !== 'none' && !this.params.has('room')) await this.openSample();
   }
 
   private async openSample(): Promise<void> {
@@ -158,6 +165,7 @@ class HoloCTApp {
       );
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
+      next.meshes = pending;
       this.xr.setVolume(next.store, result.volume, result.labels);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
@@ -175,6 +183,41 @@ class HoloCTApp {
       this.busy = false;
       this.hideProgress();
     }
+  }
+
+  /** What a team session needs of the app (src/app/team-controller.ts). */
+  teamHooks(): TeamAppHooks {
+    const canvas = this.desktop.engine.getRenderingCanvas()!;
+    canvas.addEventListener('pointerenter', () => (this.pointerInside = true));
+    canvas.addEventListener('pointerleave', () => (this.pointerInside = false));
+    const c = () => this.current;
+    return {
+      scene: this.desktop.scene, camera: this.desktop.camera, requestRender: () => this.desktop.requestRender(),
+      casePackage: () => {
+        const now = c();
+        if (!now?.volume || !now.result || !now.meshes || !this.model) return 'Open a CT and wait for its hologram first: the team sees the case on show.';
+        return buildCasePackage({ volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model: this.model.manifest.name });
+      },
+      showCase: (opened) => this.showSharedCase(opened),
+      effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
+      pointerInside: () => this.pointerInside,
+    };
+  }
+
+  /** A team session's case (from the host's package) replaces the one on show. */
+  private showSharedCase(opened: OpenedCase): void {
+    if (this.busy) throw new Error('A CT is being segmented on this device: wait for it to finish, then join again.');
+    const next = this.newCase(opened.classes);
+    this.replaceCase(next);
+    for (const mesh of opened.meshes) {
+      next.view.addSurface(mesh);
+      next.panel.addStructure(mesh.name, mesh.volumeMl);
+    }
+    Object.assign(next, { volume: opened.volume, meshes: opened.meshes });
+    this.frame(next);
+    this.xr.setVolume(next.store, opened.volume, opened.labels);
+    $('case').textContent = 'Case shared by the team session';
+    document.body.dataset.hologram = 'ready';
   }
 
   private newCase(classes: ClassInfo[]): CaseState {
@@ -267,4 +310,5 @@ const app = new HoloCTApp();
 // Test hook: tests/e2e/webgpu.test.ts runs one window on the loaded model (no patient data passes).
 (window as unknown as { __holoctModel?: unknown }).__holoctModel = { runWindow: (patch: Float32Array) => app.runWindow(patch) };
 new PacsPanel($('pacs'), { load: (files) => app.open(files) });
+new TeamPanel($('team'), new TeamController(app.teamHooks()));
 void app.start();
