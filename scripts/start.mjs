@@ -2,6 +2,8 @@
 // `npm start`: make a self-signed certificate on first start, build the app when the sources changed,
 // and serve it over HTTPS on localhost and the LAN (WebXR needs a secure context; a headset on the
 // same network opens the printed https://<lan-ip>:<port>/ and accepts the certificate once).
+// The team sync server runs on the same origin (wss://<host>:<port>/sync, /api/team/; docs/team.md),
+// keeping rooms under .holoct-data/team (git-ignored).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -44,6 +46,6 @@ buildIfStale();
 const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i.address);
 console.log(`\nHoloCT on https://localhost:${port}/`);
 for (const ip of lan) console.log(`headset on the same network: https://${ip}:${port}/  (accept the self-signed certificate once)`);
-const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host'], { stdio: 'inherit' });
+const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port)], { stdio: 'inherit' });
 server.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

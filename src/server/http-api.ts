@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlobStore } from './blob-store';
-import { FailureLimiter } from './failure-limiter';
+import { AttemptLimiter } from './attempt-limiter';
 import { normalizeJoinCode, ROOM_ID_PATTERN, secretsEqual, SHA256_PATTERN } from './ids';
 import type { TeamLimits } from './limits';
 import type { TeamLog } from './log';
@@ -53,6 +53,14 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<
   throw new HttpError(400, 'request body is not a JSON object');
 }
 
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 function publicRoom(rooms: RoomsForHttp, room: RoomRecord) {
   return { roomId: room.roomId, caseId: room.caseId, joinCode: room.joinCode, createdAt: new Date(room.createdAt).toISOString(), expiresAt: new Date(rooms.expiresAt(room)).toISOString() };
 }
@@ -62,7 +70,8 @@ function publicRoom(rooms: RoomsForHttp, room: RoomRecord) {
  * answers true when the path is the API's (and then owns the response), false otherwise.
  */
 export function createHttpApi(rooms: RoomsForHttp, limits: TeamLimits, log: TeamLog): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const joinFailures = new FailureLimiter(limits.joinFailuresPerWindow, limits.joinFailureWindowMs);
+  const joinFailures = new AttemptLimiter(limits.joinFailuresPerWindow, limits.joinFailureWindowMs);
+  const roomOpens = new AttemptLimiter(limits.roomOpensPerWindow, limits.roomOpenWindowMs);
 
   async function authorizedRoom(req: IncomingMessage, roomId: string): Promise<RoomRecord> {
     const match = /^Bearer\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
@@ -79,9 +88,21 @@ export function createHttpApi(rooms: RoomsForHttp, limits: TeamLimits, log: Team
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string[]): Promise<void> {
     const method = req.method ?? 'GET';
+    // A page from another origin (open in a member's browser) must not open rooms or try codes:
+    // browsers name the page's origin; the app itself is same-origin, Node clients send none.
+    if (req.headers.origin !== undefined && originHost(req.headers.origin) !== req.headers.host) {
+      log('http-refused', { reason: 'cross-origin request' });
+      throw new HttpError(403, 'cross-origin requests to the team API are refused');
+    }
     const [first, roomId, sub, sha256, ...rest] = path;
     if (first === 'rooms' && roomId === undefined) {
       if (method !== 'POST') throw new HttpError(405, 'use POST /api/team/rooms to open a room', { Allow: 'POST' });
+      const client = req.socket.remoteAddress ?? 'unknown';
+      const wait = roomOpens.retryAfterSeconds(client, Date.now());
+      if (wait > 0) {
+        log('http-refused', { reason: 'room open rate limit' });
+        throw new HttpError(429, `too many rooms opened from this address: try again in ${wait} s`, { 'Retry-After': String(wait) });
+      }
       const body = await readJson(req, limits.maxJsonBytes);
       // Only caseId is read; any other field is ignored and never stored.
       if (typeof body.caseId !== 'string' || !CASE_ID_PATTERN.test(body.caseId)) {
@@ -89,6 +110,7 @@ export function createHttpApi(rooms: RoomsForHttp, limits: TeamLimits, log: Team
       }
       const room = await rooms.open(body.caseId);
       if (room === 'full') throw new HttpError(503, `the server holds its maximum of ${limits.maxRooms} open rooms; close one first`);
+      roomOpens.record(client, Date.now());
       log('room-opened', { room: room.roomId });
       const { roomId: id, secret, joinCode } = room;
       return sendJson(res, 201, { roomId: id, secret, joinCode, expiresAt: new Date(rooms.expiresAt(room)).toISOString() });
@@ -105,7 +127,7 @@ export function createHttpApi(rooms: RoomsForHttp, limits: TeamLimits, log: Team
       const code = typeof body.code === 'string' ? normalizeJoinCode(body.code) : undefined;
       const room = code ? await rooms.findByJoinCode(code) : undefined;
       if (!room) {
-        joinFailures.recordFailure(client, Date.now());
+        joinFailures.record(client, Date.now());
         log('http-refused', { reason: 'unknown join code' });
         throw new HttpError(404, 'no open room has this join code (check the 8 characters on the host\'s screen; the room may have closed)');
       }

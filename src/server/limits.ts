@@ -14,6 +14,9 @@ export interface TeamLimits {
   maxRoomBlobBytes: number;
   /** Open rooms at once (a LAN client cannot fill the disk with rooms). */
   maxRooms: number;
+  /** Rooms one IP may open per `roomOpenWindowMs` (with maxRooms, keeps one client from using up the server). */
+  roomOpensPerWindow: number;
+  roomOpenWindowMs: number;
   /** Wrong join codes one IP may try per `joinFailureWindowMs` before it gets 429. */
   joinFailuresPerWindow: number;
   joinFailureWindowMs: number;
@@ -29,6 +32,8 @@ export const DEFAULT_TEAM_LIMITS: TeamLimits = {
   maxBlobBytes: 512 * 1024 * 1024,
   maxRoomBlobBytes: 2 * 1024 * 1024 * 1024,
   maxRooms: 1000,
+  roomOpensPerWindow: 30,
+  roomOpenWindowMs: 10 * 60_000,
   joinFailuresPerWindow: 10,
   joinFailureWindowMs: 60_000,
   maxJsonBytes: 4096,

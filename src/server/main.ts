@@ -71,6 +71,7 @@ const server = values['tls-cert']
 server.on('upgrade', (req, socket, head) => {
   if (!team.handleUpgrade(req, socket, head)) socket.destroy();
 });
+server.once('error', (error: NodeJS.ErrnoException) => fail(`cannot listen on ${values.host}:${port}: ${error.code ?? error.message}`));
 server.listen(port, values.host, () => log('listening', { port }));
 
 let stopping = false;
@@ -78,6 +79,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
+    // Stores pending documents; a Redis that is already gone must not hold the process forever.
+    setTimeout(() => process.exit(0), 5000).unref();
     await team.close();
     server.close();
     process.exit(0);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HocuspocusProvider } from '@hocuspocus/provider';
+import { HocuspocusProvider, type CompleteHocuspocusProviderWebsocketConfiguration, type HocuspocusProviderConfiguration } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 
@@ -129,7 +129,8 @@ export interface Member {
 export function connectMember(url: string, roomId: string, token: string | undefined, doc = new Y.Doc()): Member {
   let failure: string | undefined;
   let closeReason: string | undefined;
-  const provider = new HocuspocusProvider({
+  // The provider passes the socket options (polyfill, reconnect delays) on to the socket it makes.
+  const configuration: HocuspocusProviderConfiguration & Partial<CompleteHocuspocusProviderWebsocketConfiguration> = {
     url,
     name: roomId,
     document: doc,
@@ -142,8 +143,13 @@ export function connectMember(url: string, roomId: string, token: string | undef
     factor: 1.5,
     onAuthenticationFailed: ({ reason }) => (failure = reason),
     onClose: ({ event }) => (closeReason = event.reason),
+  };
+  const provider = new HocuspocusProvider(configuration);
+  cleanups.push(async () => {
+    // ws rejects a close during its handshake with an error the provider does not catch: let a reconnect attempt finish first.
+    await waitFor('a reconnect attempt to finish', () => provider.configuration.websocketProvider.status !== 'connecting', 3000).catch(() => undefined);
+    provider.destroy();
   });
-  cleanups.push(() => provider.destroy());
   return {
     doc,
     provider,
@@ -180,4 +186,18 @@ export async function rawSocket(url: string): Promise<RawSocket> {
     socket.once('error', reject);
   });
   return { socket, closed, received };
+}
+
+/** `scripts/serve-app.ts` (what `npm start` runs) over plain HTTP on loopback, data in `dataDir`. */
+export async function startAppServer(port: number, dataDir: string): Promise<{ http: string; ws: string; logs(): string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port), '--host', '127.0.0.1'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOLOCT_HTTP: '1', HOLOCT_TEAM_DATA: dataDir },
+  });
+  cleanups.push(() => stopProcess(child));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(`the app server on port ${port}`, () => output.includes('team sessions on the same origin') || child.exitCode !== null, 30_000);
+  if (child.exitCode !== null) throw new Error(`serve-app exited (${child.exitCode}):\n${output}`);
+  return { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/sync`, logs: () => output };
 }

@@ -4,13 +4,13 @@ import { TokenBucket } from './token-bucket';
 const MAX_TRACKED = 10_000;
 
 /**
- * Counts failed attempts per client address (wrong join codes): `failures` per `windowMs`, then
- * refused until the bucket refills. Keeps an 8-character code out of reach of brute force.
+ * Counts attempts per client address (wrong join codes, rooms opened): `attempts` per `windowMs`,
+ * then refused until the bucket refills. Keeps an 8-character code out of reach of brute force.
  */
-export class FailureLimiter {
+export class AttemptLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly failures: number, private readonly windowMs: number) {}
+  constructor(private readonly attempts: number, private readonly windowMs: number) {}
 
   /** 0 when `key` may try now, else the seconds it must wait. */
   retryAfterSeconds(key: string, now: number): number {
@@ -19,11 +19,11 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil(bucket.secondsUntil(1)));
   }
 
-  recordFailure(key: string, now: number): void {
+  record(key: string, now: number): void {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= MAX_TRACKED) this.buckets.delete(this.buckets.keys().next().value as string);
-      bucket = new TokenBucket(this.failures, (this.failures * 1000) / this.windowMs, now);
+      bucket = new TokenBucket(this.attempts, (this.attempts * 1000) / this.windowMs, now);
       this.buckets.set(key, bucket);
     }
     bucket.take(1, now);

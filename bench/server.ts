@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:server`: presence relay through the team server. N clients (Hocuspocus providers,
+ * each its own Y.Doc) in one room send awareness updates at R Hz, each stamped with its send time;
+ * every other client records send → receive time. Prints p50/p95/p99 relay latency (and a line
+ * `p95 <N> ms`), messages/s, and the server processes' CPU and memory. A benchmark, not a test.
+ *   npm run bench:server -- [--clients 50] [--seconds 60] [--rate 30] [--redis] [--client-threads 2]
+ * --redis: two server processes sharing one data folder + one redis-server, clients split between them.
+ * Clients run in child processes of this one (--client-processes, default 2), on the same machine:
+ * their own CPU load is part of the measured latency (the report prints it).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HocuspocusProvider, type CompleteHocuspocusProviderWebsocketConfiguration, type HocuspocusProviderConfiguration } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+
+/** Latency histogram: 0.05 ms bins up to 10 s. */
+const BIN_MS = 0.05;
+const BINS = 200_000;
+const BASE_PORT = 9260;
+const REDIS_PORT = 9291;
+
+interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; startAt: number; warmupMs: number; endAt: number }
+interface WorkerOutput { histogram: Uint32Array; sent: number; received: number; cpuUs: number }
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+async function runClients(input: WorkerInput): Promise<WorkerOutput> {
+  const histogram = new Uint32Array(BINS);
+  let sent = 0;
+  let received = 0;
+  const providers: HocuspocusProvider[] = [];
+  for (let i = 0; i < input.clients; i++) {
+    const configuration: HocuspocusProviderConfiguration & Partial<CompleteHocuspocusProviderWebsocketConfiguration> = {
+      url: input.urls[i % input.urls.length], name: input.roomId, token: input.secret, document: new Y.Doc(), WebSocketPolyfill: WebSocket,
+    };
+    const provider = new HocuspocusProvider(configuration);
+    const awareness = provider.awareness!;
+    awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
+      const t = nowMs();
+      if (t < input.startAt + input.warmupMs || t > input.endAt) return;
+      for (const id of [...added, ...updated]) {
+        if (id === awareness.clientID) continue;
+        const state = awareness.getStates().get(id) as { sentAt?: number } | undefined;
+        if (state?.sentAt === undefined) continue;
+        histogram[Math.min(BINS - 1, Math.max(0, Math.floor((t - state.sentAt) / BIN_MS)))]++;
+        received++;
+      }
+    });
+    providers.push(provider);
+  }
+  await waitUntil(() => providers.every((p) => p.isSynced), 60_000, 'clients to connect and sync');
+  await new Promise((r) => setTimeout(r, Math.max(0, input.startAt - nowMs())));
+  const cpuStart = process.cpuUsage();
+  const periodMs = 1000 / input.rateHz;
+  // Each client sends on its own phase within the period, as real headsets would.
+  const timersInterval: NodeJS.Timeout[] = [];
+  const timers = providers.map((provider, i) => {
+    let seq = 0;
+    const tick = () => {
+      const t = nowMs();
+      if (t > input.endAt) return;
+      provider.awareness!.setLocalState({ sentAt: t, seq: seq++, head: [0, 1.6, 0, 0, 0, 0, 1] });
+      if (t >= input.startAt + input.warmupMs) sent++;
+    };
+    return setTimeout(() => {
+      tick();
+      timersInterval.push(setInterval(tick, periodMs));
+    }, (i / providers.length) * periodMs);
+  });
+  await new Promise((r) => setTimeout(r, input.endAt - nowMs() + 500));
+  timers.forEach(clearTimeout);
+  timersInterval.forEach(clearInterval);
+  const cpu = process.cpuUsage(cpuStart);
+  providers.forEach((p) => p.destroy());
+  return { histogram, sent, received, cpuUs: cpu.user + cpu.system };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function startProcess(command: string, args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes(ready)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => child.kill('SIGKILL'), 6000);
+    child.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function memoryMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+function percentile(histogram: Uint32Array, total: number, p: number): number {
+  const target = Math.ceil(total * p);
+  let seen = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    seen += histogram[i];
+    if (seen >= target) return (i + 0.5) * BIN_MS;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '30' },
+      redis: { type: 'boolean', default: false }, 'client-processes': { type: 'string', default: '2' },
+    },
+  });
+  const clients = Number(values.clients);
+  const seconds = Number(values.seconds);
+  const rateHz = Number(values.rate);
+  const threads = Math.max(1, Math.min(clients, Number(values['client-processes'])));
+  if (!(clients >= 2 && seconds > 0 && rateHz > 0)) throw new Error('bench: --clients ≥ 2, --seconds > 0 and --rate > 0');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'holoct-bench-server-'));
+  const children: ChildProcess[] = [];
+  try {
+    if (values.redis) children.push(await startProcess('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections'));
+    const servers = values.redis ? [BASE_PORT, BASE_PORT + 1] : [BASE_PORT];
+    const serverProcesses: ChildProcess[] = [];
+    for (const port of servers) {
+      const child = await startProcess(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--port', String(port), '--data', dataDir,
+        ...(values.redis ? ['--redis', `127.0.0.1:${REDIS_PORT}`] : [])], '"event":"listening"');
+      children.push(child);
+      serverProcesses.push(child);
+    }
+    const res = await fetch(`http://127.0.0.1:${servers[0]}/api/team/rooms`, { method: 'POST', body: JSON.stringify({ caseId: 'bench:presence' }) });
+    const room = (await res.json()) as { roomId: string; secret: string };
+    const urls = servers.map((port) => `ws://127.0.0.1:${port}/sync`);
+
+    const connectMs = 5000 + clients * 100;
+    const startAt = nowMs() + connectMs;
+    const warmupMs = 2000;
+    const endAt = startAt + warmupMs + seconds * 1000;
+    const perThread = Array.from({ length: threads }, (_, i) => Math.floor(clients / threads) + (i < clients % threads ? 1 : 0));
+    const results = perThread.map((n) => new Promise<WorkerOutput>((resolve, reject) => {
+      const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, startAt, warmupMs, endAt };
+      const worker = fork(new URL(import.meta.url).pathname, ['--clients-of-bench'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+      children.push(worker);
+      worker.send(input);
+      worker.once('message', (out) => resolve(out as WorkerOutput));
+      worker.once('exit', (code) => reject(new Error(`bench client process exited (${code})`)));
+    }));
+
+    await new Promise((r) => setTimeout(r, Math.max(0, startAt + warmupMs - nowMs())));
+    const cpuBefore = serverProcesses.map((c) => cpuSeconds(c.pid!));
+    const measuredFrom = nowMs();
+    await new Promise((r) => setTimeout(r, Math.max(0, endAt - nowMs())));
+    const cpuAfter = serverProcesses.map((c) => cpuSeconds(c.pid!));
+    const measuredS = (nowMs() - measuredFrom) / 1000;
+    const memory = serverProcesses.map((c) => memoryMiB(c.pid!));
+    const outputs = await Promise.all(results);
+
+    const histogram = new Uint32Array(BINS);
+    for (const o of outputs) for (let i = 0; i < BINS; i++) histogram[i] += o.histogram[i];
+    const received = outputs.reduce((s, o) => s + o.received, 0);
+    const sent = outputs.reduce((s, o) => s + o.sent, 0);
+    const clientCpu = outputs.reduce((s, o) => s + o.cpuUs, 0) / 1e6;
+    const expected = sent * (clients - 1);
+    const mode = values.redis ? `2 server processes + Redis (clients split between them)` : '1 server process';
+
+    console.log(`team server bench: ${clients} clients × ${rateHz} Hz presence, ${seconds} s measured after ${warmupMs / 1000} s warm-up, ${mode}`);
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`relay latency (send → other client's awareness change): p50 ${percentile(histogram, received, 0.5).toFixed(1)} ms, p95 ${percentile(histogram, received, 0.95).toFixed(1)} ms, p99 ${percentile(histogram, received, 0.99).toFixed(1)} ms, n = ${received}`);
+    console.log(`p95 ${percentile(histogram, received, 0.95).toFixed(1)} ms`);
+    console.log(`messages: ${(sent / seconds).toFixed(0)}/s sent to the server, ${(received / seconds).toFixed(0)}/s delivered to clients (${((100 * received) / Math.max(1, expected)).toFixed(1)} % of sent × (clients − 1))`);
+    serverProcesses.forEach((_, i) => {
+      console.log(`server ${i + 1}: CPU ${((100 * (cpuAfter[i] - cpuBefore[i])) / measuredS).toFixed(0)} % of one core, RSS ${memory[i].rss.toFixed(0)} MiB (peak ${memory[i].peak.toFixed(0)} MiB)`);
+    });
+    console.log(`bench clients (${threads} processes): CPU ${((100 * clientCpu) / (seconds + warmupMs / 1000)).toFixed(0)} % of one core`);
+  } finally {
+    // Clients first, then servers (they store and leave Redis), then Redis.
+    for (const child of children.reverse()) await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--clients-of-bench')) {
+  process.once('message', async (input) => {
+    const out = await runClients(input as WorkerInput);
+    process.send!(out, () => process.exit(0));
+  });
+} else {
+  main().then(() => process.exit(0), (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
