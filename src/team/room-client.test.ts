@@ -48,7 +48,7 @@ describe('RoomClient', () => {
   it('turns each refusal into an error a user can act on', async () => {
     const cases: [number, RoomError['kind'], RegExp, Record<string, string>?][] = [
       [401, 'unauthorized', /secret is missing or wrong/],
-      [403, 'forbidden', /does not open this room/],
+      [403, 'forbidden', /the server refused it/],
       [404, 'not-found', /code is wrong, or the session has ended or expired/],
       [429, 'rate-limited', /wait 30 s/, { 'Retry-After': '30' }],
       [413, 'too-large', /too large/],

@@ -138,7 +138,7 @@ async function refusal(what: string, response: Response): Promise<RoomError> {
   const retry = response.headers.get('Retry-After');
   const [kind, text]: [RoomErrorKind, string] =
     s === 401 ? ['unauthorized', 'the room secret is missing or wrong: open the join link again or ask the host for a new code']
-    : s === 403 ? ['forbidden', 'the room secret does not open this room']
+    : s === 403 ? ['forbidden', 'the server refused it']
     : s === 404 || s === 410 ? ['not-found', 'no such session: the code is wrong, or the session has ended or expired']
     : s === 429 ? ['rate-limited', `too many attempts: wait ${retry ? `${retry} s` : 'a minute'} and try again`]
     : s === 413 ? ['too-large', 'the server refused the data as too large for a session']

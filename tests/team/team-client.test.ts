@@ -96,7 +96,7 @@ describe('team client against the team server', () => {
     await expect(TeamSession.join(options, { code: 'WRONG123' })).rejects.toThrow(/code is wrong, or the session has ended or expired/);
     const { pkg } = await phantomPackage();
     const host = await TeamSession.host(options, pkg);
-    await expect(TeamSession.join(options, { roomId: host.room.roomId, secret: 'not-the-secret' })).rejects.toThrow(/secret does not open this room/);
+    await expect(TeamSession.join(options, { roomId: host.room.roomId, secret: 'not-the-secret' })).rejects.toThrow(/server refused it \(server: wrong room secret\)/);
     await host.endForEveryone();
   });
 });
