@@ -1,5 +1,7 @@
-import { PLANE_PRESETS, removeClipPlane, removeMeasurement, setSliceWindow, upsertClipPlane, measurementLengthMm } from '../state/actions';
-import type { HologramStore, SliceWindow, Vec3 } from '../state/hologram-state';
+import {
+  createThrottledCommitter, findCut, measurementLengthMm, PLANE_PRESETS, upsertCutCommand, viewCuts, viewMeasurements, type Cut, type HologramStore,
+  type SliceWindow, type ThrottledCommitter, type Vec3,
+} from '../state';
 import { gridBounds } from '../volume/geometry';
 import type { Grid } from '../volume/types';
 
@@ -11,7 +13,8 @@ const NAMES: Record<Preset, string> = { axial: 'Axial', coronal: 'Coronal', sagi
 /**
  * The desktop's way to the headset's cuts and measurements: axial/coronal/sagittal cuts with a slider
  * each (stepping through the CT's voxel layers), the CT on the cut, its window, and the measurements
- * made in XR with a remove button. Writes the store only.
+ * made in XR with a remove button. Writes the store only: a slider being dragged is a live drag on
+ * this device, committed to the shared state throttled and in full when it is let go.
  */
 export class CutPanel {
   private readonly unsubscribe: () => void;
@@ -20,6 +23,7 @@ export class CutPanel {
   private readonly slices: HTMLInputElement;
   private readonly measurements: HTMLUListElement;
   private range: Record<Preset, { min: number; max: number; step: number }>;
+  private readonly sliderCommits = new Map<Preset, ThrottledCommitter<Cut>>();
 
   constructor(private readonly root: HTMLElement, private readonly store: HologramStore, private readonly center: () => Vec3) {
     root.replaceChildren();
@@ -43,18 +47,28 @@ export class CutPanel {
       root.append(row);
       toggle.addEventListener('change', () => {
         if (!toggle.checked) {
-          store.update(removeClipPlane(preset));
+          store.dispatch({ type: 'cut/remove', id: preset });
           return;
         }
         const c = this.center();
         const r = this.range[preset];
         const at = Math.min(r.max, Math.max(r.min, r.min + Math.round((c[AXIS[preset]] - r.min) / r.step) * r.step));
-        store.update(upsertClipPlane({ id: preset, normal: PLANE_PRESETS[preset], offset: at, showSlice: this.slices.checked }));
+        store.dispatch(upsertCutCommand(store.getState().shared, preset, { normal: PLANE_PRESETS[preset], offset: at, showSlice: this.slices.checked }));
       });
       slider.addEventListener('input', () => {
-        const plane = store.getState().clipPlanes.find((p) => p.id === preset);
-        if (plane) store.update(upsertClipPlane({ ...plane, offset: Number(slider.value) }));
+        const plane = findCut(store.getState(), preset);
+        if (!plane) return;
+        const cut: Cut = { normal: plane.normal, offset: Number(slider.value), showSlice: plane.showSlice };
+        store.dispatchLocal({ type: 'drag/cut', id: preset, cut });
+        let commits = this.sliderCommits.get(preset);
+        if (!commits) {
+          commits = createThrottledCommitter((value: Cut) => store.dispatch(upsertCutCommand(store.getState().shared, preset, value)));
+          this.sliderCommits.set(preset, commits);
+        }
+        commits.push(cut);
       });
+      // let go (or a key step): the final value, and the live drag ends
+      slider.addEventListener('change', () => this.endSliderDrag(preset));
       this.rows.set(preset, { toggle, slider, value });
     }
     const options = document.createElement('div');
@@ -67,21 +81,22 @@ export class CutPanel {
     slicesLabel.append(this.slices, ' CT on cuts');
     this.slices.addEventListener('change', () => {
       // read once: each update re-renders the panel, and the box follows the state
-      const show = this.slices.checked;
-      for (const p of store.getState().clipPlanes) store.update(upsertClipPlane({ ...p, showSlice: show }));
+      store.dispatch({ type: 'cuts/setShowSlice', show: this.slices.checked });
     });
     this.windowSelect = document.createElement('select');
     this.windowSelect.id = 'cut-window';
     this.windowSelect.setAttribute('aria-label', 'CT window');
     this.windowSelect.add(new Option('Soft tissue (W400/L40)', 'soft-tissue'));
     this.windowSelect.add(new Option('Bone (W1500/L300)', 'bone'));
-    this.windowSelect.addEventListener('change', () => store.update(setSliceWindow(this.windowSelect.value as SliceWindow)));
+    this.windowSelect.addEventListener('change', () => store.dispatch({ type: 'sliceWindow/set', window: this.windowSelect.value as SliceWindow }));
     options.append(slicesLabel, this.windowSelect);
     root.append(options);
     this.measurements = document.createElement('ul');
     this.measurements.id = 'measurements';
     root.append(this.measurements);
-    this.unsubscribe = store.subscribe(() => this.render());
+    this.unsubscribe = store.subscribe((s, p) => {
+      if (viewCuts(s) !== viewCuts(p) || s.shared.measurements !== p.shared.measurements || s.shared.sliceWindow !== p.shared.sliceWindow) this.render();
+    });
     this.render();
   }
 
@@ -98,16 +113,24 @@ export class CutPanel {
     this.render();
   }
 
+  private endSliderDrag(preset: Preset): void {
+    this.sliderCommits.get(preset)?.flush();
+    this.sliderCommits.delete(preset);
+    this.store.dispatchLocal({ type: 'drag/cut', id: preset, cut: null });
+  }
+
   dispose(): void {
+    for (const preset of [...this.sliderCommits.keys()]) this.endSliderDrag(preset);
     this.unsubscribe();
     this.root.replaceChildren();
   }
 
   private render(): void {
     const s = this.store.getState();
+    const cuts = viewCuts(s);
     for (const preset of PRESETS) {
       const row = this.rows.get(preset)!;
-      const plane = s.clipPlanes.find((p) => p.id === preset);
+      const plane = cuts.find((p) => p.id === preset);
       const r = this.range[preset];
       row.toggle.checked = !!plane;
       row.slider.disabled = !plane;
@@ -117,9 +140,9 @@ export class CutPanel {
       if (plane) row.slider.value = String(plane.offset);
       row.value.textContent = plane ? `${plane.offset.toFixed(1)} mm` : '';
     }
-    if (s.clipPlanes.length) this.slices.checked = s.clipPlanes.some((p) => p.showSlice);
-    this.windowSelect.value = s.sliceWindow;
-    this.measurements.replaceChildren(...s.measurements.map((m, i) => {
+    if (cuts.length) this.slices.checked = cuts.some((p) => p.showSlice);
+    this.windowSelect.value = s.shared.sliceWindow;
+    this.measurements.replaceChildren(...viewMeasurements(s).map((m, i) => {
       const li = document.createElement('li');
       li.dataset.measurement = m.id;
       const text = document.createElement('span');
@@ -127,7 +150,7 @@ export class CutPanel {
       const remove = document.createElement('button');
       remove.type = 'button';
       remove.textContent = 'Remove';
-      remove.addEventListener('click', () => this.store.update(removeMeasurement(m.id)));
+      remove.addEventListener('click', () => this.store.dispatch({ type: 'measurement/remove', id: m.id }));
       li.append(text, remove);
       return li;
     }));

@@ -3,13 +3,15 @@ import type { DicomInputFile } from '../dicom/types';
 import { HologramView, worldBoundingRadius } from '../scene/hologram-view';
 import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
-import { createHologramStore, initialState, type HologramStore } from '../state/hologram-state';
+import { createHologramStore, initialSharedState, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
+import { bindSharedState } from '../state/yjs-binding';
 import { buildCasePackage, type OpenedCase } from '../team/case-package';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
+import { caseIdOfVolume } from './case-id';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { StructurePanel } from './structure-panel';
@@ -144,6 +146,7 @@ class HoloCTApp {
     if (!this.model) return;
     this.busy = true;
     const classes = this.model.manifest.classes;
+    const modelId = this.model.manifest.name;
     const next = this.newCase(classes);
     const pending: SurfaceMesh[] = [];
     let framed = false;
@@ -166,6 +169,11 @@ class HoloCTApp {
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
       next.meshes = pending;
+      // the case id (voxel hash + model) tells a team the same case from another one
+      void caseIdOfVolume(result.volume, modelId).then(
+        (caseId) => next.store.dispatch({ type: 'case/identify', caseId }),
+        () => undefined, // no WebCrypto (not a secure origin): the case stays unidentified, alone it needs no id
+      );
       this.xr.setVolume(next.store, result.volume, result.labels);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
@@ -199,6 +207,14 @@ class HoloCTApp {
         return buildCasePackage({ volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model: this.model.manifest.name });
       },
       showCase: (opened) => this.showSharedCase(opened),
+      bindSharedState: (session) => {
+        const now = c();
+        if (!now) return () => undefined;
+        // the host's state fills the new room; a joiner takes the room's. A peer's entry this version
+        // cannot read is dropped by the binding (its validator); nothing more to do here.
+        const binding = bindSharedState(session.doc, now.store, { initial: session.role === 'host' ? 'store' : 'document', onInvalid: () => undefined });
+        return () => binding.dispose();
+      },
       effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
       pointerInside: () => this.pointerInside,
     };
@@ -221,9 +237,9 @@ class HoloCTApp {
   }
 
   private newCase(classes: ClassInfo[]): CaseState {
-    const store = createHologramStore(initialState(classes));
+    const store = createHologramStore({ shared: initialSharedState(classes) });
     store.subscribe(() => this.desktop.requestRender());
-    const view = new HologramView(this.desktop.scene, { store, classes, center: [0, 0, 0] });
+    const view = new HologramView(this.desktop.scene, { store, classes });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
     return { store, view, panel };
@@ -252,7 +268,7 @@ class HoloCTApp {
       max[a] = Math.max(max[a], b.maximum.asArray()[a]);
     }
     const center: [number, number, number] = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
-    c.view.recenter(center);
+    c.store.dispatch({ type: 'pivot/set', pivot: center });
     const { radius } = worldBoundingRadius(meshes);
     this.desktop.camera.setTarget(c.view.poseNode.position.clone());
     this.desktop.camera.radius = Math.max(0.3, radius * 2.6);

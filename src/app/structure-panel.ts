@@ -1,5 +1,4 @@
-import { namesInGroup, setOpacity, setVisible, toggleVisible } from '../state/actions';
-import type { HologramStore } from '../state/hologram-state';
+import { namesInGroup, type HologramStore } from '../state';
 import { STRUCTURE_GROUPS, type ClassInfo } from '../segmentation/manifest';
 
 const GROUP_LABELS = { bone: 'Bones', vessel: 'Vessels', organ: 'Organs' } as const;
@@ -29,13 +28,15 @@ export class StructurePanel {
       button.dataset.group = group;
       button.addEventListener('click', () => {
         const names = namesInGroup(classes, group).filter((n) => this.rows.has(n));
-        const anyVisible = names.some((n) => store.getState().structures[n]?.visible);
-        store.update(setVisible(names, !anyVisible));
+        const anyVisible = names.some((n) => store.getState().shared.structures[n]?.visible);
+        store.dispatch({ type: 'structure/setVisible', names, visible: !anyVisible });
       });
       groups.append(button);
       this.groupButtons.set(group, button);
     }
-    this.unsubscribe = store.subscribe(() => this.render());
+    this.unsubscribe = store.subscribe((s, p) => {
+      if (s.shared.structures !== p.shared.structures) this.render();
+    });
   }
 
   /** Shows a row for a structure once its mesh exists. */
@@ -47,7 +48,10 @@ export class StructurePanel {
     const checkbox = document.createElement('input');
     checkbox.type = 'checkbox';
     checkbox.setAttribute('aria-label', `Show ${info.label}`);
-    checkbox.addEventListener('change', () => this.store.update(toggleVisible(name)));
+    checkbox.addEventListener('change', () => {
+      const current = this.store.getState().shared.structures[name];
+      if (current) this.store.dispatch({ type: 'structure/setVisible', names: [name], visible: !current.visible });
+    });
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
     swatch.style.background = info.color;
@@ -59,7 +63,7 @@ export class StructurePanel {
     slider.max = '1';
     slider.step = '0.05';
     slider.setAttribute('aria-label', `${info.label} opacity`);
-    slider.addEventListener('input', () => this.store.update(setOpacity(name, Number(slider.value))));
+    slider.addEventListener('input', () => this.store.dispatch({ type: 'structure/setOpacity', name, opacity: Number(slider.value) }));
     const volume = document.createElement('span');
     volume.className = 'volume';
     li.append(checkbox, swatch, label, slider, volume);
@@ -87,7 +91,7 @@ export class StructurePanel {
   }
 
   private render(): void {
-    const state = this.store.getState();
+    const state = this.store.getState().shared;
     for (const [name, row] of this.rows) {
       const s = state.structures[name];
       if (!s) continue;

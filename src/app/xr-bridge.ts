@@ -4,7 +4,7 @@ import { PlaneHandles } from '../scene/plane-handles';
 import type { DesktopScene } from '../scene/scene-setup';
 import { SliceView } from '../scene/slice-view';
 import type { ClassInfo } from '../segmentation/manifest';
-import type { HologramStore } from '../state/hologram-state';
+import type { HologramStore } from '../state';
 import type { LabelMap, Volume } from '../volume/types';
 import { HoloXR, type ImmersiveMode, type XRCase } from '../xr/xr-session';
 import { CutPanel } from './cut-panel';

@@ -1,7 +1,7 @@
 import { CreateSphereVertexData } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
 import { CreateTorusVertexData } from '@babylonjs/core/Meshes/Builders/torusBuilder';
 import type { ClassInfo } from '../segmentation/manifest';
-import { MAX_CLIP_PLANES } from '../state/hologram-state';
+import { MAX_CUTS } from '../state';
 import { benchMprSlice, type MprBenchResult } from '../volume/mpr-bench';
 
 /**
@@ -36,10 +36,10 @@ export function hologramFrameBudget(meshes: ReadonlyArray<{ classId: number; ind
   const marker = triangles(CreateSphereVertexData({ diameter: 0.008, segments: 8 }).indices);
   const reticle = triangles(CreateTorusVertexData({ diameter: 0.12, thickness: 0.006, tessellation: 32 }).indices);
   const quad = 2;
-  const overlayTriangles = MAX_CLIP_PLANES * (quad + handle) + 2 * quad /* menus */ + quad /* hover */ + reticle +
+  const overlayTriangles = MAX_CUTS * (quad + handle) + 2 * quad /* menus */ + quad /* hover */ + reticle +
     measurements * (quad /* label */ + 2 * marker) /* lines are line primitives */;
   const hologramDrawCalls = meshes.length + seeThrough;
-  const overlayDrawCalls = 2 * MAX_CLIP_PLANES + 2 + 1 + 1 + measurements * 2 + (measurements ? 1 : 0);
+  const overlayDrawCalls = 2 * MAX_CUTS + 2 + 1 + 1 + measurements * 2 + (measurements ? 1 : 0);
   return {
     hologramTriangles,
     overlayTriangles,

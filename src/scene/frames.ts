@@ -1,6 +1,6 @@
 import { Plane } from '@babylonjs/core/Maths/math.plane';
 import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector';
-import type { Vec3 } from '../state/hologram-state';
+import type { Vec3 } from '../state';
 
 /**
  * Coordinate frames of the hologram.

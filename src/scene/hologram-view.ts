@@ -8,7 +8,7 @@ import { Observable } from '@babylonjs/core/Misc/observable';
 import { Plane } from '@babylonjs/core/Maths/math.plane';
 import type { Scene } from '@babylonjs/core/scene';
 import { hexToRgb, type ClassInfo } from '../segmentation/manifest';
-import type { HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import { viewCuts, viewWorldPose, type HologramState, type HologramStore, type Vec3 } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import { patientToHologramMatrix } from './frames';
 
@@ -16,18 +16,18 @@ export interface HologramViewOptions {
   store: HologramStore;
   /** The model's classes: colors, groups, names (from the manifest). */
   classes: readonly ClassInfo[];
-  /** Patient LPS point (mm) the hologram turns about, usually the CT's centre. */
-  center: Vec3;
 }
 
 const CLIP_KEYS = ['clipPlane', 'clipPlane2', 'clipPlane3', 'clipPlane4', 'clipPlane5', 'clipPlane6'] as const;
 
 /**
  * The hologram in a Babylon scene: one mesh (one draw call) per structure under a pose node. It
- * observes the HologramStore and never changes it: gestures and panels change the store.
+ * observes the HologramStore and never changes it: gestures and panels change the store. It shows
+ * this device's view of the shared state: live drags over the shared pose and cuts, the room-frame
+ * pose mapped into this device's world, turning about the shared pivot.
  */
 export class HologramView {
-  /** World pose (position, rotation, scale) from the state. */
+  /** World pose (position, rotation, scale): this device's calibration ∘ the room-frame pose. */
   readonly poseNode: TransformNode;
   /** Patient LPS mm → hologram frame; parent of every structure mesh. */
   readonly patientNode: TransformNode;
@@ -36,14 +36,12 @@ export class HologramView {
   private readonly unsubscribe: () => void;
   private readonly clipPlanes: Plane[] = [];
   private readonly inverse = new Matrix();
-  private center: Vec3;
+  private center: Vec3 | null = null;
 
   constructor(readonly scene: Scene, private readonly options: HologramViewOptions) {
     this.poseNode = new TransformNode('hologram-pose', scene);
     this.patientNode = new TransformNode('hologram-patient', scene);
     this.patientNode.parent = this.poseNode;
-    this.center = options.center;
-    this.patientNode.setPreTransformMatrix(patientToHologramMatrix(this.center));
     this.unsubscribe = options.store.subscribe((state) => this.apply(state));
     this.apply(options.store.getState());
   }
@@ -109,34 +107,32 @@ export class HologramView {
     return { min, max };
   }
 
-  /** Moves the patient point the hologram turns about (patient LPS mm). */
-  recenter(center: Vec3): void {
-    this.center = center;
-    this.patientNode.setPreTransformMatrix(patientToHologramMatrix(center));
-    this.applyClipPlanes(this.options.store.getState());
-  }
-
+  /** The patient point the hologram turns about (the shared pivot), LPS mm. */
   get centerMm(): Vec3 {
-    return [...this.center] as Vec3;
+    return [...this.options.store.getState().shared.pivot] as Vec3;
   }
 
-  /** Removes every structure (a new case is being loaded) and re-centres. */
-  reset(center: Vec3): void {
+  /** Removes every structure (a new case is being loaded). */
+  reset(): void {
     for (const { mesh } of this.structures.values()) mesh.dispose(false, true);
     this.structures.clear();
-    this.recenter(center);
   }
 
   dispose(): void {
     this.unsubscribe();
-    this.reset(this.center);
+    this.reset();
     this.patientNode.dispose();
     this.poseNode.dispose();
     this.onStructureAddedObservable.clear();
   }
 
   private apply(state: HologramState): void {
-    const { position, rotation, scale } = state.pose;
+    const pivot = state.shared.pivot;
+    if (pivot !== this.center) {
+      this.center = pivot;
+      this.patientNode.setPreTransformMatrix(patientToHologramMatrix(pivot));
+    }
+    const { position, rotation, scale } = viewWorldPose(state);
     this.poseNode.position.set(position[0], position[1], position[2]);
     this.poseNode.rotationQuaternion ??= new Quaternion();
     this.poseNode.rotationQuaternion.set(rotation[0], rotation[1], rotation[2], rotation[3]);
@@ -147,7 +143,7 @@ export class HologramView {
 
   private applyStructure(name: string, state: HologramState): void {
     const entry = this.structures.get(name);
-    const s = state.structures[name];
+    const s = state.shared.structures[name];
     if (!entry || !s) return;
     entry.mesh.setEnabled(s.visible);
     const alpha = s.opacity;
@@ -163,8 +159,9 @@ export class HologramView {
     this.poseNode.computeWorldMatrix(true);
     this.patientNode.computeWorldMatrix(true).invertToRef(this.inverse);
     const m = this.inverse.m;
-    for (let i = 0; i < state.clipPlanes.length; i++) {
-      const { normal: n, offset } = state.clipPlanes[i];
+    const cuts = viewCuts(state);
+    for (let i = 0; i < cuts.length; i++) {
+      const { normal: n, offset } = cuts[i];
       const a = m[0] * n[0] + m[1] * n[1] + m[2] * n[2] - m[3] * offset;
       const b = m[4] * n[0] + m[5] * n[1] + m[6] * n[2] - m[7] * offset;
       const c = m[8] * n[0] + m[9] * n[1] + m[10] * n[2] - m[11] * offset;
@@ -176,7 +173,7 @@ export class HologramView {
     }
     for (const { material } of this.structures.values()) {
       CLIP_KEYS.forEach((key, i) => {
-        material[key] = i < state.clipPlanes.length ? this.clipPlanes[i] : null;
+        material[key] = i < cuts.length ? this.clipPlanes[i] : null;
       });
     }
   }

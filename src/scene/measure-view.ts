@@ -8,8 +8,7 @@ import type { InstancedMesh } from '@babylonjs/core/Meshes/instancedMesh';
 import type { LinesMesh } from '@babylonjs/core/Meshes/linesMesh';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import type { Scene } from '@babylonjs/core/scene';
-import { measurementLengthMm } from '../state/actions';
-import type { HologramState, HologramStore, Measurement, Vec3 } from '../state/hologram-state';
+import { measurementLengthMm, viewMeasurements, viewWorldPose, type HologramState, type HologramStore, type MeasurementEntry, type Vec3 } from '../state';
 import type { HologramView } from './hologram-view';
 import { TextLabel } from './text-label';
 
@@ -19,7 +18,7 @@ export interface MeasureViewOptions {
 }
 
 interface Drawn {
-  measurement: Measurement;
+  measurement: MeasurementEntry;
   line: LinesMesh;
   ends: [InstancedMesh, InstancedMesh];
   label: TextLabel;
@@ -57,14 +56,16 @@ export class MeasureView {
     this.pending = this.marker.createInstance('measure-pending');
     this.pending.setEnabled(false);
     this.unsubscribe = options.store.subscribe((s, p) => {
-      if (s.measurements !== p.measurements) this.apply(s);
-      else if (s.pose !== p.pose) this.placeMarkers();
+      if (s.shared.measurements !== p.shared.measurements) this.apply(s);
+      else if (viewWorldPose(s) !== viewWorldPose(p) || s.shared.pivot !== p.shared.pivot) this.placeMarkers();
+      if (s.local.pendingPoint !== p.local.pendingPoint) this.setPending(s.local.pendingPoint);
     });
     this.apply(options.store.getState());
+    this.setPending(options.store.getState().local.pendingPoint);
   }
 
-  /** Shows (or hides, with null) the first point of a measurement in progress (patient mm). */
-  setPending(point: Vec3 | null): void {
+  /** Shows (or hides, with null) the first point of a measurement in progress (patient mm): the local state's pending point. */
+  private setPending(point: Vec3 | null): void {
     this.pendingPoint = point;
     this.placeMarkers();
   }
@@ -83,22 +84,23 @@ export class MeasureView {
   }
 
   private apply(state: HologramState): void {
-    const live = new Set(state.measurements.map((m) => m.id));
+    const measurements = viewMeasurements(state);
+    const live = new Set(measurements.map((m) => m.id));
     for (const [id, d] of this.drawn) {
       if (live.has(id)) continue;
       this.disposeDrawn(d);
       this.drawn.delete(id);
     }
-    for (const m of state.measurements) {
+    for (const m of measurements) {
       const existing = this.drawn.get(m.id);
-      if (existing?.measurement === m) continue;
+      if (existing && existing.measurement.a === m.a && existing.measurement.b === m.b) continue;
       if (existing) this.disposeDrawn(existing);
       this.drawn.set(m.id, this.draw(m));
     }
     this.placeMarkers();
   }
 
-  private draw(m: Measurement): Drawn {
+  private draw(m: MeasurementEntry): Drawn {
     const line = CreateLines(`measure-line:${m.id}`, { points: [new Vector3(...m.a), new Vector3(...m.b)] }, this.scene);
     line.color = COLOR;
     line.parent = this.options.view.patientNode;

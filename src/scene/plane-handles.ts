@@ -4,7 +4,7 @@ import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial';
 import { CreateSphere } from '@babylonjs/core/Meshes/Builders/sphereBuilder';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import type { Scene } from '@babylonjs/core/scene';
-import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import { viewCuts, viewWorldPose, type CutEntry, type HologramState, type HologramStore, type Vec3 } from '../state';
 import { sliceAxes } from '../volume/mpr';
 import type { HologramView } from './hologram-view';
 
@@ -51,7 +51,7 @@ export class PlaneHandles {
     this.radius = options.radius ?? 0.018;
     this.unsubscribe = options.store.subscribe((s, p) => {
       // only cuts and pose move handles: other changes (visibility, measurements) cost nothing here
-      if (s.clipPlanes !== p.clipPlanes || s.pose !== p.pose) this.apply(s);
+      if (viewCuts(s) !== viewCuts(p) || viewWorldPose(s) !== viewWorldPose(p) || s.shared.pivot !== p.shared.pivot) this.apply(s);
     });
     this.bounds = options.view.patientBounds();
     this.apply(options.store.getState());
@@ -83,7 +83,7 @@ export class PlaneHandles {
   }
 
   private apply(state: HologramState): void {
-    const planes = state.clipPlanes;
+    const planes = viewCuts(state);
     this.handles.forEach(this.dropIfGone, planes);
     if (!planes.length) return;
     this.world.copyFrom(this.options.view.patientNode.computeWorldMatrix(true));
@@ -98,14 +98,14 @@ export class PlaneHandles {
     }
   }
 
-  private readonly dropIfGone = function (this: readonly ClipPlaneState[], h: PlaneHandle, id: string, map: Map<string, PlaneHandle>): void {
+  private readonly dropIfGone = function (this: readonly CutEntry[], h: PlaneHandle, id: string, map: Map<string, PlaneHandle>): void {
     for (let i = 0; i < this.length; i++) if (this[i].id === id) return;
     h.mesh.material?.dispose();
     h.mesh.dispose();
     map.delete(id);
   };
 
-  private create(p: ClipPlaneState): PlaneHandle {
+  private create(p: CutEntry): PlaneHandle {
     const mesh = CreateSphere(`plane-handle:${p.id}`, { diameter: 2 * this.radius, segments: 12 }, this.scene);
     const material = new StandardMaterial(`plane-handle-material:${p.id}`, this.scene);
     const color = COLORS.find(([n]) => Math.abs(n[0] * p.normal[0] + n[1] * p.normal[1] + n[2] * p.normal[2]) > 0.999)?.[1] ?? FREE;
@@ -119,7 +119,7 @@ export class PlaneHandles {
     return { id: p.id, mesh, normal: null, u: [1, 0, 0], patient: new Vector3(), world: new Vector3() };
   }
 
-  private place(h: PlaneHandle, p: ClipPlaneState, bounds: { min: Vector3; max: Vector3 } | null): void {
+  private place(h: PlaneHandle, p: CutEntry, bounds: { min: Vector3; max: Vector3 } | null): void {
     const c = this.options.view.centerMm;
     const n = p.normal;
     // the hologram's centre projected on the plane, then out along the slice's row axis past the bounds
@@ -135,7 +135,7 @@ export class PlaneHandles {
       reach = (u[0] > 0 ? bounds.max.x : bounds.min.x) - c[0];
       reach = reach * u[0] + ((u[1] > 0 ? bounds.max.y : bounds.min.y) - c[1]) * u[1] + ((u[2] > 0 ? bounds.max.z : bounds.min.z) - c[2]) * u[2];
     }
-    reach += this.radius / Math.max(1e-6, this.options.store.getState().pose.scale) + 10;
+    reach += this.radius / Math.max(1e-6, viewWorldPose(this.options.store.getState()).scale) + 10;
     h.patient.set(c[0] - dist * n[0] + reach * u[0], c[1] - dist * n[1] + reach * u[1], c[2] - dist * n[2] + reach * u[2]);
     Vector3.TransformCoordinatesToRef(h.patient, this.world, h.world);
     h.mesh.position.copyFrom(h.world);

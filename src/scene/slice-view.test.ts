@@ -3,8 +3,7 @@ import { NullEngine } from '@babylonjs/core/Engines/nullEngine';
 import { Scene } from '@babylonjs/core/scene';
 import { FreeCamera } from '@babylonjs/core/Cameras/freeCamera';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
-import { upsertClipPlane } from '../state/actions';
-import { createHologramStore, initialState } from '../state/hologram-state';
+import { createHologramStore, initialSharedState, type Cut } from '../state';
 import type { Volume } from '../volume/types';
 import { HologramView } from './hologram-view';
 import { SliceView } from './slice-view';
@@ -23,11 +22,12 @@ describe('slice view (NullEngine)', () => {
     const engine = new NullEngine();
     const scene = new Scene(engine);
     new FreeCamera('camera', new Vector3(0, 0, -1), scene);
-    const store = createHologramStore(initialState([]));
-    const view = new HologramView(scene, { store, classes: [], center: [40, 30, 20] });
+    const store = createHologramStore({ shared: { ...initialSharedState([]), pivot: [40, 30, 20] } });
+    const upsert = (id: string, cut: Cut) => store.dispatch({ type: 'cut/upsert', id, cut });
+    const view = new HologramView(scene, { store, classes: [] });
     const slices = new SliceView(scene, { store, view, volume: rampVolume() });
-    store.update(upsertClipPlane({ id: 'a', normal: [0, 0, 1], offset: 20, showSlice: true }));
-    store.update(upsertClipPlane({ id: 'b', normal: [1, 0, 0], offset: 50, showSlice: true }));
+    upsert('a', { normal: [0, 0, 1], offset: 20, showSlice: true });
+    upsert('b', { normal: [1, 0, 0], offset: 50, showSlice: true });
     slices.flush();
     const a = slices.getSlice('a')!;
     expect(a.plane.origin[2]).toBeCloseTo(20, 9);
@@ -39,7 +39,7 @@ describe('slice view (NullEngine)', () => {
     expect(material.clipPlane).toBeNull();
     expect(material.clipPlane2).not.toBeNull();
     // the cut moves: the quad moves along the normal, the HU follow
-    store.update(upsertClipPlane({ id: 'a', normal: [0, 0, 1], offset: 26, showSlice: true }));
+    upsert('a', { normal: [0, 0, 1], offset: 26, showSlice: true });
     scene.render(); // right after the last full update: a moving plane samples at half resolution
     expect(slices.stats.lastPixels).toBe(Math.ceil(a.plane.width / 2) * Math.ceil(a.plane.height / 2));
     expect(a.mesh.position.z).toBeCloseTo(6, 9);
@@ -47,7 +47,7 @@ describe('slice view (NullEngine)', () => {
     expect(slices.stats.lastPixels).toBe(a.plane.width * a.plane.height);
     expect(at(5, 7)).toBeCloseTo(10 * p[0] - 3 * p[1] + 2 * 26, 3);
     // hidden slices go away
-    store.update(upsertClipPlane({ id: 'b', normal: [1, 0, 0], offset: 50, showSlice: false }));
+    upsert('b', { normal: [1, 0, 0], offset: 50, showSlice: false });
     expect(slices.getSlice('b')).toBeUndefined();
     slices.dispose();
     scene.dispose();

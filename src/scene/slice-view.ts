@@ -10,7 +10,7 @@ import { VertexBuffer } from '@babylonjs/core/Buffers/buffer';
 import { VertexData } from '@babylonjs/core/Meshes/mesh.vertexData';
 import { Observable, type Observer } from '@babylonjs/core/Misc/observable';
 import type { Scene } from '@babylonjs/core/scene';
-import type { ClipPlaneState, HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+import { viewCuts, viewWorldPose, type CutEntry, type HologramState, type HologramStore, type Vec3 } from '../state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
 import { expandHalf, halfSlicePlane, markOutsideAir, subsampleHalf, moveSlicePlane, resampleSlice, SLICE_WINDOWS, slicePlaneFor, windowSlice, type HuWindow, type SlicePlane } from '../volume/mpr';
 import type { Volume } from '../volume/types';
@@ -146,7 +146,7 @@ export class SliceView {
     if (!e.resample && !e.rewindow && !refine) return;
     const t = now;
     const pixels = e.plane.width * e.plane.height;
-    const window = SLICE_WINDOWS[this.state.sliceWindow];
+    const window = SLICE_WINDOWS[this.state.shared.sliceWindow];
     if (this.interactive && e.resample && now - e.lastResample < REFINE_MS) {
       // moving: half resolution, windowed small and blown up as RGBA words (the HU buffer keeps the last
       // full-resolution slice until the plane rests)
@@ -198,14 +198,16 @@ export class SliceView {
 
   private onState(state: HologramState, previous: HologramState | undefined): void {
     this.state = state;
-    if (previous && previous.clipPlanes === state.clipPlanes && previous.sliceWindow === state.sliceWindow) {
+    const cuts = viewCuts(state);
+    const moved = !previous || viewWorldPose(previous) !== viewWorldPose(state) || previous.shared.pivot !== state.shared.pivot;
+    if (previous && viewCuts(previous) === cuts && previous.shared.sliceWindow === state.shared.sliceWindow) {
       // a move of the hologram only: the slices ride along in the patient frame; their clip planes change
-      if (previous.pose !== state.pose) this.clipDirty = true;
+      if (moved) this.clipDirty = true;
       return;
     }
-    const windowChanged = previous !== undefined && previous.sliceWindow !== state.sliceWindow;
+    const windowChanged = previous !== undefined && previous.shared.sliceWindow !== state.shared.sliceWindow;
     const shown = new Set<string>();
-    for (const p of state.clipPlanes) {
+    for (const p of cuts) {
       if (!p.showSlice) continue;
       shown.add(p.id);
       const e = this.entries.get(p.id);
@@ -220,7 +222,7 @@ export class SliceView {
       this.disposeEntry(e);
       this.entries.delete(id);
     }
-    if (!previous || previous.clipPlanes !== state.clipPlanes || previous.pose !== state.pose) this.clipDirty = true;
+    if (!previous || viewCuts(previous) !== cuts || moved) this.clipDirty = true;
   }
 
   private gridFor(normal: Readonly<Vec3>, offset: number): SlicePlane {
@@ -228,7 +230,7 @@ export class SliceView {
     return slicePlaneFor(this.options.volume, normal, offset, { maxSize: this.options.maxSize, anyOrientation: !axisAligned });
   }
 
-  private createEntry(p: ClipPlaneState): SliceEntry {
+  private createEntry(p: CutEntry): SliceEntry {
     const plane = this.gridFor(p.normal, p.offset);
     const max = plane.width * plane.height;
     const hu = new Float32Array(max);
@@ -266,7 +268,7 @@ export class SliceView {
     return e;
   }
 
-  private updateEntry(e: SliceEntry, p: ClipPlaneState): void {
+  private updateEntry(e: SliceEntry, p: CutEntry): void {
     if (!sameDirection(e.normal, p.normal)) {
       const plane = this.gridFor(p.normal, p.offset);
       if (plane.width !== e.plane.width || plane.height !== e.plane.height) {
@@ -316,7 +318,7 @@ export class SliceView {
   /** Each slice is clipped by the other cuts, not by its own (it lies on it). */
   private applyClipPlanes(): void {
     this.clipDirty = false;
-    const planes = this.state.clipPlanes;
+    const planes = viewCuts(this.state);
     const world = this.options.view.patientNode.computeWorldMatrix(true);
     world.invertToRef(this.inverse);
     const m = this.inverse.m;

@@ -1,5 +1,5 @@
 import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector';
-import type { Pose, Vec3 } from '../state/hologram-state';
+import type { Pose, Vec3 } from '../state';
 
 /**
  * The maths of the hand gestures, in Babylon's world space (left-handed, metres). Pure functions on

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NullEngine } from '@babylonjs/core/Engines/nullEngine';
 import { Vector3 } from '@babylonjs/core/Maths/math.vector';
 import { Scene } from '@babylonjs/core/scene';
@@ -8,8 +8,7 @@ import { MeasureView } from '../scene/measure-view';
 import { PlaneHandles } from '../scene/plane-handles';
 import type { ClassInfo } from '../segmentation/manifest';
 import type { LabelMap } from '../volume/types';
-import { measurementLengthMm } from '../state/actions';
-import { createHologramStore, initialState, type HologramStore } from '../state/hologram-state';
+import { createHologramStore, initialSharedState, measurementLengthMm, viewCuts, viewMeasurements, viewWorldPose, type HologramStore } from '../state';
 import { Effector } from './effector';
 import { HologramInteraction } from './interaction';
 import { XRMenuPanel } from './menu';
@@ -66,17 +65,17 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
   beforeEach(() => {
     engine = new NullEngine();
     scene = new Scene(engine);
-    store = createHologramStore(initialState(CLASSES));
-    view = new HologramView(scene, { store, classes: CLASSES, center: [0, 0, 0] });
+    store = createHologramStore({ shared: initialSharedState(CLASSES) }, { clientId: 'test' });
+    view = new HologramView(scene, { store, classes: CLASSES });
     // patient box ±50 mm (bone) and a liver box inside it: at scale 0.001 the hologram spans ±5 cm around the origin
     view.addSurface(box(1, 'bone', 50, [0, 0, 0]) as never);
     view.addSurface(box(2, 'liver', 20, [10, 0, 0]) as never);
     handles = new PlaneHandles(scene, { store, view });
-    const measures = new MeasureView(scene, { store, view });
+    new MeasureView(scene, { store, view });
     near = new XRMenuPanel(scene, 'near', { width: 0.34, rowHeight: 0.036, rows: () => interaction.nearMenuRows() });
     hand = new XRMenuPanel(scene, 'hand', { width: 0.2, rowHeight: 0.03, rows: () => interaction.handMenuRows() });
     near.root.position.set(-0.4, 0, 0);
-    interaction = new HologramInteraction(scene, { store, view, classes: CLASSES, handles, measures, nearMenu: near, handMenu: hand, head, labels: labelMap() });
+    interaction = new HologramInteraction(scene, { store, view, classes: CLASSES, handles, nearMenu: near, handMenu: hand, head, labels: labelMap() });
     near.setVisible(true);
     hand.setVisible(false);
     right = new Effector('r', 'hand', 'right');
@@ -94,11 +93,15 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
   });
 
   afterEach(() => {
+    interaction.dispose();
     scene.dispose();
     engine.dispose();
   });
 
   const frame = () => interaction.update();
+  /** What this device shows (live drags over the shared state). */
+  const pose = () => viewWorldPose(store.getState());
+  const cuts = () => viewCuts(store.getState());
 
   it('one hand grabs inside the hologram and moves it', () => {
     right.position.set(0.01, 0.02, 0);
@@ -106,17 +109,47 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     frame();
     right.position.set(0.11, 0.02, 0.05);
     frame();
-    expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6);
-    expect(store.getState().pose.position[2]).toBeCloseTo(0.05, 6);
-    expect(store.getState().pose.scale).toBe(0.001);
+    expect(pose().position[0]).toBeCloseTo(0.1, 6);
+    expect(pose().position[2]).toBeCloseTo(0.05, 6);
+    expect(pose().scale).toBe(0.001);
     // the frame that ends the pinch has the fingers opening already: that motion does not move the hologram
     right.position.set(0.13, 0.04, 0.05);
     right.release();
     frame();
-    expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6);
+    expect(pose().position[0]).toBeCloseTo(0.1, 6);
     right.position.set(0.5, 0, 0);
     frame();
-    expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6); // let go: stays
+    expect(pose().position[0]).toBeCloseTo(0.1, 6); // let go: stays
+    // the release committed the final pose to the shared state and ended the live drag
+    expect(store.getState().shared.pose.position[0]).toBeCloseTo(0.1, 6);
+    expect(store.getState().local.drag.pose).toBeNull();
+  });
+
+  it('a drag at 72 Hz shows every frame here and reaches the shared state at most 10 times a second', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      let commits = 0;
+      store.subscribe((s, p) => {
+        if (s.shared.pose !== p.shared.pose) commits++;
+      });
+      right.position.set(0.01, 0.02, 0);
+      right.press();
+      frame();
+      for (let i = 1; i <= 72; i++) {
+        right.position.set(0.01 + i * 0.001, 0.02, 0);
+        frame();
+        expect(pose().position[0]).toBeCloseTo(i * 0.001, 6); // the headset shows the hand's place at once
+        vi.advanceTimersByTime(1000 / 72);
+      }
+      expect(commits).toBeGreaterThanOrEqual(9);
+      expect(commits).toBeLessThanOrEqual(11);
+      right.release();
+      frame();
+      expect(store.getState().shared.pose.position[0]).toBeCloseTo(0.072, 6);
+      expect(store.getState().local.drag.pose).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a pinch outside the hologram grabs nothing', () => {
@@ -126,7 +159,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     frame();
     right.position.set(0.4, 0.2, 0);
     frame();
-    expect(store.getState().pose.position).toEqual([0, 0, 0]);
+    expect(pose().position).toEqual([0, 0, 0]);
   });
 
   it('two hands scale it: double the distance, double the size, the middle stays put', () => {
@@ -139,34 +172,36 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     left.position.set(-0.04, 0, 0);
     right.position.set(0.04, 0, 0);
     frame();
-    expect(store.getState().pose.scale).toBeCloseTo(0.002, 9);
-    expect(store.getState().pose.position[0]).toBeCloseTo(0, 6);
+    expect(pose().scale).toBeCloseTo(0.002, 9);
+    expect(pose().position[0]).toBeCloseTo(0, 6);
     // one hand lets go: the other carries on moving it at the new size
     left.release();
     frame();
     right.position.set(0.14, 0, 0);
     frame();
-    expect(store.getState().pose.position[0]).toBeCloseTo(0.1, 6);
-    expect(store.getState().pose.scale).toBeCloseTo(0.002, 9);
+    expect(pose().position[0]).toBeCloseTo(0.1, 6);
+    expect(pose().scale).toBeCloseTo(0.002, 9);
   });
 
   it('a cut plane handle dragged by a pinch moves the cut along its normal, in patient mm', () => {
     interaction.runAction('cut:axial');
-    expect(store.getState().clipPlanes).toEqual([{ id: 'axial', normal: [0, 0, 1], offset: 0, showSlice: true }]);
+    expect(cuts()).toEqual([{ id: 'axial', normal: [0, 0, 1], offset: 0, showSlice: true }]);
     const h = handles.all.get('axial')!;
     right.position.copyFrom(h.world);
     right.press();
     frame();
     right.position.addInPlaceFromFloats(0.003, 0.02, 0); // 2 cm up (world up = patient superior), a little sideways
     frame();
-    expect(store.getState().clipPlanes[0].offset).toBeCloseTo(20, 3); // 2 cm / 0.001 m per mm
+    expect(cuts()[0].offset).toBeCloseTo(20, 3); // 2 cm / 0.001 m per mm
     expect(h.world.y).toBeCloseTo(0.02, 6); // the handle moved with the plane
     right.release();
     frame();
+    expect(store.getState().shared.cuts.axial.offset).toBeCloseTo(20, 3);
+    expect(store.getState().local.drag.cuts).toEqual({});
   });
 
   it('measures between two pinched points in patient mm, at any scale', () => {
-    store.update((s) => ({ ...s, pose: { ...s.pose, scale: 0.0025 } }));
+    store.dispatch({ type: 'pose/set', pose: { scale: 0.0025 } });
     interaction.runAction('tool:measure');
     const world = view.patientToWorld();
     const a = Vector3.TransformCoordinates(new Vector3(-30, 10, 20), world);
@@ -180,7 +215,8 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     right.position.copyFrom(b);
     right.press();
     frame();
-    const [m] = store.getState().measurements;
+    const [m] = viewMeasurements(store.getState());
+    expect(m.id).toBe('test-1');
     expect(measurementLengthMm(m)).toBeCloseTo(Math.hypot(55, 15, 60), 2);
     expect(interaction.pendingMeasurePoint).toBeNull();
   });
@@ -191,12 +227,12 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     right.palmNormal.set(0, 1, 0);
     right.press();
     frame();
-    const plane = store.getState().clipPlanes.find((p) => p.id === 'free')!;
+    const plane = cuts().find((p) => p.id === 'free')!;
     plane.normal.forEach((v, i) => expect(v).toBeCloseTo([0, 0, 1][i], 6));
     expect(plane.offset).toBeCloseTo(15, 3);
     right.palmNormal.set(1, 0, 0); // the hand turns: the plane follows while pinched
     frame();
-    expect(store.getState().clipPlanes.find((p) => p.id === 'free')!.normal[0]).toBeCloseTo(1, 6);
+    expect(cuts().find((p) => p.id === 'free')!.normal[0]).toBeCloseTo(1, 6);
   });
 
   it('presses near-menu buttons by pinching at them: a structure, then a group', () => {
@@ -206,7 +242,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     frame();
     right.release();
     frame();
-    expect(store.getState().structures.liver.visible).toBe(false);
+    expect(store.getState().shared.structures.liver.visible).toBe(false);
     expect(view.getStructureMesh('liver')!.isEnabled()).toBe(false);
     right.position.copyFrom(near.itemCenter('group:bone')!);
     right.press();
@@ -216,19 +252,29 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
 
   it('menu actions: opacity steps, true size, window, CT on cuts, and session actions handed to the session', () => {
     interaction.runAction('op-:liver');
-    expect(store.getState().structures.liver.opacity).toBe(0.5);
+    expect(store.getState().shared.structures.liver.opacity).toBe(0.5);
     interaction.runAction('op+:bone');
-    expect(store.getState().structures.bone.opacity).toBe(1);
-    store.update((s) => ({ ...s, pose: { ...s.pose, scale: 0.0031 } }));
+    expect(store.getState().shared.structures.bone.opacity).toBe(1);
+    store.dispatch({ type: 'pose/set', pose: { scale: 0.0031 } });
     interaction.runAction('true-size');
-    expect(store.getState().pose.scale).toBe(0.001);
+    expect(pose().scale).toBe(0.001);
     interaction.runAction('window:bone');
-    expect(store.getState().sliceWindow).toBe('bone');
+    expect(store.getState().shared.sliceWindow).toBe('bone');
     interaction.runAction('cut:coronal');
     interaction.runAction('slices:toggle');
-    expect(store.getState().clipPlanes[0].showSlice).toBe(false);
+    expect(cuts()[0].showSlice).toBe(false);
     interaction.runAction('cut:coronal'); // again: removes it
-    expect(store.getState().clipPlanes).toEqual([]);
+    expect(cuts()).toEqual([]);
+    // a fourth cut asks, in the same command, for the oldest to go (the reducer itself never evicts)
+    for (const c of ['axial', 'coronal', 'sagittal']) interaction.runAction(`cut:${c}`);
+    store.dispatch({ type: 'cut/upsert', id: 'extra', cut: { normal: [1, 0, 0], offset: 1, showSlice: false } });
+    expect(cuts().map((c) => c.id)).toEqual(['axial', 'coronal', 'sagittal']);
+    interaction.runAction('tool:cut');
+    right.position.set(0, 0.015, 0);
+    right.palmNormal.set(0, 1, 0);
+    right.press();
+    frame();
+    expect(cuts().map((c) => c.id)).toEqual(['coronal', 'sagittal', 'free']);
     const seen: string[] = [];
     interaction.onSessionActionObservable.add((a) => seen.push(a));
     for (const a of ['place', 'reset', 'exit']) interaction.runAction(a);
@@ -245,7 +291,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     interaction.effectors = [ray];
     ray.press();
     frame();
-    expect(store.getState().clipPlanes.map((p) => p.id)).toEqual(['sagittal']);
+    expect(cuts().map((p) => p.id)).toEqual(['sagittal']);
   });
 
   it('grabs from afar with a ray and carries the hologram at the ray’s end', () => {
@@ -261,7 +307,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     ray.rayOrigin.set(0.2, 0, -1);
     ray.position.set(0.2, 0, -1);
     frame();
-    expect(store.getState().pose.position[0]).toBeCloseTo(0.2, 6);
+    expect(pose().position[0]).toBeCloseTo(0.2, 6);
   });
 
   it('shows the hand menu while the left palm faces up', () => {
@@ -292,7 +338,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     expect(interaction.hoveredStructure).toBe('liver');
     interaction.runAction('vis:bone');
     // a coronal cut keeping patient P ≥ … : normal −P keeps the posterior half; the ray enters from anterior (−z world)
-    store.update((s) => ({ ...s, clipPlanes: [{ id: 'c', normal: [0, -1, 0], offset: 0, showSlice: false }] }));
+    store.dispatch({ type: 'cut/upsert', id: 'c', cut: { normal: [0, -1, 0], offset: 0, showSlice: false } });
     for (let i = 0; i < 6; i++) frame();
     expect(interaction.hoveredStructure).toBe('liver'); // the bone's anterior wall is cut away, the liver reaches the cut
   });
@@ -310,7 +356,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
       ray.release();
       frame();
     }
-    const [m] = store.getState().measurements;
+    const [m] = viewMeasurements(store.getState());
     // both points on the bone box's anterior face (patient y = −50 mm), 80 mm apart
     expect(Math.abs(m.a[1] + 50)).toBeLessThanOrEqual(1.01); // the label boundary: within half a 2 mm voxel
     expect(measurementLengthMm(m)).toBeCloseTo(80, 0);

@@ -4,16 +4,14 @@ import { Ray } from '@babylonjs/core/Culling/ray.core';
 import { Observable } from '@babylonjs/core/Misc/observable';
 import type { AbstractMesh } from '@babylonjs/core/Meshes/abstractMesh';
 import type { Scene } from '@babylonjs/core/scene';
-import type { MeasureView } from '../scene/measure-view';
 import type { HologramView } from '../scene/hologram-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import type { TextLabel } from '../scene/text-label';
 import { STRUCTURE_GROUPS, type ClassInfo, type StructureGroup } from '../segmentation/manifest';
 import {
-  addMeasurement, namesInGroup, PLANE_PRESETS, removeClipPlane, removeMeasurement, setOpacity, setPose, setSliceWindow, setVisible,
-  toggleVisible, upsertClipPlane,
-} from '../state/actions';
-import type { HologramState, HologramStore, Vec3 } from '../state/hologram-state';
+  createThrottledCommitter, findCut, namesInGroup, PLANE_PRESETS, roomPose, viewCuts, viewMeasurements, viewWorldPose, type Cut,
+  type HologramState, type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3, upsertCutCommand,
+} from '../state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
 import type { LabelMap } from '../volume/types';
 import type { Effector } from './effector';
@@ -24,7 +22,7 @@ import {
 } from './gestures';
 import type { MenuItem, MenuRow, XRMenuPanel } from './menu';
 
-export type XRTool = 'move' | 'measure' | 'cut';
+export type XRTool = Tool;
 
 /** Menu actions the interaction does not own (the session does: placement, anchors, leaving XR). */
 export type SessionAction = 'place' | 'reset' | 'exit';
@@ -35,7 +33,6 @@ export interface HologramInteractionOptions {
   /** The model's classes (labels, groups, colors). */
   classes: readonly ClassInfo[];
   handles: PlaneHandles;
-  measures: MeasureView;
   nearMenu: XRMenuPanel;
   /** Shown above the left palm while it faces up. */
   handMenu?: XRMenuPanel;
@@ -58,7 +55,9 @@ const FREE_PLANE = 'free';
 /**
  * What hands, controllers and pointers do to the hologram, following Babylon's XR feature pattern
  * (options, observables, dispose), driven by `update()` once per XR frame. Every change goes through
- * the state's actions; the views follow the store.
+ * the state's commands; the views follow the store. The tool, the pending point, hover and placing
+ * are this device's local state. A drag shows every frame as a local live drag and reaches the shared
+ * state throttled (10 Hz), with its final value on release.
  *
  * - pinch on a menu button (or point a ray at it and select): the button's action;
  * - pinch a plane handle and drag: the cut moves along its normal;
@@ -67,7 +66,7 @@ const FREE_PLANE = 'free';
  * - tool "measure": pinch a point, then another: a measurement in patient mm;
  * - tool "cut": pinch and turn the hand: a free plane through the pinch point, normal to the palm.
  *
- * Per frame it allocates nothing except the new state objects of a gesture's `store.update` (the state
+ * Per frame it allocates nothing except the new state objects of a gesture's live drag (the state
  * is immutable JSON by design). Rays find structures by marching the label map (hover, far measuring),
  * not by triangle picking; without a label map, a far measurement falls back to Babylon's picking.
  */
@@ -79,11 +78,7 @@ export class HologramInteraction {
   readonly onPlacePressObservable = new Observable<Effector>();
   /** Hover/gaze: the structure name under the ray, or null. */
   readonly onHoverObservable = new Observable<string | null>();
-  /** True while the hologram waits for a placement press. */
-  placing = false;
   effectors: Effector[] = [];
-  private toolValue: XRTool = 'move';
-  private pendingPoint: Vec3 | null = null;
   private readonly two = twoHandStart();
   private twoHand: [Effector, Effector] | null = null;
   private readonly work = workPose();
@@ -95,7 +90,8 @@ export class HologramInteraction {
   private readonly corner = new Vector3();
   private readonly ray = new Ray(Vector3.Zero(), Vector3.Forward(), 10);
   private frame = 0;
-  private hovered: string | null = null;
+  private readonly poseCommits: ThrottledCommitter<Pose>;
+  private readonly cutCommits = new Map<string, ThrottledCommitter<Cut>>();
   private labels?: LabelMap;
   private labelToIndex?: Affine;
   private readonly classNames = new Map<number, string>();
@@ -106,7 +102,7 @@ export class HologramInteraction {
     maxDistance: 0,
     accept: (id) => {
       const name = this.classNames.get(id);
-      return !!name && !!this.options.store.getState().structures[name]?.visible && !!this.options.view.getStructureMesh(name);
+      return !!name && !!this.options.store.getState().shared.structures[name]?.visible && !!this.options.view.getStructureMesh(name);
     },
   };
   private readonly unsubscribe: () => void;
@@ -115,10 +111,12 @@ export class HologramInteraction {
 
   constructor(readonly scene: Scene, private readonly options: HologramInteractionOptions) {
     this.unsubscribe = options.store.subscribe((s, p) => {
-      if (s.structures !== p.structures || s.clipPlanes !== p.clipPlanes || s.sliceWindow !== p.sliceWindow || s.measurements !== p.measurements) {
+      const a = s.shared, b = p.shared;
+      if (a.structures !== b.structures || a.cuts !== b.cuts || a.sliceWindow !== b.sliceWindow || a.measurements !== b.measurements || a.pose.scale !== b.pose.scale) {
         this.invalidateMenus();
       }
     });
+    this.poseCommits = createThrottledCommitter((pose: Pose) => options.store.dispatch({ type: 'pose/set', pose }));
     for (const c of options.classes) this.classNames.set(c.id, c.name);
     if (options.labels) this.setLabels(options.labels);
     this.nearMenuObserver = options.nearMenu.onSelectObservable.add((item) => this.runAction(item.id));
@@ -132,14 +130,21 @@ export class HologramInteraction {
   }
 
   get tool(): XRTool {
-    return this.toolValue;
+    return this.options.store.getState().local.tool;
+  }
+
+  /** True while the hologram waits for a placement press. */
+  get placing(): boolean {
+    return this.options.store.getState().local.placing;
+  }
+
+  set placing(placing: boolean) {
+    this.options.store.dispatchLocal({ type: 'placing/set', placing });
   }
 
   setTool(tool: XRTool): void {
-    if (tool === this.toolValue) return;
-    this.toolValue = tool;
-    this.pendingPoint = null;
-    this.options.measures.setPending(null);
+    if (tool === this.tool) return;
+    this.options.store.dispatchLocal({ type: 'tool/set', tool });
     this.invalidateMenus();
     this.onToolChangedObservable.notifyObservers(tool);
   }
@@ -159,7 +164,7 @@ export class HologramInteraction {
     for (let i = 0; i < classes.length; i += 2) {
       const row: MenuItem[] = [];
       for (const c of classes.slice(i, i + 2)) {
-        const st = s.structures[c.name];
+        const st = s.shared.structures[c.name];
         row.push(
           { id: `vis:${c.name}`, label: c.label, active: st?.visible, color: c.color, weight: 3 },
           { id: `op-:${c.name}`, label: '−', weight: 0.8 },
@@ -169,7 +174,7 @@ export class HologramInteraction {
       rows.push(row);
     }
     rows.push({ title: 'Session' }, [
-      { id: 'measure:clear', label: `Clear measurements (${s.measurements.length})`, disabled: !s.measurements.length, weight: 2 },
+      { id: 'measure:clear', label: `Clear measurements (${viewMeasurements(s).length})`, disabled: !viewMeasurements(s).length, weight: 2 },
       { id: 'exit', label: 'Leave XR' },
     ]);
     return rows;
@@ -182,33 +187,35 @@ export class HologramInteraction {
 
   private commonRows(s: HologramState): MenuRow[] {
     const present = this.options.view.structureNames;
-    const planes = new Set(s.clipPlanes.map((p) => p.id));
+    const cuts = viewCuts(s);
+    const planes = new Set(cuts.map((p) => p.id));
+    const tool = s.local.tool;
     return [
       { title: 'Tool' },
       [
-        { id: 'tool:move', label: 'Move', active: this.toolValue === 'move' },
-        { id: 'tool:measure', label: 'Measure', active: this.toolValue === 'measure' },
-        { id: 'tool:cut', label: 'Free cut', active: this.toolValue === 'cut' },
+        { id: 'tool:move', label: 'Move', active: tool === 'move' },
+        { id: 'tool:measure', label: 'Measure', active: tool === 'measure' },
+        { id: 'tool:cut', label: 'Free cut', active: tool === 'cut' },
       ],
       { title: 'Cuts' },
       [
         ...PRESETS.map((p) => ({ id: `cut:${p}`, label: p[0].toUpperCase() + p.slice(1), active: planes.has(p) })),
-        { id: 'cut:clear', label: 'No cuts', disabled: !s.clipPlanes.length },
+        { id: 'cut:clear', label: 'No cuts', disabled: !cuts.length },
       ],
       [
-        { id: 'window:soft-tissue', label: 'Soft tissue', active: s.sliceWindow === 'soft-tissue' },
-        { id: 'window:bone', label: 'Bone', active: s.sliceWindow === 'bone' },
-        { id: 'slices:toggle', label: 'CT on cuts', active: s.clipPlanes.some((p) => p.showSlice), disabled: !s.clipPlanes.length },
+        { id: 'window:soft-tissue', label: 'Soft tissue', active: s.shared.sliceWindow === 'soft-tissue' },
+        { id: 'window:bone', label: 'Bone', active: s.shared.sliceWindow === 'bone' },
+        { id: 'slices:toggle', label: 'CT on cuts', active: cuts.some((p) => p.showSlice), disabled: !cuts.length },
       ],
       { title: 'Hologram' },
       [
-        { id: 'place', label: this.placing ? 'Placing…' : 'Place', active: this.placing },
-        { id: 'true-size', label: 'True size', active: Math.abs(s.pose.scale - 0.001) < 1e-9 },
+        { id: 'place', label: s.local.placing ? 'Placing…' : 'Place', active: s.local.placing },
+        { id: 'true-size', label: 'True size', active: Math.abs(viewWorldPose(s).scale - 0.001) < 1e-9 },
         { id: 'reset', label: 'Reset' },
       ],
       STRUCTURE_GROUPS.filter((g) => this.options.classes.some((c) => c.group === g)).map((g) => {
         const names = namesInGroup(this.options.classes, g).filter((n) => present.includes(n));
-        return { id: `group:${g}`, label: GROUP_LABELS[g], active: names.some((n) => s.structures[n]?.visible), disabled: !names.length };
+        return { id: `group:${g}`, label: GROUP_LABELS[g], active: names.some((n) => s.shared.structures[n]?.visible), disabled: !names.length };
       }),
     ];
   }
@@ -217,54 +224,52 @@ export class HologramInteraction {
   runAction(id: string): void {
     const { store, view, classes } = this.options;
     const [kind, arg] = id.split(/:(.*)/s, 2);
-    const s = store.getState();
+    const s = store.getState().shared;
     switch (kind) {
       case 'tool':
         this.setTool(arg as XRTool);
         return;
       case 'cut': {
         if (arg === 'clear') {
-          for (const p of s.clipPlanes) store.update(removeClipPlane(p.id));
+          store.dispatch({ type: 'cuts/clear' });
           return;
         }
         const preset = arg as (typeof PRESETS)[number];
-        if (s.clipPlanes.some((p) => p.id === preset)) {
-          store.update(removeClipPlane(preset));
+        if (preset in s.cuts) {
+          store.dispatch({ type: 'cut/remove', id: preset });
           return;
         }
         const normal = PLANE_PRESETS[preset];
         const c = view.centerMm;
-        store.update(upsertClipPlane({ id: preset, normal, offset: c[0] * normal[0] + c[1] * normal[1] + c[2] * normal[2], showSlice: true }));
+        this.commitCut(preset, { normal, offset: c[0] * normal[0] + c[1] * normal[1] + c[2] * normal[2], showSlice: true });
         return;
       }
       case 'window':
-        store.update(setSliceWindow(arg as HologramState['sliceWindow']));
+        store.dispatch({ type: 'sliceWindow/set', window: arg as SliceWindow });
         return;
-      case 'slices': {
-        const show = !s.clipPlanes.some((p) => p.showSlice);
-        for (const p of s.clipPlanes) store.update(upsertClipPlane({ ...p, showSlice: show }));
+      case 'slices':
+        store.dispatch({ type: 'cuts/setShowSlice', show: !Object.values(s.cuts).some((p) => p.showSlice) });
         return;
-      }
       case 'true-size':
-        store.update(setPose({ scale: 0.001 }));
+        store.dispatch({ type: 'pose/set', pose: { scale: 0.001 } });
         return;
       case 'group': {
         const names = namesInGroup(classes, arg as StructureGroup).filter((n) => view.structureNames.includes(n));
-        store.update(setVisible(names, !names.some((n) => s.structures[n]?.visible)));
+        store.dispatch({ type: 'structure/setVisible', names, visible: !names.some((n) => s.structures[n]?.visible) });
         return;
       }
       case 'vis':
-        store.update(toggleVisible(arg));
+        if (s.structures[arg]) store.dispatch({ type: 'structure/setVisible', names: [arg], visible: !s.structures[arg].visible });
         return;
       case 'op-':
       case 'op+': {
         // to the next quarter up or down (0.6 → 0.5 or 0.75)
         const q = (s.structures[arg]?.opacity ?? 1) * 4;
-        store.update(setOpacity(arg, (kind === 'op+' ? Math.floor(q + 1 + 1e-9) : Math.ceil(q - 1 - 1e-9)) / 4));
+        store.dispatch({ type: 'structure/setOpacity', name: arg, opacity: (kind === 'op+' ? Math.floor(q + 1 + 1e-9) : Math.ceil(q - 1 - 1e-9)) / 4 });
         return;
       }
       case 'measure':
-        for (const m of s.measurements) store.update(removeMeasurement(m.id));
+        store.dispatch({ type: 'measurements/clear' });
         return;
       case 'place':
       case 'reset':
@@ -298,7 +303,44 @@ export class HologramInteraction {
     if (this.frame % (this.options.hoverEvery ?? 6) === 0) this.updateHover();
   }
 
+  /**
+   * Adds or changes a cut in the shared state. A new cut when MAX_CUTS are on asks, in the same
+   * command, to remove the oldest (the rule the single-user app always had, now explicit).
+   */
+  private commitCut(id: string, cut: Cut): void {
+    this.options.store.dispatch(upsertCutCommand(this.options.store.getState().shared, id, cut));
+  }
+
+  /** A cut being dragged: shown at once on this device, committed throttled. */
+  private dragCut(id: string, cut: Cut): void {
+    this.options.store.dispatchLocal({ type: 'drag/cut', id, cut });
+    let commits = this.cutCommits.get(id);
+    if (!commits) this.cutCommits.set(id, (commits = createThrottledCommitter((value: Cut) => this.commitCut(id, value))));
+    commits.push(cut);
+  }
+
+  private endCutDrag(id: string): void {
+    this.cutCommits.get(id)?.flush();
+    this.cutCommits.delete(id);
+    this.options.store.dispatchLocal({ type: 'drag/cut', id, cut: null });
+  }
+
+  /** The hologram being moved (world pose): shown at once, committed throttled in the room frame. */
+  private dragPose(world: Pose): void {
+    const pose = roomPose(this.options.store.getState().local.calibration, world);
+    this.options.store.dispatchLocal({ type: 'drag/pose', pose });
+    this.poseCommits.push(pose);
+  }
+
+  private endPoseDrag(): void {
+    this.poseCommits.flush();
+    this.options.store.dispatchLocal({ type: 'drag/pose', pose: null });
+  }
+
   dispose(): void {
+    // a drag cut short (session ended, case replaced) leaves its last value in the shared state
+    for (const id of [...this.cutCommits.keys()]) this.endCutDrag(id);
+    if (this.options.store.getState().local.drag.pose) this.endPoseDrag();
     this.unsubscribe();
     this.options.nearMenu.onSelectObservable.remove(this.nearMenuObserver);
     if (this.handMenuObserver) this.options.handMenu?.onSelectObservable.remove(this.handMenuObserver);
@@ -319,11 +361,12 @@ export class HologramInteraction {
     }
     if (this.pressHandle(e)) return;
     this.refreshWorldBox();
-    if (this.toolValue === 'measure') {
+    const tool = this.tool;
+    if (tool === 'measure') {
       this.pressMeasure(e);
       return;
     }
-    if (this.toolValue === 'cut') {
+    if (tool === 'cut') {
       e.grab.mode = 'cut';
       this.updateFreeCut(e);
       return;
@@ -378,7 +421,7 @@ export class HologramInteraction {
       }
     }
     if (best === null) return false;
-    const plane = this.options.store.getState().clipPlanes.find((p) => p.id === best);
+    const plane = findCut(this.options.store.getState(), best);
     if (!plane) return false;
     e.grab.mode = 'plane';
     e.grab.planeId = best;
@@ -402,14 +445,14 @@ export class HologramInteraction {
       this.twoHand = [other, e];
       this.grabPoint(other, this.tmp);
       this.grabPoint(e, this.tmp2);
-      beginTwoHand(this.tmp, this.tmp2, poseFromState(this.options.store.getState().pose, this.work), this.two);
+      beginTwoHand(this.tmp, this.tmp2, poseFromState(viewWorldPose(this.options.store.getState()), this.work), this.two);
       return;
     }
     this.beginOneHand(e);
   }
 
   private beginOneHand(e: Effector): void {
-    poseFromState(this.options.store.getState().pose, this.work);
+    poseFromState(viewWorldPose(this.options.store.getState()), this.work);
     if (e.grab.rayDistance > 0) {
       // a far grab holds the hologram at the ray's grab point, turning with the pointer
       this.grabPoint(e, this.tmp);
@@ -425,15 +468,15 @@ export class HologramInteraction {
   private pressMeasure(e: Effector): void {
     const point = this.measurePoint(e);
     if (!point) return;
-    if (!this.pendingPoint) {
-      this.pendingPoint = point;
-      this.options.measures.setPending(point);
+    const { store } = this.options;
+    const pending = store.getState().local.pendingPoint;
+    if (!pending) {
+      store.dispatchLocal({ type: 'measure/pending', point });
       return;
     }
-    const id = `m${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
-    this.options.store.update(addMeasurement({ id, a: this.pendingPoint, b: point }));
-    this.pendingPoint = null;
-    this.options.measures.setPending(null);
+    const id = store.ids.next();
+    store.dispatch({ type: 'measurement/add', id, measurement: { a: pending, b: point } });
+    store.dispatchLocal({ type: 'measure/pending', point: null });
     this.onMeasurementAddedObservable.notifyObservers(id);
   }
 
@@ -469,7 +512,7 @@ export class HologramInteraction {
     this.corner.scaleInPlace(1 / mmPerM);
     this.rayDirection[0] = this.corner.x; this.rayDirection[1] = this.corner.y; this.rayDirection[2] = this.corner.z;
     this.marchOptions.maxDistance = 3 * mmPerM; // 3 m of ray
-    this.marchOptions.planes = this.options.store.getState().clipPlanes;
+    this.marchOptions.planes = viewCuts(this.options.store.getState());
     this.marchOptions.patientToIndex = this.labelToIndex;
     return marchLabels(this.labels, this.rayOrigin, this.rayDirection, this.marchOptions, this.labelHit);
   }
@@ -482,7 +525,7 @@ export class HologramInteraction {
       const [a, b] = this.twoHand;
       this.grabPoint(a, this.tmp);
       this.grabPoint(b, this.tmp2);
-      store.update(setPose(poseToState(twoHandUpdate(this.two, this.tmp, this.tmp2, this.work))));
+      this.dragPose(poseToState(twoHandUpdate(this.two, this.tmp, this.tmp2, this.work)));
     }
     for (const e of this.effectors) {
       if (!e.tracked) continue;
@@ -498,18 +541,19 @@ export class HologramInteraction {
           } else {
             grabUpdate(e, e.grab.relative, this.work);
           }
-          this.work.scale = store.getState().pose.scale;
-          store.update(setPose(poseToState(this.work)));
+          this.work.scale = viewWorldPose(store.getState()).scale;
+          this.dragPose(poseToState(this.work));
           break;
         case 'plane': {
-          const plane = store.getState().clipPlanes.find((p) => p.id === e.grab.planeId);
+          const plane = findCut(store.getState(), e.grab.planeId);
           if (!plane) {
             e.grab.mode = 'none';
+            this.endCutDrag(e.grab.planeId);
             break;
           }
           this.grabPointPatient(e, this.corner);
           const offset = dragPlaneOffset(e.grab.startOffset, plane.normal, e.grab.startPatient, this.corner);
-          if (offset !== plane.offset) store.update(upsertClipPlane({ ...plane, offset }));
+          if (offset !== plane.offset) this.dragCut(plane.id, { normal: plane.normal, offset, showSlice: plane.showSlice });
           break;
         }
         case 'cut':
@@ -525,9 +569,9 @@ export class HologramInteraction {
     this.worldToPatientMatrix();
     const offset = planeFromHand(e.position, e.palmNormal, this.inverse, this.tmp);
     const normal: Vec3 = [this.tmp.x, this.tmp.y, this.tmp.z];
-    const current = this.options.store.getState().clipPlanes.find((p) => p.id === FREE_PLANE);
+    const current = findCut(this.options.store.getState(), FREE_PLANE);
     if (current && current.offset === offset && current.normal.every((v, i) => v === normal[i])) return;
-    this.options.store.update(upsertClipPlane({ id: FREE_PLANE, normal, offset, showSlice: current?.showSlice ?? true }));
+    this.dragCut(FREE_PLANE, { normal, offset, showSlice: current?.showSlice ?? true });
   }
 
   private onRelease(e: Effector): void {
@@ -538,6 +582,9 @@ export class HologramInteraction {
       this.twoHand = null;
       if (other.grab.mode === 'hologram') this.beginOneHand(other);
     }
+    if (mode === 'hologram' && !this.effectors.some((o) => o.grab.mode === 'hologram')) this.endPoseDrag();
+    if (mode === 'plane' && !this.effectors.some((o) => o.grab.mode === 'plane' && o.grab.planeId === e.grab.planeId)) this.endCutDrag(e.grab.planeId);
+    if (mode === 'cut' && !this.effectors.some((o) => o.grab.mode === 'cut')) this.endCutDrag(FREE_PLANE);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -585,7 +632,7 @@ export class HologramInteraction {
     this.ray.length = 20;
     const hits = this.scene.multiPickWithRay(this.ray, (m) => m.isEnabled() && m.isVisible && !!m.metadata?.structure) ?? [];
     hits.sort((a, b) => a.distance - b.distance);
-    const planes = this.options.store.getState().clipPlanes;
+    const planes = viewCuts(this.options.store.getState());
     this.worldToPatientMatrix();
     for (const h of hits) {
       if (!h.hit || !h.pickedPoint || !h.pickedMesh) continue;
@@ -653,17 +700,17 @@ export class HologramInteraction {
       if (name) label.setText(this.options.classes.find((c) => c.name === name)?.label ?? name);
       if (label.mesh.isEnabled() !== !!name) label.mesh.setEnabled(!!name);
     }
-    if (name !== this.hovered) {
-      this.hovered = name;
+    if (name !== this.hoveredStructure) {
+      this.options.store.dispatchLocal({ type: 'hover/set', name });
       this.onHoverObservable.notifyObservers(name);
     }
   }
 
   get hoveredStructure(): string | null {
-    return this.hovered;
+    return this.options.store.getState().local.hover;
   }
 
   get pendingMeasurePoint(): Vec3 | null {
-    return this.pendingPoint;
+    return this.options.store.getState().local.pendingPoint;
   }
 }

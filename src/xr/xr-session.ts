@@ -17,10 +17,9 @@ import type { MeasureView } from '../scene/measure-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import { TextLabel } from '../scene/text-label';
 import type { ClassInfo } from '../segmentation/manifest';
-import { setPose } from '../state/actions';
-import type { HologramStore } from '../state/hologram-state';
+import { composeRigid, invertRigid, roomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform } from '../state';
 import type { LabelMap } from '../volume/types';
-import { grabStart, grabUpdate, placeInFront, poseFromState, poseToState, rigidPose, workPose } from './gestures';
+import { placeInFront, rigidPose } from './gestures';
 import { HologramInteraction } from './interaction';
 import { XRMenuPanel } from './menu';
 import { XRInputAdapter } from './xr-input';
@@ -80,6 +79,10 @@ const ANCHOR_FEATURES = ['hit-test', 'anchors', 'hand-tracking', 'local-floor'];
  * controllers as fallback, hit-test placement on a real surface, a WebXR anchor to pin the hologram
  * (persistent on Quest, feature-detected), the interaction and its menus. Leaving returns to the
  * desktop view with the same state (the state lives in the store, not here).
+ *
+ * The anchor pins this device's room frame (its calibration, local state), not the shared pose: when
+ * tracking refines the anchor, only the calibration follows, so the hologram keeps its place on the
+ * real table here and nobody else's hologram moves.
  */
 export class HoloXR {
   readonly onSessionStartedObservable = new Observable<ImmersiveMode>();
@@ -102,10 +105,8 @@ export class HoloXR {
   anchorError?: string;
   private lastHit?: IWebXRHitResult;
   private readonly head = rigidPose();
-  private readonly anchorPose = rigidPose();
-  private readonly relative = rigidPose();
-  private readonly work = workPose();
-  private applyingAnchor = false;
+  /** The room frame in the anchor's frame: anchor⁻¹ ∘ calibration. */
+  private roomInAnchor?: RigidTransform;
   private boundCase?: XRCase;
   private unsubscribeCase?: () => void;
   private frameObserver?: Observer<XRFrame>;
@@ -185,7 +186,7 @@ export class HoloXR {
     const forward = new Vector3(0, 0, 1).applyRotationQuaternion(this.head.rotation);
     placeInFront(this.head.position, forward, 0.55, 0.45, pose);
     const bounds = c.view.patientBounds();
-    const scale = c.store.getState().pose.scale;
+    const scale = viewWorldPose(c.store.getState()).scale;
     if (hit) {
       // stand it on the surface: its centre half its height (patient S extent) above the hit
       const halfHeight = bounds ? ((bounds.max.z - bounds.min.z) / 2) * scale : 0.2;
@@ -197,7 +198,7 @@ export class HoloXR {
       this.interaction.placing = false;
       this.interaction.invalidateMenus();
     }
-    this.setPoseFromAnchor(() => c.store.update(setPose({ position: [pose.position.x, pose.position.y, pose.position.z], rotation: [pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w] })));
+    this.setWorldPose(c, pose.position, pose.rotation);
     this.placeNearMenu();
     this.onPlacedObservable.notifyObservers({ onSurface: !!hit });
     await this.pinAsync(hit, pose.position);
@@ -217,7 +218,7 @@ export class HoloXR {
       previous?.remove();
       const anchor = hit
         ? await anchors.addAnchorPointUsingHitTestResultAsync(hit)
-        : await anchors.addAnchorAtPositionAndRotationAsync(at ?? new Vector3(...c.store.getState().pose.position), Quaternion.Identity(), true);
+        : await anchors.addAnchorAtPositionAndRotationAsync(at ?? new Vector3(...viewWorldPose(c.store.getState()).position), Quaternion.Identity(), true);
       this.adoptAnchor(anchor);
       this.anchorError = undefined;
       let handle: string | undefined;
@@ -225,6 +226,7 @@ export class HoloXR {
         if (this.persistentHandle) await anchors.deletePersistentAnchorAsync(this.persistentHandle).catch(() => undefined);
         handle = await anchors.requestPersistentHandleAsync(anchor);
         this.persistentHandle = handle;
+        c.store.dispatchLocal({ type: 'anchor/set', handle });
         this.saveAnchor();
       }
       this.onAnchorObservable.notifyObservers({ anchor, persistentHandle: handle, restored: false });
@@ -282,7 +284,7 @@ export class HoloXR {
     // back to the desktop: same state, the orbit camera aimed at the hologram wherever it now stands
     const camera = this.options.desktopCamera;
     if (c && camera) {
-      const { position, scale } = c.store.getState().pose;
+      const { position, scale } = viewWorldPose(c.store.getState());
       camera.setTarget(new Vector3(...position));
       const bounds = c.view.patientBounds();
       const size = bounds ? Vector3.Distance(bounds.min, bounds.max) * scale : 0.4;
@@ -300,12 +302,15 @@ export class HoloXR {
       try {
         const anchor = await anchors.restorePersistentAnchorAsync(saved.handle);
         this.persistentHandle = saved.handle;
-        // the size first (before the anchor is adopted, so this change does not re-base on it), then the place
-        c.store.update(setPose({ scale: saved.scale }));
-        this.relative.position.set(...saved.position);
-        this.relative.rotation.set(...saved.rotation);
+        c.store.dispatchLocal({ type: 'anchor/set', handle: saved.handle });
+        // the hologram where it stood relative to the anchor, then the anchor pins the room frame
         this.anchor = anchor;
-        this.followAnchor();
+        const at = this.readAnchorPose();
+        if (at) {
+          const world = composeRigid(at, { position: saved.position, rotation: saved.rotation });
+          this.setWorldPose(c, new Vector3(...world.position), new Quaternion(...world.rotation), saved.scale);
+        }
+        this.adoptAnchor(anchor);
         this.placeNearMenu();
         this.onAnchorObservable.notifyObservers({ anchor, persistentHandle: saved.handle, restored: true });
         return;
@@ -317,7 +322,7 @@ export class HoloXR {
     this.updateHead();
     const forward = new Vector3(0, 0, 1).applyRotationQuaternion(this.head.rotation);
     const pose = placeInFront(this.head.position, forward, 0.6, 0.35, rigidPose());
-    c.store.update(setPose({ position: [pose.position.x, pose.position.y, pose.position.z], rotation: [pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w] }));
+    this.setWorldPose(c, pose.position, pose.rotation);
     this.placeNearMenu();
     if (this.hitTest?.attached) this.startPlacing();
   }
@@ -337,7 +342,7 @@ export class HoloXR {
       handTracking: xr.baseExperience.featuresManager.getEnabledFeature(WebXRFeatureName.HAND_TRACKING) as WebXRHandTracking | undefined,
     });
     const interaction = (this.interaction = new HologramInteraction(this.scene, {
-      store: c.store, view: c.view, classes: c.classes, handles: c.handles, measures: c.measures,
+      store: c.store, view: c.view, classes: c.classes, handles: c.handles,
       nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels,
     }));
     interaction.effectors = this.adapter.effectors;
@@ -357,10 +362,8 @@ export class HoloXR {
     this.reticle.isPickable = false;
     this.reticle.setEnabled(false);
     this.reticle.rotationQuaternion = new Quaternion();
-    // the anchor follows user moves of the hologram: its pose relative to the anchor is updated
     this.unsubscribeCase = c.store.subscribe((s, p) => {
-      if (s.pose !== p.pose && !this.applyingAnchor && this.anchor) this.rebaseOnAnchor();
-      if (s.structures !== p.structures) interaction.invalidateMenus();
+      if (s.shared.structures !== p.shared.structures) interaction.invalidateMenus();
     });
   }
 
@@ -426,52 +429,47 @@ export class HoloXR {
     this.updateHead();
     const forward = new Vector3(0, 0, 1).applyRotationQuaternion(this.head.rotation);
     const pose = placeInFront(this.head.position, forward, 0.6, 0.35, rigidPose());
-    c.store.update(setPose({ position: [pose.position.x, pose.position.y, pose.position.z], rotation: [pose.rotation.x, pose.rotation.y, pose.rotation.z, pose.rotation.w], scale: 0.001 }));
+    this.setWorldPose(c, pose.position, pose.rotation, 0.001);
+  }
+
+  /** Puts the hologram at a place in this device's world: the shared pose gets the room-frame equivalent. */
+  private setWorldPose(c: XRCase, position: Vector3, rotation: Quaternion, scale?: number): void {
+    const s = c.store.getState();
+    const world: Pose = { position: [position.x, position.y, position.z], rotation: [rotation.x, rotation.y, rotation.z, rotation.w], scale: scale ?? viewWorldPose(s).scale };
+    const room = roomPose(s.local.calibration, world);
+    c.store.dispatch({ type: 'pose/set', pose: scale === undefined ? { position: room.position, rotation: room.rotation } : room });
   }
 
   // ---- anchors --------------------------------------------------------------------------------
 
+  /** The anchor pins this device's room frame from now on. */
   private adoptAnchor(anchor: IWebXRAnchor): void {
     this.anchor = anchor;
-    this.rebaseOnAnchor();
-  }
-
-  private readAnchorPose(): boolean {
-    const a = this.anchor;
-    if (!a) return false;
-    a.transformationMatrix.decompose(undefined, this.anchorPose.rotation, this.anchorPose.position);
-    return true;
-  }
-
-  /** The hologram's pose in the anchor's frame, from the state now. */
-  private rebaseOnAnchor(): void {
     const c = this.boundCase;
-    if (!c || !this.readAnchorPose()) return;
-    grabStart(this.anchorPose, poseFromState(c.store.getState().pose, this.work), this.relative);
+    const at = this.readAnchorPose();
+    this.roomInAnchor = c && at ? composeRigid(invertRigid(at), c.store.getState().local.calibration) : undefined;
   }
 
-  /** The anchor moved (tracking refined it): the hologram keeps its place relative to it. */
+  /** The anchor's pose in this device's world, or null without one. */
+  private readAnchorPose(): RigidTransform | null {
+    const a = this.anchor;
+    if (!a) return null;
+    const position = new Vector3();
+    const rotation = new Quaternion();
+    a.transformationMatrix.decompose(undefined, rotation, position);
+    return { position: [position.x, position.y, position.z], rotation: [rotation.x, rotation.y, rotation.z, rotation.w] };
+  }
+
+  /** The anchor moved (tracking refined it): this device's calibration follows; the shared pose does not change. */
   private followAnchor(): void {
     const c = this.boundCase;
-    if (!c || !this.readAnchorPose()) return;
-    const scale = c.store.getState().pose.scale;
-    grabUpdate(this.anchorPose, this.relative, this.work);
-    this.work.scale = scale;
-    const next = poseToState(this.work);
-    const now = c.store.getState().pose;
+    const at = this.readAnchorPose();
+    if (!c || !at || !this.roomInAnchor) return;
+    const next = composeRigid(at, this.roomInAnchor);
+    const now = c.store.getState().local.calibration;
     const moved = Math.hypot(next.position[0] - now.position[0], next.position[1] - now.position[1], next.position[2] - now.position[2]);
     const turned = 1 - Math.abs(next.rotation.reduce((sum, v, i) => sum + v * now.rotation[i], 0));
-    if (moved > 1e-4 || turned > 1e-8) this.setPoseFromAnchor(() => c.store.update(setPose(next)));
-  }
-
-  private setPoseFromAnchor(update: () => void): void {
-    this.applyingAnchor = true;
-    try {
-      update();
-    } finally {
-      this.applyingAnchor = false;
-    }
-    if (this.anchor) this.rebaseOnAnchor();
+    if (moved > 1e-4 || turned > 1e-8) c.store.dispatchLocal({ type: 'calibration/set', calibration: next });
   }
 
   private get storage(): Storage | null {
@@ -485,14 +483,12 @@ export class HoloXR {
 
   private saveAnchor(): void {
     const c = this.boundCase;
-    if (!this.persistentHandle || !c || !this.storage) return;
-    const r = this.relative;
-    const saved: SavedAnchor = {
-      handle: this.persistentHandle,
-      position: [r.position.x, r.position.y, r.position.z],
-      rotation: [r.rotation.x, r.rotation.y, r.rotation.z, r.rotation.w],
-      scale: c.store.getState().pose.scale,
-    };
+    const at = this.readAnchorPose();
+    if (!this.persistentHandle || !c || !this.storage || !at) return;
+    // where the hologram stands on this device relative to the anchor
+    const world = viewWorldPose(c.store.getState());
+    const r = composeRigid(invertRigid(at), world);
+    const saved: SavedAnchor = { handle: this.persistentHandle, position: r.position, rotation: r.rotation, scale: world.scale };
     this.storage.setItem(this.options.storageKey ?? 'holoct.xr.anchor', JSON.stringify(saved));
   }
 

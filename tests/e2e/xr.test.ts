@@ -88,7 +88,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     await page.waitForFunction(() => !!(window as Any).__holoct.xr.holo.anchor, null, { timeout: 30_000 });
     const placed = await xr(() => {
       const { store, view, xr: bridge } = (window as Any).__holoct;
-      const pose = store.getState().pose;
+      const pose = store.getState().shared.pose;
       const b = view.patientBounds();
       const holo = bridge.holo;
       return {
@@ -118,11 +118,12 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
   });
 
   it('pinch-grabs the hologram and moves it with the hand', async () => {
-    const before = await xr(() => (window as Any).__holoct.store.getState().pose);
+    const before = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
     const start: V3 = [before.position[0] + 0.02, before.position[1], before.position[2]];
     const trace = await xr(async (p: V3) => {
       const t = (window as Any).__xrt;
-      const pose = () => (window as Any).__holoct.store.getState().pose.position;
+      // what the headset shows: its live drag, else the shared pose (identity calibration here)
+      const pose = () => ((s) => s.local.drag.pose ?? s.shared.pose)((window as Any).__holoct.store.getState()).position;
       const out: unknown[] = [];
       await t.pinchAt('right', p);
       out.push({ at: 'pinched', e: t.effector('right'), pose: pose() });
@@ -133,7 +134,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       return out;
     }, start);
     log(`grab trace ${JSON.stringify({ start, trace })}`);
-    const after = await xr(() => (window as Any).__holoct.store.getState().pose);
+    const after = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
     expect(after.position[0] - before.position[0]).toBeCloseTo(0.1, 3);
     expect(after.position[1] - before.position[1]).toBeCloseTo(0.05, 3);
     expect(after.position[2] - before.position[2]).toBeCloseTo(-0.08, 3);
@@ -141,13 +142,13 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     // the anchor keeps the new place
     const anchored = await xr(() => {
       const h = (window as Any).__holoct.xr.holo;
-      return h.relative.position.length() > 0;
+      return !!h.anchor && !!h.roomInAnchor && !(window as Any).__holoct.store.getState().local.drag.pose;
     });
     expect(anchored).toBe(true);
   });
 
   it('scales it with two hands', async () => {
-    const before = await xr(() => (window as Any).__holoct.store.getState().pose);
+    const before = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
     const [x, y, z] = before.position;
     await xr(async ([x, y, z]: V3) => {
       const t = (window as Any).__xrt;
@@ -158,7 +159,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       await t.release('right');
       await t.release('left');
     }, [x, y, z]);
-    const after = await xr(() => (window as Any).__holoct.store.getState().pose);
+    const after = await xr(() => (window as Any).__holoct.store.getState().shared.pose);
     expect(after.scale / before.scale).toBeCloseTo(2, 2);
     after.position.forEach((v: number, i: number) => expect(v).toBeCloseTo(before.position[i], 2));
   });
@@ -168,7 +169,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       const h = (window as Any).__holoct.xr.holo;
       await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter('cut:axial').asArray());
     });
-    const cut0 = await xr(() => (window as Any).__holoct.store.getState().clipPlanes);
+    const cut0 = await xr(() => Object.entries((window as Any).__holoct.store.getState().shared.cuts).map(([id, c]: [string, Any]) => ({ id, ...c })));
     expect(cut0).toHaveLength(1);
     expect(cut0[0]).toMatchObject({ id: 'axial', normal: [0, 0, 1], showSlice: true });
     const drag = 0.03; // m up; world up is patient superior (the hologram is only turned about the vertical)
@@ -181,8 +182,8 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     }, [handle, drag]);
     const result = await xr(async () => {
       const { store, view, xr: bridge } = (window as Any).__holoct;
-      const s = store.getState();
-      const plane = s.clipPlanes[0];
+      const s = store.getState().shared;
+      const plane = s.cuts.axial;
       bridge.current.slices.flush();
       // the material clip plane (world) must be the patient-space cut carried to the world
       const bone = view.getStructureMesh(view.structureNames[0]);
@@ -323,10 +324,11 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     }, pts);
     const result = await xr(() => {
       const { store } = (window as Any).__holoct;
-      const s = store.getState();
-      const m = s.measurements[s.measurements.length - 1];
+      const s = store.getState().shared;
+      const ids = Object.keys(s.measurements);
+      const m = { id: ids[ids.length - 1], ...s.measurements[ids[ids.length - 1]] };
       const label = (window as Any).__holoct.xr.current.measures.getLabel(m.id);
-      return { m, count: s.measurements.length, scale: s.pose.scale, label: label.currentText, labelOn: label.mesh.isEnabled() };
+      return { m, count: ids.length, scale: s.pose.scale, label: label.currentText, labelOn: label.mesh.isEnabled() };
     });
     const truth = Math.hypot(...pts.a.map((v: number, i: number) => v - pts.b[i]));
     const got = Math.hypot(...result.m.a.map((v: number, i: number) => v - result.m.b[i]));
@@ -373,7 +375,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     // a closer look for the docs: the viewer leans in; the desktop panel under the emulated view is hidden
     await xr(async () => {
       const { store } = (window as Any).__holoct;
-      const p = store.getState().pose.position;
+      const p = store.getState().shared.pose.position;
       (window as Any).__xrt.head([p[0] - 0.05, p[1] + 0.2, p[2] - 0.75], -14);
       document.getElementById('panel')!.style.visibility = 'hidden';
       await (window as Any).__xrt.frames(2);
@@ -389,7 +391,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
   });
 
   it('leaves XR from the menu: the desktop view shows the same state; the next session restores the anchored place', async () => {
-    const before = await xr(() => JSON.stringify((window as Any).__holoct.store.getState()));
+    const before = await xr(() => JSON.stringify((window as Any).__holoct.store.getState().shared));
     await xr(async () => {
       const h = (window as Any).__holoct.xr.holo;
       await (window as Any).__xrt.tap('right', h.nearMenu.itemCenter('exit').asArray());
@@ -397,7 +399,8 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     await page.waitForFunction(() => !(window as Any).__holoct.xr.holo.inXR, null, { timeout: 30_000 });
     const desktop = await xr(() => {
       const { store, scene } = (window as Any).__holoct;
-      return { state: JSON.stringify(store.getState()), camera: scene.activeCamera.name, target: scene.activeCamera.target.asArray(), pose: store.getState().pose.position };
+      const shared = store.getState().shared;
+      return { state: JSON.stringify(shared), camera: scene.activeCamera.name, target: scene.activeCamera.target.asArray(), pose: shared.pose.position };
     });
     expect(desktop.state).toBe(before);
     expect(desktop.camera).toBe('desktop-camera');
@@ -408,7 +411,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     await page.waitForFunction(() => !!(window as Any).__holoct.xr.holo.anchor, null, { timeout: 30_000 });
     const restored = await xr(() => {
       const h = (window as Any).__holoct.xr.holo;
-      return { pose: (window as Any).__holoct.store.getState().pose, placing: h.interaction.placing };
+      return { pose: (window as Any).__holoct.store.getState().shared.pose, placing: h.interaction.placing };
     });
     const old = JSON.parse(before).pose;
     restored.pose.position.forEach((v: number, i: number) => expect(v).toBeCloseTo(old.position[i], 3));
@@ -432,6 +435,7 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
     await slider.evaluate((el: HTMLInputElement, v: number) => {
       el.value = String(v);
       el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true })); // let go: the final value is committed
     }, target.p[1]);
     const read = async () => xr(async (p: V3) => {
       const { store, xr: bridge } = (window as Any).__holoct;
@@ -443,7 +447,8 @@ describe('headset: Meta Quest 3 with hands (IWER)', { timeout: 420_000 }, () => 
       const y = (d[0] * g.v[0] + d[1] * g.v[1] + d[2] * g.v[2]) / g.spacing;
       const n = Math.round(x) + Math.round(y) * g.width;
       const pixels = (await slice.texture.readPixels()) as Uint8Array;
-      return { offset: store.getState().clipPlanes.find((c: Any) => c.id === 'coronal').offset, x, y, hu: slice.hu[n], texel: pixels[n * 4], air: slice.air[n], window: store.getState().sliceWindow };
+      const shared = store.getState().shared;
+      return { offset: shared.cuts.coronal.offset, x, y, hu: slice.hu[n], texel: pixels[n * 4], air: slice.air[n], window: shared.sliceWindow };
     }, target.p);
     const soft = await read();
     expect(soft.offset).toBeCloseTo(target.p[1], 3);

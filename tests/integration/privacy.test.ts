@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSyntheticCtSeries } from '../../src/dicom/index';
 import { DEFAULT_MANIFEST, readManifest } from '../../src/cli/node-model';
 import { loadInput } from '../../src/pipeline/input';
-import { addMeasurement, setOpacity, setPose, setSliceWindow, setVisible, upsertClipPlane } from '../../src/state/actions';
-import { createHologramStore, initialState } from '../../src/state/hologram-state';
+import * as Y from 'yjs';
+import { caseIdOf, createHologramStore, initialSharedState, type Command } from '../../src/state';
+import { bindSharedState } from '../../src/state/yjs-binding';
 
 /**
  * Issue 5 item 8: patient name and ID are for local display only. A CT series whose PatientName and
@@ -77,18 +78,26 @@ describe('patient identity never leaves the device', () => {
     }
   });
 
-  it('the serializable hologram state has no place for patient identity', async () => {
+  it('the shared hologram state and its Yjs document have no place for patient identity', async () => {
     const manifest = await readManifest(DEFAULT_MANIFEST);
-    const store = createHologramStore(initialState(manifest.classes));
+    const store = createHologramStore({ shared: initialSharedState(manifest.classes) }, { clientId: 'c' });
+    const doc = new Y.Doc();
+    bindSharedState(doc, store, { onInvalid: (e) => { throw new Error(`${e.map}/${e.key}: ${e.reason}`); } });
     const first = manifest.classes[0].name;
-    store.update(setVisible([first], false));
-    store.update(setOpacity(first, 0.4));
-    store.update(setPose({ position: [0.1, 1.2, -0.5], scale: 0.002 }));
-    store.update(upsertClipPlane({ id: 'c1', normal: [0, 0, 1], offset: 12, showSlice: true }));
-    store.update(addMeasurement({ id: 'm1', a: [0, 0, 0], b: [10, 0, 0] }));
-    store.update(setSliceWindow('bone'));
-    const json = JSON.stringify(store.getState());
-    expect(Object.keys(JSON.parse(json)).sort()).toEqual(['clipPlanes', 'measurements', 'pose', 'sliceWindow', 'structures']);
+    const commands: Command[] = [
+      { type: 'case/open', caseId: caseIdOf('0'.repeat(64), manifest.name), structures: store.getState().shared.structures },
+      { type: 'structure/setVisible', names: [first], visible: false },
+      { type: 'structure/setOpacity', name: first, opacity: 0.4 },
+      { type: 'pose/set', pose: { position: [0.1, 1.2, -0.5], scale: 0.002 } },
+      { type: 'cut/upsert', id: 'c1', cut: { normal: [0, 0, 1], offset: 12, showSlice: true, createdBy: 'c' } },
+      { type: 'measurement/add', id: 'c-1', measurement: { a: [0, 0, 0], b: [10, 0, 0] } },
+      { type: 'sliceWindow/set', window: 'bone' },
+      { type: 'presenter/set', presenter: 'c' },
+    ];
+    for (const command of commands) expect(store.dispatch(command)).toMatchObject({ ok: true });
+    const json = JSON.stringify(store.getState().shared);
+    expect(Object.keys(JSON.parse(json)).sort()).toEqual(['caseId', 'cuts', 'measurements', 'pivot', 'pose', 'presenter', 'schema', 'sliceWindow', 'structures']);
     expect(markersIn(Buffer.from(json))).toEqual([]);
+    expect(markersIn(Buffer.from(Y.encodeStateAsUpdate(doc)))).toEqual([]);
   });
 });

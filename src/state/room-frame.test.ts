@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { applyRigid, invertRigid, worldPose } from './pose';
+import { deviceToDevice, fitLandmarks, roomFrameFromLandmarks, yawQuat } from './room-frame';
+import type { RigidTransform, Vec3 } from './types';
+
+const close = (a: readonly number[], b: readonly number[], digits = 9) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], digits));
+
+describe('room frame from pinched landmarks', () => {
+  it('puts the origin on landmark 1, +x toward landmark 2 across the floor, +y up', () => {
+    // landmark 2 is 2 m toward world −z and 30 cm higher: the frame's +x is world −z, a quarter turn
+    const frame = roomFrameFromLandmarks([[1, 0.8, 2], [1, 1.1, 0]]);
+    close(frame.position, [1, 0.8, 2]);
+    close(applyRigid(frame, [1, 0, 0]), [1, 0.8, 1]); // 1 m along room +x
+    close(applyRigid(frame, [0, 1, 0]), [1, 1.8, 2]); // room up is world up
+    close(applyRigid(frame, [0, 0, 1]), [2, 0.8, 2]); // +z = x × y: world +x here
+  });
+
+  it('refuses landmarks it cannot orient on', () => {
+    expect(() => roomFrameFromLandmarks([[0, 0, 0]])).toThrow(/2 or 3 landmarks, got 1/);
+    expect(() => roomFrameFromLandmarks([[0, 0, 0], [0.01, 0.5, 0.01]])).toThrow(/1\.4 cm apart/);
+    expect(() => roomFrameFromLandmarks([[0, 0, 0], [Number.NaN, 0, 0]])).toThrow(/landmark 2 is not a finite point/);
+  });
+
+  it('two headsets with different tracking origins place the shared pose on the same physical spot', () => {
+    const table: Vec3[] = [[0.4, 0.75, -1], [1.6, 0.75, -1], [1.6, 0.75, -0.3]]; // in a reference "physical" frame
+    // each headset's world is the physical frame turned and shifted (its own tracking origin)
+    const worldA: RigidTransform = { position: [0.3, 0, -0.2], rotation: yawQuat(0.4) };
+    const worldB: RigidTransform = { position: [-2, 0, 1.5], rotation: yawQuat(-2.1) };
+    const seenBy = (w: RigidTransform) => table.map((p) => applyRigid(invertRigid(w), p));
+    const calA = roomFrameFromLandmarks(seenBy(worldA));
+    const calB = roomFrameFromLandmarks(seenBy(worldB));
+    const shared = { position: [0.5, 0.2, 0.3] as Vec3, rotation: yawQuat(1) as [number, number, number, number], scale: 0.001 };
+    const physicalA = applyRigid(worldA, worldPose(calA, shared).position);
+    const physicalB = applyRigid(worldB, worldPose(calB, shared).position);
+    close(physicalA, physicalB, 9);
+    // and B's world maps into A's through the two calibrations
+    close(applyRigid(deviceToDevice(calA, calB), seenBy(worldB)[2]), seenBy(worldA)[2], 9);
+  });
+});
+
+describe('residual between two devices’ landmark pinches', () => {
+  it('is zero for the same landmarks seen from a turned, shifted world, and finds that turn', () => {
+    const a: Vec3[] = [[0, 0.7, 0], [1, 0.7, 0], [1, 0.7, 0.5]];
+    const move: RigidTransform = { position: [0.2, 0.01, -3], rotation: yawQuat(0.7) };
+    const b = a.map((p) => applyRigid(move, p));
+    const fit = fitLandmarks(a, b);
+    expect(fit.rmsMm).toBeCloseTo(0, 6);
+    close(fit.transform.rotation, move.rotation);
+    close(fit.transform.position, move.position);
+  });
+
+  it('reports the pinching error that no turn or shift can explain (analytic RMS)', () => {
+    const a: Vec3[] = [[0, 0.7, 0], [1, 0.7, 0], [1, 0.7, 0.5]];
+    const h = 0.004; // landmark 1 pinched 4 mm high, landmark 2 4 mm low, landmark 3 right: the mean shift is 0
+    const b: Vec3[] = [[0, 0.7 + h, 0], [1, 0.7 - h, 0], [1, 0.7, 0.5]];
+    const fit = fitLandmarks(a, b);
+    expect(fit.rmsMm).toBeCloseTo(Math.sqrt((2 * 4 * 4) / 3), 6);
+    expect(fit.maxMm).toBeCloseTo(4, 6);
+  });
+});

@@ -1,0 +1,81 @@
+import { composeRigid, invertRigid, applyRigid } from './pose';
+import type { Quat, RigidTransform, Vec3 } from './types';
+
+/**
+ * A shared room frame where WebXR has no shared anchor: every member pinches the same two or three
+ * physical landmarks (two table corners, then a third point) in the same order. Each device's world is
+ * gravity-aligned (WebXR's local-floor: +y up), so the frame is fixed by landmark 1 (origin) and the
+ * horizontal direction to landmark 2 (+x); +y is up, +z = x × y (right-handed). Between two such worlds
+ * only a turn about the vertical and a shift differ, which is what the residual fit allows.
+ */
+
+/** Rotation by `angle` (radians) about +y, as a unit quaternion. */
+export function yawQuat(angle: number): Quat {
+  return [0, Math.sin(angle / 2), 0, Math.cos(angle / 2)];
+}
+
+/**
+ * The calibration (room frame → this device's world) from landmarks pinched in this device's world,
+ * metres. Landmark 3, when given, does not change the frame: it is there for the residual check.
+ */
+export function roomFrameFromLandmarks(landmarks: readonly Vec3[]): RigidTransform {
+  if (landmarks.length < 2 || landmarks.length > 3) throw new Error(`room frame: 2 or 3 landmarks, got ${landmarks.length}`);
+  for (const [i, p] of landmarks.entries()) {
+    if (p.length !== 3 || !p.every(Number.isFinite)) throw new Error(`room frame: landmark ${i + 1} is not a finite point`);
+  }
+  const [p1, p2] = landmarks;
+  const dx = p2[0] - p1[0];
+  const dz = p2[2] - p1[2];
+  const horizontal = Math.hypot(dx, dz);
+  if (horizontal < 0.05) throw new Error(`room frame: landmarks 1 and 2 are ${(horizontal * 100).toFixed(1)} cm apart across the floor; pinch two points at least 5 cm apart`);
+  // +x of the room in this world is (cos θ, 0, −sin θ) for a turn θ about +y
+  return { position: [p1[0], p1[1], p1[2]], rotation: yawQuat(Math.atan2(-dz, dx)) };
+}
+
+export interface LandmarkFit {
+  /** Maps `from` points onto `to` points: a turn about the vertical and a shift. */
+  transform: RigidTransform;
+  /** Root mean square distance left after the fit, mm. */
+  rmsMm: number;
+  /** Largest distance left after the fit, mm. */
+  maxMm: number;
+}
+
+/**
+ * How well two devices' pinches of the same landmarks (each in its own gravity-aligned world, metres,
+ * same order) agree: the best turn about the vertical plus shift from one set onto the other (closed
+ * form, least squares) and the residual distances after it.
+ */
+export function fitLandmarks(from: readonly Vec3[], to: readonly Vec3[]): LandmarkFit {
+  if (from.length !== to.length || from.length < 2) throw new Error(`landmark fit: two sets of the same size (≥ 2) needed, got ${from.length} and ${to.length}`);
+  const n = from.length;
+  const mean = (set: readonly Vec3[]): Vec3 => [0, 1, 2].map((a) => set.reduce((sum, p) => sum + p[a], 0) / n) as Vec3;
+  const cf = mean(from);
+  const ct = mean(to);
+  // maximise Σ to_i · R(θ) from_i over θ (centred): θ = atan2(S, C)
+  let c = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const fx = from[i][0] - cf[0], fz = from[i][2] - cf[2];
+    const tx = to[i][0] - ct[0], tz = to[i][2] - ct[2];
+    c += tx * fx + tz * fz;
+    s += tx * fz - tz * fx;
+  }
+  const rotation = yawQuat(Math.atan2(s, c));
+  const turned = applyRigid({ position: [0, 0, 0], rotation }, cf);
+  const transform: RigidTransform = { position: [ct[0] - turned[0], ct[1] - turned[1], ct[2] - turned[2]], rotation };
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const p = applyRigid(transform, from[i]);
+    const d = Math.hypot(p[0] - to[i][0], p[1] - to[i][1], p[2] - to[i][2]);
+    sum += d * d;
+    max = Math.max(max, d);
+  }
+  return { transform, rmsMm: Math.sqrt(sum / n) * 1000, maxMm: max * 1000 };
+}
+
+/** The transform from device B's world into device A's, once both calibrated: cal_A ∘ cal_B⁻¹. */
+export function deviceToDevice(calibrationA: RigidTransform, calibrationB: RigidTransform): RigidTransform {
+  return composeRigid(calibrationA, invertRigid(calibrationB));
+}
