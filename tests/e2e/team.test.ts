@@ -78,6 +78,10 @@ describe('team session between two desktop pages', () => {
     await joiner.waitForFunction(() => document.querySelectorAll('#team-members li').length === 2, undefined, { timeout: 30_000 });
     expect(await joiner.textContent('#team-members')).toContain('Lead surgeon');
 
+    // a cut made on the host reaches the joiner's state through the room document
+    await host.evaluate(() => (window as unknown as { __holoct: { store: { dispatch(c: unknown): unknown } } }).__holoct.store.dispatch({ type: 'cut/upsert', id: 'axial', cut: { normal: [0, 0, 1], offset: 7, showSlice: true } }));
+    await joiner.waitForFunction(() => (window as unknown as { __holoct: { store: { getState(): { shared: { cuts: Record<string, { offset: number }> } } } } }).__holoct.store.getState().shared.cuts.axial?.offset === 7, undefined, { timeout: 15_000 });
+
     // presence: each sees the other's avatar
     await host.waitForFunction(() => ((window as unknown as Holo).__holoct?.scene?.getMeshByName('presence-heads')?.thinInstanceCount ?? 0) === 1, undefined, { timeout: 30_000 });
     expect(await presenceCount(joiner)).toBe(1);
