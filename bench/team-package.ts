@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { phantomHu } from '../src/dicom/synthetic';
 import type { ClassInfo } from '../src/segmentation/manifest';
 import { extractSurfaces } from '../src/surfaces/extract';
-import { buildCasePackage, openCasePackage, type CaseContent } from '../src/team/case-package';
+import { buildCasePackage, caseIdOf, openCasePackage, type CaseContent } from '../src/team/case-package';
 import { readNiftiLabels, readNiftiVolume } from '../src/volume/nifti';
 import type { LabelMap, Volume } from '../src/volume/types';
 
@@ -43,7 +43,9 @@ function syntheticCase(): CaseContent {
   for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, n++) {
     const hu = phantomHu((i - 256) * spacing[0], (j - 256) * spacing[1], k * spacing[2]);
     // ±16 HU of deterministic noise: real CT noise is what limits compression
-    data[n] = hu + (Math.imul(n, 2654435761) >>> 27) - 16;
+    let h = Math.imul(n ^ (n >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    data[n] = hu + ((h ^ (h >>> 16)) >>> 27) - 16;
     labels[n] = hu > 500 ? 1 : hu > 150 ? 2 : 0;
   }
   const grid = { dims, spacing, origin: [-179, -179, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as Volume['direction'] };
@@ -52,18 +54,21 @@ function syntheticCase(): CaseContent {
 
 async function measure(name: string, content: CaseContent) {
   let t = performance.now();
-  const pkg = buildCasePackage(content);
+  const caseId = caseIdOf(content.volume, content.model);
+  const hashMs = performance.now() - t;
+  t = performance.now();
+  const pkg = buildCasePackage(content, { caseId });
   const buildMs = performance.now() - t;
   t = performance.now();
   await openCasePackage(JSON.parse(JSON.stringify(pkg.manifest)), async (_sha, blob) => pkg.blobs[blob]);
   const openMs = performance.now() - t;
   const mb = (b: number) => (b / 2 ** 20).toFixed(2);
   const triangles = content.meshes.reduce((s, m) => s + m.indices.length / 3, 0);
-  console.log(`| ${name} | ${content.volume.dims.join('×')} → ×${pkg.manifest.ctDownsample.join('/')} | ${triangles.toLocaleString('en')} | ${mb(pkg.manifest.blobs.glb.bytes)} | ${mb(pkg.manifest.blobs.labels.bytes)} | ${mb(pkg.manifest.blobs.ct.bytes)} | ${Math.round(buildMs)} | ${Math.round(openMs)} |`);
+  console.log(`| ${name} | ${content.volume.dims.join('×')} → ×${pkg.manifest.ctDownsample.join('/')} | ${triangles.toLocaleString('en')} | ${mb(pkg.manifest.blobs.glb.bytes)} | ${mb(pkg.manifest.blobs.labels.bytes)} | ${mb(pkg.manifest.blobs.ct.bytes)} | ${Math.round(hashMs)} | ${Math.round(buildMs)} | ${Math.round(openMs)} |`);
 }
 
 console.log(`Machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}`);
-console.log('| case | CT grid → downsample | triangles | GLB MiB | labels MiB | CT MiB | build ms (host) | verify+decode ms (joiner) |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| case | CT grid → downsample | triangles | GLB MiB | labels MiB | CT MiB | case id (voxel sha256) ms | package ms (host) | verify+decode ms (joiner) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 await measure('sample ct_3mm + v1 labels', await sampleCase());
 await measure('synthetic 512×512×300', syntheticCase());
