@@ -150,17 +150,20 @@ export function samePresence(a: PresenceState | undefined, b: PresenceState | un
  */
 export class PresenceThrottle {
   private last?: PresenceState;
-  private lastAt = -Infinity;
+  /** The next send slot: slots are 1/maxHz apart, so a 72 Hz frame loop still sends 30 times a second. */
+  private nextAt = -Infinity;
 
   constructor(private readonly maxHz = PRESENCE_MAX_HZ) {}
 
   /** True when `next` should be sent at time `nowMs`; then it becomes the last sent. */
   offer(next: PresenceState, nowMs: number): boolean {
-    // 1 ms of slack: a 30 Hz timer fires every 33.3 ms, its ticks must not be refused by rounding
-    if (nowMs - this.lastAt < 1000 / this.maxHz - 1) return false;
+    // 1 ms early is on time: a timer at exactly maxHz must not skip slots through rounding
+    if (nowMs < this.nextAt - 1) return false;
     if (samePresence(next, this.last)) return false;
+    const interval = 1000 / this.maxHz;
+    // keep to the slot grid while sending steadily; after a pause, start a new grid (no burst)
+    this.nextAt = nowMs - this.nextAt > interval ? nowMs + interval : this.nextAt + interval;
     this.last = next;
-    this.lastAt = nowMs;
     return true;
   }
 }
