@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
+import { installEmulatedQuest, installHandDriver } from './xr-helpers';
+
+const IWER_BUILD = createRequire(import.meta.url).resolve('iwer/build/iwer.min.js');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
 
 /**
  * Issue 8 in the browser: a host page segments the sample and starts a team session from the panel;
@@ -55,8 +61,10 @@ describe('team session between two desktop pages', () => {
     await browser?.close();
   });
 
+  let host: Page;
+
   it('host starts, joiner opens the link and sees the same case and the host; leaving and ending work', async () => {
-    const host = await newPage('host');
+    host = await newPage('host');
     await host.goto(inject('baseUrl'));
     await host.waitForSelector('body[data-hologram="ready"]', { timeout: 540_000 });
     await host.click('#team-details summary');
@@ -97,6 +105,61 @@ describe('team session between two desktop pages', () => {
     expect(await host.textContent('#team-error')).toMatch(/ended/);
 
     expect(urls.filter((u) => u.includes(secret) || u.includes(encodeURIComponent(secret)))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a Quest 3 (IWER) joiner in XR: its head, hands and pointer reach the desktop host where the headset has them', async () => {
+    await host.click('#team-start');
+    await waitPanel(host, '#team-host:not([hidden]) #team-join-code:not(:empty)', 120_000);
+    const link = (await host.getAttribute('#team-link', 'href'))!;
+
+    const quest = await newPage('quest');
+    await quest.addInitScript({ path: IWER_BUILD });
+    await quest.addInitScript(installEmulatedQuest, { height: 0.8 });
+    await quest.goto(link);
+    await waitPanel(quest, 'body[data-hologram="ready"]', 240_000);
+    await quest.waitForSelector('#enter-xr:not([disabled])', { timeout: 60_000 });
+    await quest.click('#enter-xr');
+    await quest.waitForFunction(() => (window as Any).__holoct.xr.holo.inXR, null, { timeout: 60_000 });
+    await quest.evaluate(installHandDriver);
+    // stand somewhere, hands out in front (IWER space is right-handed: z flips from Babylon's)
+    const truth = await quest.evaluate(async () => {
+      const t = (window as Any).__xrt;
+      const iwer = (window as Any).__iwer;
+      t.head([0.3, 1.5, 0.2], -10);
+      iwer.hands.right.position.set(0.45, 1.2, -0.5);
+      iwer.hands.left.position.set(0.1, 1.25, -0.45);
+      await t.frames(12);
+      await new Promise((r) => setTimeout(r, 300)); // ≥ several 30 Hz presence ticks
+      await t.frames(4);
+      const h = (window as Any).__holoct;
+      const cam = h.scene.activeCamera.globalPosition;
+      const hands = h.xr.holo.adapter.effectors.filter((e: Any) => e.tracked).map((e: Any) => [e.position.x, e.position.y, e.position.z]);
+      return { head: [cam.x, cam.y, cam.z], hands };
+    });
+    expect(truth.hands.length).toBe(2);
+
+    // the host draws the headset's head and both hands where the headset has them (room frame = world here: no calibration)
+    await host.waitForFunction(() => ((window as Any).__holoct.scene.getMeshByName('presence-hands')?.thinInstanceCount ?? 0) >= 2, null, { timeout: 30_000 });
+    const seen = await host.evaluate(() => {
+      const scene = (window as Any).__holoct.scene;
+      const at = (name: string) => {
+        const mesh = scene.getMeshByName(name);
+        mesh.computeWorldMatrix(true);
+        return mesh.thinInstanceGetWorldMatrices().slice(0, mesh.thinInstanceCount).map((m: Any) => { const p = m.getTranslation(); return [p.x, p.y, p.z]; });
+      };
+      return { heads: at('presence-heads'), hands: at('presence-hands'), rays: scene.getMeshByName('presence-rays').isEnabled() };
+    });
+    const close = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    expect(seen.heads).toHaveLength(1);
+    expect(close(seen.heads[0], truth.head)).toBeLessThan(0.01);
+    for (const hand of truth.hands) expect(Math.min(...seen.hands.map((p: number[]) => close(p, hand)))).toBeLessThan(0.01);
+    expect(seen.rays).toBe(true);
+    // and the headset sees the desktop host
+    expect(await quest.evaluate(() => (window as Any).__holoct.scene.getMeshByName('presence-heads')?.thinInstanceCount ?? 0)).toBe(1);
+
+    await host.click('#team-leave');
+    await quest.waitForFunction(() => document.getElementById('team-error')?.textContent?.includes('ended'), null, { timeout: 20_000 });
     expect(errors).toEqual([]);
   });
 });
