@@ -42,6 +42,8 @@ interface CaseState {
 class HoloCTApp {
   private readonly desktop = createDesktopScene($<HTMLCanvasElement>('view'));
   private pointerInside = false;
+  /** Told when another case replaces the one on show (a team session shares one case). */
+  private onCaseReplaced?: () => void;
   private readonly worker = startPipelineWorker();
   /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
   private readonly xr = new XRBridge(this.desktop, $('cuts'));
@@ -217,6 +219,7 @@ class HoloCTApp {
       },
       effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
       pointerInside: () => this.pointerInside,
+      onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
     };
   }
 
@@ -250,7 +253,9 @@ class HoloCTApp {
       this.current.view.dispose();
       this.current.panel.dispose();
     }
+    const replaced = this.current !== undefined && this.current !== next;
     this.current = next;
+    if (replaced) this.onCaseReplaced?.();
     next.view.patientNode.setEnabled(true);
     (window as unknown as { __holoct?: unknown }).__holoct = { store: next.store, view: next.view, scene: this.desktop.scene, app: this };
     this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });

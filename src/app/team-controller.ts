@@ -26,6 +26,8 @@ export interface TeamAppHooks {
   /** The headset's inputs while in XR. */
   effectors(): readonly Effector[] | undefined;
   pointerInside(): boolean;
+  /** Registers the one listener told when another case replaces the one on show. */
+  onCaseReplaced?(listener: () => void): void;
 }
 
 export interface TeamView {
@@ -64,6 +66,20 @@ export class TeamController {
 
   constructor(private readonly hooks: TeamAppHooks) {
     this.sampler = new PresenceSampler(hooks.scene, { roomNode: hooks.roomNode, effectors: hooks.effectors, pointerInside: hooks.pointerInside });
+    hooks.onCaseReplaced?.(() => void this.caseReplaced());
+  }
+
+  /**
+   * Another case is on show here: the room shares the old one, and this device's state is no longer
+   * bound to it. A host ends the room for everyone; a member leaves it.
+   */
+  private async caseReplaced(): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    const why = 'Another case was opened on this device, so it left the team session (start a new one to share that case).';
+    if (s.role === 'host') await s.endForEveryone().catch(() => undefined);
+    else s.leave();
+    this.set({ message: why });
   }
 
   onChange(listener: (view: TeamView) => void): () => void {
