@@ -4,7 +4,7 @@ import type { ClassInfo } from '../segmentation/manifest';
 import { extractSurfaces } from '../surfaces/extract';
 import { phantomLabelMap } from '../surfaces/synthetic';
 import type { Volume } from '../volume/types';
-import { buildCasePackage, caseIdOf, CasePackageError, openCasePackage, parseCasePackageManifest, type BlobName } from './case-package';
+import { buildCasePackage, caseIdFromVoxelSha, caseIdOf, CasePackageError, openCasePackage, parseCasePackageManifest, type BlobName } from './case-package';
 import { decodeCtBlob, decodeLabelBlob, encodeLabelBlob, GridBlobError } from './grid-blob';
 
 const CLASSES: ClassInfo[] = [
@@ -58,6 +58,8 @@ describe('case package', () => {
     // same case → same bytes → same hashes (zlib carries no timestamp)
     expect(buildCasePackage(content).manifest).toEqual(pkg.manifest);
     // the id fits the server's pattern whatever the model's display name
+    expect(caseIdFromVoxelSha(voxelSha256(content.volume), 'holoct-test')).toBe(pkg.manifest.caseId);
+    expect(() => caseIdFromVoxelSha('abc', 'm')).toThrow(/not a voxel sha256/);
     expect(caseIdOf(content.volume, 'HoloCT 2.5D U-Net (bones, vessels, organs)')).toMatch(/^[0-9a-f]{64}:HoloCT-2\.5D-U-Net-bones-vessels-organs$/);
   });
 

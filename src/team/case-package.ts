@@ -91,7 +91,13 @@ export class CasePackageError extends Error {
  * with this model, and free of any text a site could have typed.
  */
 export function caseIdOf(volume: Pick<Volume, 'data'>, model: string): string {
-  return `${voxelSha256(volume)}:${modelSlug(model)}`;
+  return caseIdFromVoxelSha(voxelSha256(volume), model);
+}
+
+/** The same id from a voxel hash computed elsewhere (the app hashes with WebCrypto off the main path). */
+export function caseIdFromVoxelSha(voxelSha: string, model: string): string {
+  if (!/^[0-9a-f]{64}$/.test(voxelSha)) throw new CasePackageError(`"${voxelSha.slice(0, 70)}" is not a voxel sha256`);
+  return `${voxelSha}:${modelSlug(model)}`;
 }
 
 export function modelSlug(model: string): string {
