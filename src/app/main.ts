@@ -224,6 +224,7 @@ class HoloCTApp {
       effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
       pointerInside: () => this.pointerInside,
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
+      calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
     };
   }
 

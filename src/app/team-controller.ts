@@ -1,6 +1,6 @@
-import { Vector3 } from '@babylonjs/core/Maths/math.vector';
+import { Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector';
+import { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import type { ArcRotateCamera } from '@babylonjs/core/Cameras/arcRotateCamera';
-import type { TransformNode } from '@babylonjs/core/Meshes/transformNode';
 import type { Scene } from '@babylonjs/core/scene';
 import { PresenceView } from '../scene/presence-view';
 import type { CasePackage, OpenedCase } from '../team/case-package';
@@ -15,8 +15,8 @@ export interface TeamAppHooks {
   scene: Scene;
   camera: ArcRotateCamera;
   requestRender(): void;
-  /** The room frame in this device's world (calibration); the scene root when absent. */
-  roomNode?: TransformNode;
+  /** Room frame → this device's world (the store's local calibration, issue 8 §4); identity when absent. */
+  calibration?(): { position: readonly number[]; rotation: readonly number[] };
   /** Host: the case on show as a package (built on demand; heavy), or why there is none. */
   casePackage(): CasePackage | string;
   /** Joiner: show this case instead of the current one. Throws to refuse; the current case stays then. */
@@ -63,9 +63,13 @@ export class TeamController {
   private name = 'Guest';
   private readonly sampler: PresenceSampler;
   private readonly followTarget = new Vector3();
+  /** The room frame in this world: presence is published and drawn relative to it. */
+  private readonly roomNode: TransformNode;
 
   constructor(private readonly hooks: TeamAppHooks) {
-    this.sampler = new PresenceSampler(hooks.scene, { roomNode: hooks.roomNode, effectors: hooks.effectors, pointerInside: hooks.pointerInside });
+    this.roomNode = new TransformNode('team-room-frame', hooks.scene);
+    this.roomNode.rotationQuaternion = new Quaternion();
+    this.sampler = new PresenceSampler(hooks.scene, { roomNode: this.roomNode, effectors: hooks.effectors, pointerInside: hooks.pointerInside });
     hooks.onCaseReplaced?.(() => void this.caseReplaced());
   }
 
@@ -155,8 +159,9 @@ export class TeamController {
   private attach(session: TeamSession, phase: 'hosting' | 'member'): void {
     this.session = session;
     this.unbind = this.hooks.bindSharedState?.(session);
-    this.presenceView = new PresenceView(this.hooks.scene, { roomNode: this.hooks.roomNode });
+    this.presenceView = new PresenceView(this.hooks.scene, { roomNode: this.roomNode });
     session.onMembers.add((members) => {
+      this.syncRoomFrame();
       this.presenceView?.update(members);
       this.followPresenter();
       this.hooks.requestRender();
@@ -166,6 +171,7 @@ export class TeamController {
     session.onPresenter.add((presenter) => this.set({ presenter }));
     session.onEnded.add((reason) => this.detach(reason));
     this.timer = setInterval(() => {
+      this.syncRoomFrame();
       const sample = this.sampler.sample();
       if (sample) session.publishPresence({ ...sample, name: this.name }, performance.now());
     }, 1000 / PRESENCE_HZ);
@@ -190,9 +196,17 @@ export class TeamController {
     const head = this.session?.presenterMember()?.presence?.head;
     if (!head || this.view.presenter === this.view.memberId) return;
     this.followTarget.set(head.p[0], head.p[1], head.p[2]);
-    const room = this.hooks.roomNode;
-    if (room) Vector3.TransformCoordinatesToRef(this.followTarget, room.getWorldMatrix(), this.followTarget);
+    Vector3.TransformCoordinatesToRef(this.followTarget, this.roomNode.getWorldMatrix(), this.followTarget);
     this.hooks.camera.setPosition(this.followTarget);
+  }
+
+  /** Follows this device's calibration (it changes when the room is calibrated or the anchor corrects it). */
+  private syncRoomFrame(): void {
+    const c = this.hooks.calibration?.();
+    if (!c) return;
+    this.roomNode.position.set(c.position[0], c.position[1], c.position[2]);
+    this.roomNode.rotationQuaternion!.set(c.rotation[0], c.rotation[1], c.rotation[2], c.rotation[3]);
+    this.roomNode.computeWorldMatrix(true);
   }
 
   private set(patch: Partial<TeamView>): void {
