@@ -5,6 +5,8 @@ import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
 import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
+import { bindSharedState } from '../state/yjs-binding';
+import { buildCasePackage, caseIdFromVoxelSha, type OpenedCase } from '../team/case-package';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
@@ -16,6 +18,8 @@ import { PacsPanel } from './pacs-panel';
 import { SegSendPanel, type SegTarget } from './seg-send';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
+import { TeamController, type TeamAppHooks } from './team-controller';
+import { TeamPanel } from './team-panel';
 import { XRBridge } from './xr-bridge';
 
 const SAMPLE_URL = '/assets/sample/ct_3mm.nii.gz';
@@ -45,10 +49,14 @@ function exportSource(c: CaseState): ExportSource {
     isVisible: (name) => c.store.getState().shared.structures[name]?.visible ?? false,
     cutPlanes: () => viewCuts(c.store.getState()).map(({ normal, offset }) => ({ normal, offset })),
   };
+
 }
 
 class HoloCTApp {
   private readonly desktop = createDesktopScene($<HTMLCanvasElement>('view'));
+  private pointerInside = false;
+  /** Told when another case replaces the one on show (a team session shares one case). */
+  private onCaseReplaced?: () => void;
   private readonly worker = startPipelineWorker();
   /** Cut handles, MPR slices, measurements, the desktop cut panel and the headset session. */
   private readonly xr = new XRBridge(this.desktop, $('cuts'));
@@ -87,7 +95,8 @@ class HoloCTApp {
     } finally {
       this.hideProgress();
     }
-    if (this.params.get('sample') !== 'none') await this.openSample();
+    // a team join link brings the host's case: no sample to segment first
+    if (this.params.get('sample') !== 'none' && !this.params.has('room')) await this.openSample();
   }
 
   private async openSample(): Promise<void> {
@@ -187,6 +196,7 @@ class HoloCTApp {
       );
       if (!framed) this.replaceCase(next);
       next.volume = result.volume;
+      next.meshes = pending;
       // the case id (voxel hash + model) tells a team the same case from another one
       void caseIdOfVolume(result.volume, modelId).then(
         (caseId) => next.store.dispatch({ type: 'case/identify', caseId }),
@@ -212,6 +222,55 @@ class HoloCTApp {
     }
   }
 
+  /** What a team session needs of the app (src/app/team-controller.ts). */
+  teamHooks(): TeamAppHooks {
+    const canvas = this.desktop.engine.getRenderingCanvas()!;
+    canvas.addEventListener('pointerenter', () => (this.pointerInside = true));
+    canvas.addEventListener('pointerleave', () => (this.pointerInside = false));
+    const c = () => this.current;
+    return {
+      scene: this.desktop.scene, camera: this.desktop.camera, requestRender: () => this.desktop.requestRender(),
+      casePackage: () => {
+        const now = c();
+        if (!now?.volume || !now.result || !now.meshes || !this.model) return 'Open a CT and wait for its hologram first: the team sees the case on show.';
+        // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again here
+        const voxelSha = /^[0-9a-f]{64}(?=:)/.exec(now.store.getState().shared.caseId)?.[0];
+        const model = this.model.manifest.name;
+        return buildCasePackage({ volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
+          { caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined });
+      },
+      showCase: (opened) => this.showSharedCase(opened),
+      bindSharedState: (session) => {
+        const now = c();
+        if (!now) return () => undefined;
+        // the host's state fills the new room; a joiner takes the room's. A peer's entry this version
+        // cannot read is dropped by the binding (its validator); nothing more to do here.
+        const binding = bindSharedState(session.doc, now.store, { initial: session.role === 'host' ? 'store' : 'document', onInvalid: () => undefined });
+        return () => binding.dispose();
+      },
+      effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
+      pointerInside: () => this.pointerInside,
+      onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
+      calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
+    };
+  }
+
+  /** A team session's case (from the host's package) replaces the one on show. */
+  private showSharedCase(opened: OpenedCase): void {
+    if (this.busy) throw new Error('A CT is being segmented on this device: wait for it to finish, then join again.');
+    const next = this.newCase(opened.classes);
+    this.replaceCase(next);
+    for (const mesh of opened.meshes) {
+      next.view.addSurface(mesh);
+      next.panel.addStructure(mesh.name, mesh.volumeMl);
+    }
+    Object.assign(next, { volume: opened.volume, meshes: opened.meshes });
+    this.frame(next);
+    this.xr.setVolume(next.store, opened.volume, opened.labels);
+    $('case').textContent = 'Case shared by the team session';
+    document.body.dataset.hologram = 'ready';
+  }
+
   private newCase(classes: ClassInfo[]): CaseState {
     const store = createHologramStore({ shared: initialSharedState(classes) });
     store.subscribe(() => this.desktop.requestRender());
@@ -226,7 +285,9 @@ class HoloCTApp {
       this.current.view.dispose();
       this.current.panel.dispose();
     }
+    const replaced = this.current !== undefined && this.current !== next;
     this.current = next;
+    if (replaced) this.onCaseReplaced?.();
     next.view.patientNode.setEnabled(true);
     if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
     this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
@@ -309,4 +370,5 @@ function message(error: unknown): string {
 const app = new HoloCTApp();
 if (TEST_HOOKS) publishTestApi({ runWindow: (patch) => app.runWindow(patch) });
 new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
+new TeamPanel($('team'), new TeamController(app.teamHooks()));
 void app.start();

@@ -90,7 +90,9 @@ export function createHttpApi(rooms: RoomsForHttp, limits: TeamLimits, log: Team
     const method = req.method ?? 'GET';
     // A page from another origin (open in a member's browser) must not open rooms or try codes:
     // browsers name the page's origin; the app itself is same-origin, Node clients send none.
-    if (req.headers.origin !== undefined && originHost(req.headers.origin) !== req.headers.host) {
+    // HTTP/2 (Vite's HTTPS preview, hence `npm start`) names the host in :authority, not Host
+    const host = req.headers.host ?? (req.headers[':authority'] as string | undefined);
+    if (req.headers.origin !== undefined && originHost(req.headers.origin) !== host) {
       log('http-refused', { reason: 'cross-origin request' });
       throw new HttpError(403, 'cross-origin requests to the team API are refused');
     }

@@ -56,7 +56,12 @@ export function initialSharedState(structures: ReadonlyArray<{ name: string; opa
 
 /** The id of a case: the volume's voxelSha256 and the model's id (the same CT under another model is another case). */
 export function caseIdOf(voxelSha256: string, modelId: string): string {
-  return `${voxelSha256}:${modelId}`;
+  return `${voxelSha256}:${modelSlug(modelId)}`;
+}
+
+/** A model's name as it may stand in a case id (and a room's caseId on the server): [A-Za-z0-9._-]. */
+export function modelSlug(model: string): string {
+  return model.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'model';
 }
 
 /** The pure reducer: the next shared state, or the same object when the command changes nothing or is refused. */
