@@ -1,7 +1,7 @@
 import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
-import { plausibilityNotes } from './plausibility';
+import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -103,7 +103,7 @@ export async function buildHologram(
 
   const counts = new Float64Array(256);
   for (const v of segmentation.labels.data) counts[v]++;
-  const atScanEnds = classesAtScanEnds(segmentation.labels);
+  const atScanEnds = classesCutByFieldOfView(segmentation.labels);
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
   const structures: StructureReport[] = manifest.classes.map((c) => {
     const mesh = meshes.find((m) => m.classId === c.id);
@@ -137,15 +137,6 @@ export async function buildHologram(
       notes: [...notes].map(([name, note]) => `${name}: ${note}`),
     },
   };
-}
-
-/** Classes present on the first or last slice of the CT (cut by the field of view along z). */
-function classesAtScanEnds(labels: LabelMap): Set<number> {
-  const slice = labels.dims[0] * labels.dims[1];
-  const out = new Set<number>();
-  for (const v of labels.data.subarray(0, slice)) out.add(v);
-  for (const v of labels.data.subarray(labels.data.length - slice)) out.add(v);
-  return out;
 }
 
 function round(value: number, digits: number): number {

@@ -37,7 +37,7 @@ export const EXPECTED_BESIDE: Readonly<Record<string, readonly string[]>> = {
 export interface StructureVolume {
   name: string;
   volumeMl: number;
-  /** True when the structure reaches the first or last slice (cut by the field of view). */
+  /** True when the structure reaches a face of the scanned volume (cut by the field of view). */
   touchesScanEnd: boolean;
 }
 
@@ -57,11 +57,24 @@ export function plausibilityNotes(structures: readonly StructureVolume[]): Map<s
   }
   for (const [anchor, expected] of Object.entries(EXPECTED_BESIDE)) {
     const a = byName.get(anchor);
-    if (!a || a.volumeMl === 0 || a.touchesScanEnd) continue;
+    const range = ADULT_VOLUME_ML[anchor];
+    // only an anchor held whole and of a plausible size says the neighbour must be there
+    if (!a || a.touchesScanEnd || notes.has(anchor) || (range && a.volumeMl < range.low / 2)) continue;
     for (const name of expected) {
       const e = byName.get(name);
       if (e && e.volumeMl === 0 && !notes.has(name)) notes.set(name, `not found, though the ${anchor} are in the field of view and it lies beside them: check the segmentation`.replace('the liver are', 'the liver is'));
     }
   }
   return notes;
+}
+
+/** Class ids that reach any face of the label grid: structures the field of view cuts. */
+export function classesCutByFieldOfView(labels: { dims: readonly [number, number, number]; data: Uint8Array }): Set<number> {
+  const [nx, ny, nz] = labels.dims;
+  const out = new Set<number>();
+  let n = 0;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
+    if (i === 0 || j === 0 || k === 0 || i === nx - 1 || j === ny - 1 || k === nz - 1) out.add(labels.data[n]);
+  }
+  return out;
 }

@@ -32,6 +32,15 @@ describe('body mask', () => {
     expect(body[at(2, 2, 2)]).toBe(0);
   });
 
+  it('keeps a lung cut by the field of view (lung density reaching the side border)', () => {
+    const crop = new Float32Array(40 * 40 * 6).fill(40);
+    const idx = (i: number, j: number, k: number) => i + 40 * (j + 40 * k);
+    for (let k = 0; k < 6; k++) for (let j = 10; j < 30; j++) for (let i = 0; i < 15; i++) crop[idx(i, j, k)] = -850 + ((i + j + k) % 3) * 40;
+    const m = bodyMask(crop, { dims: [40, 40, 6], spacing: [2, 2, 2] });
+    expect(m[idx(0, 20, 3)]).toBe(1);
+    expect(m[idx(8, 20, 3)]).toBe(1);
+  });
+
   it('leaves out the air between arm and chest where the arm touches the chest, as it opens further along z', () => {
     expect(hu[at(22, 30, 2)]).toBe(-1000);
     expect(body[at(22, 30, 2)]).toBe(0);

@@ -95,11 +95,10 @@ export async function inferCanonical(
   return { grid, input, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
 }
 
-/** 1 where the normalized model input is above `hu` (the body mask's tissue threshold). */
-export function tissueMask(input: Float32Array, hu: number, n: Normalization): Uint8Array {
-  const level = normalizeValue(hu, n);
-  const out = new Uint8Array(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = input[i] > level ? 1 : 0;
+/** HU back from the normalized model input (exact within the normalization's clip range). */
+export function inputHU(input: Float32Array, n: Normalization): Float32Array {
+  const out = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = input[i] * n.std + n.mean;
   return out;
 }
 
@@ -115,9 +114,8 @@ export function finishSegmentation(
   options: PostprocessOptions = DEFAULT_POSTPROCESS,
 ): { labels: LabelMap; canonicalLabels: LabelMap; body: Uint8Array | null; report: PostprocessReport } {
   const canonicalLabels: LabelMap = { ...raw, data: raw.data.slice() };
-  const threshold = options.bodyMask ? options.bodyMask.thresholdHU : 0;
-  const tissue = options.bodyMask ? tissueMask(input, threshold, manifest.normalization) : new Uint8Array(0);
-  const { labels, body, report } = postprocessLabels(canonicalLabels, tissue, volume, manifest.classes, options);
+  const hu = options.bodyMask ? inputHU(input, manifest.normalization) : new Float32Array(0);
+  const { labels, body, report } = postprocessLabels(canonicalLabels, hu, volume, manifest.classes, options);
   return { labels, canonicalLabels, body, report };
 }
 

@@ -7,7 +7,7 @@
  */
 import { resampleNearestLabels } from '../volume/resample';
 import type { Grid, LabelMap, Volume } from '../volume/types';
-import { bodyMaskFromTissue, DEFAULT_BODY_MASK, type BodyMaskOptions } from './body-mask';
+import { bodyMask, DEFAULT_BODY_MASK, type BodyMaskOptions } from './body-mask';
 import { applyComponentRules, type ComponentRule, type ComponentRulesOptions, type ComponentRulesResult } from './component-rules';
 import type { ClassInfo } from './manifest';
 import { DEFAULT_REFINE, refineByHU, type RefineOptions, type RefineResult, type RefineRule } from './refine';
@@ -54,11 +54,11 @@ export function refineRules(classes: readonly ClassInfo[]): Map<number, RefineRu
 /**
  * Post-processes the network's labels on the model's grid (`canonical`, changed in place) and
  * returns the labels on the CT's own grid with the body mask there.
- * `tissue`: 1 where the CT on the model's grid is above the body threshold.
+ * `canonicalHU`: the CT on the model's grid (for the body mask).
  */
 export function postprocessLabels(
   canonical: LabelMap,
-  tissue: Uint8Array,
+  canonicalHU: Float32Array,
   volume: Volume,
   classes: readonly ClassInfo[],
   options: PostprocessOptions,
@@ -66,7 +66,7 @@ export function postprocessLabels(
   const report: PostprocessReport = { outsideBodyVoxels: 0, canonicalComponents: null, refine: [], nativeComponents: null };
   let canonicalBody: Uint8Array | null = null;
   if (options.bodyMask) {
-    canonicalBody = bodyMaskFromTissue(tissue, canonical, options.bodyMask);
+    canonicalBody = bodyMask(canonicalHU, canonical, options.bodyMask);
     for (let n = 0; n < canonical.data.length; n++) {
       if (!canonicalBody[n] && canonical.data[n]) { canonical.data[n] = 0; report.outsideBodyVoxels++; }
     }

@@ -75,6 +75,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  for (const s of report.structures) if (s.voxels > 0) say(`  ${s.name}: ${s.voxelVolumeMl.toFixed(0)} mL${s.note ? ` (note: ${s.note})` : ''}`);
+  for (const s of report.structures) if (s.voxels === 0 && s.note) say(`  ${s.name}: ${s.note}`);
   say(`wrote labels.nii.gz, labels.json, hologram.glb, report.json to ${outDir} (${report.totalTriangles} triangles, ${(report.timingsMs.total / 1000).toFixed(1)} s, ${report.backend})`);
   return 0;
 }
