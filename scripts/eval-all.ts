@@ -91,6 +91,7 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
   { name: '+ components (fragments → background)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: false }, refine: false } },
   { name: '+ hole filling', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
   { name: '  (fragments → surrounding label instead)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'neighbour', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
+  { name: '  (fragments → the structure they touch most instead)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'adjacent', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
   { name: '+ HU refinement (add, ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: DEFAULT_REFINE } },
   { name: '  (refinement add and remove, ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, remove: true } } },
   { name: '  (refinement add, ≤ 1 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, distanceMm: 1 } } },

@@ -36,6 +36,18 @@ describe('component rules', () => {
     expect(l.data[7 + 10 * (7 + 10 * 7)]).toBe(9);
   });
 
+  it('gives a dropped fragment to the structure it touches most, ignoring background, when asked', () => {
+    const l = grid(12, 6, 6);
+    box(l, [0, 4], [0, 6], [0, 6], 4); // liver 144
+    box(l, [8, 10], [2, 4], [2, 4], 4); // liver fragment 8 in background, touching bowel on one side
+    box(l, [10, 12], [0, 6], [0, 6], 9); // bowel
+    const copy = { ...l, data: l.data.slice() };
+    applyComponentRules(l, new Map([[4, { max: 1 }]]), { dropTo: 'adjacent', defaultMinMl: 0, fillHoles: false });
+    expect(l.data[8 + 12 * (2 + 6 * 2)]).toBe(9);
+    applyComponentRules(copy, new Map([[4, { max: 1 }]]), { dropTo: 'neighbour', defaultMinMl: 0, fillHoles: false });
+    expect(copy.data[8 + 12 * (2 + 6 * 2)]).toBe(0);
+  });
+
   it('fills background holes of a solid organ per slice, not other structures inside it', () => {
     const l = grid(7, 7, 1);
     box(l, [1, 6], [1, 6], [0, 1], 4); // 5×5 liver

@@ -14,8 +14,12 @@ export interface ComponentRule {
   fillHoles?: boolean;
 }
 
-/** What a dropped fragment becomes: background, or the label that surrounds it most. */
-export type DropTarget = 'background' | 'neighbour';
+/**
+ * What a dropped fragment becomes: background; the label that surrounds it most ('neighbour',
+ * background included); or the structure it touches most ('adjacent', background only when it
+ * touches no other structure).
+ */
+export type DropTarget = 'background' | 'neighbour' | 'adjacent';
 
 export interface ComponentRulesOptions {
   dropTo: DropTarget;
@@ -53,15 +57,15 @@ export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number,
     const around = new Map<number, number>();
     floodRegion(dims, seed, (m) => data[m] === label, mark, (n) => {
       voxels.push(n);
-      if (options.dropTo !== 'neighbour') return;
+      if (options.dropTo === 'background') return;
       const i = n % nx, j = ((n - i) / nx) % ny, k = (n - i - j * nx) / slice;
       for (const m of [i > 0 ? n - 1 : -1, i < nx - 1 ? n + 1 : -1, j > 0 ? n - nx : -1, j < ny - 1 ? n + nx : -1, k > 0 ? n - slice : -1, k < nz - 1 ? n + slice : -1]) {
-        if (m >= 0 && data[m] !== label) around.set(data[m], (around.get(data[m]) ?? 0) + 1);
+        if (m >= 0 && data[m] !== label && (options.dropTo === 'neighbour' || data[m] !== 0)) around.set(data[m], (around.get(data[m]) ?? 0) + 1);
       }
     });
     let target = 0, best = -1;
     for (const [l, count] of around) if (count > best || (count === best && l < target)) { best = count; target = l; }
-    changes.push({ voxels, target: options.dropTo === 'neighbour' ? target : 0 });
+    changes.push({ voxels, target: options.dropTo === 'background' ? 0 : target });
   }
   let droppedVoxels = 0;
   for (const { voxels, target } of changes) {
