@@ -138,7 +138,8 @@ export async function segmentVolume(
   const inferred = await inferCanonical(volume, deps, { onProgress, signal });
   throwIfAborted();
 
-  // post-processing ends on the CT's own grid, so 'restore' is the nearest resampling inside it
+  // post-processing ends on the CT's own grid: the nearest resampling ('restore') runs inside it and
+  // is counted in 'postprocess'
   const t = performance.now();
   const finished = finishSegmentation(volume, inferred.input, inferred.raw, manifest, options.postprocess ?? DEFAULT_POSTPROCESS);
   onProgress?.({ stage: 'postprocess', fraction: 1 });

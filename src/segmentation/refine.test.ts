@@ -21,7 +21,7 @@ describe('native-resolution refinement', () => {
     const inside = new Uint8Array(n ** 3).fill(1);
     inside[at(4, 4, 4)] = 0;
     const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), { distanceMm: 2, add: true, remove: false, minContrastHU: 150 }, inside);
-    expect(result.band).toEqual([200, Infinity]);
+    expect(result.band).toEqual([200, 32767]);
     expect(result.added).toBe(10 ** 3 - 6 ** 3 - 1);
     expect(l.data[at(17, 9, 9)]).toBe(0);
     expect(l.data[at(4, 4, 4)]).toBe(0);
