@@ -21,7 +21,7 @@ import { classesCutByFieldOfView, plausibilityNotes } from '../src/pipeline/plau
 import { DEFAULT_BODY_MASK } from '../src/segmentation/body-mask';
 import { checkAnatomy } from '../src/segmentation/guarantees';
 import type { ModelManifest } from '../src/segmentation/manifest';
-import { finishSegmentation, inferCanonical, modelInput } from '../src/segmentation/pipeline';
+import { finishSegmentation, inferCanonical, modelGrid } from '../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS, NO_POSTPROCESS, type PostprocessOptions } from '../src/segmentation/postprocess';
 import { DEFAULT_REFINE } from '../src/segmentation/refine';
 import { indexToPatient, patientToIndex } from '../src/volume/geometry';
@@ -106,10 +106,10 @@ function sha12(path: string): string {
 async function rawLabels(model: ModelEntry, manifest: ModelManifest, c: CaseSpec, volume: Volume, session: () => Promise<import('../src/segmentation/session').SegmentationSession>) {
   const onnx = resolve(dirname(model.manifestPath), manifest.file);
   const file = join(CACHE, `${sha12(onnx)}-${c.id}.nii.gz`);
-  const { grid, input } = modelInput(volume, manifest);
+  const grid = modelGrid(volume, manifest);
   if (useCache && existsSync(file)) {
     const cached = readNiftiLabels(readFileSync(file), file);
-    if (cached.dims.join() === grid.dims.join()) return { grid, input, raw: { ...grid, data: cached.data } as LabelMap, seconds: null };
+    if (cached.dims.join() === grid.dims.join()) return { raw: { ...grid, data: cached.data } as LabelMap, seconds: null };
   }
   process.stderr.write(`eval: running ${model.label} on case ${c.id}…\n`);
   const t = performance.now();
@@ -117,7 +117,7 @@ async function rawLabels(model: ModelEntry, manifest: ModelManifest, c: CaseSpec
   const seconds = (performance.now() - t) / 1000;
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(file, writeNifti(inferred.grid, inferred.raw.data));
-  return { grid, input, raw: inferred.raw, seconds };
+  return { raw: inferred.raw, seconds };
 }
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -176,11 +176,11 @@ function drawSlices(volume: Volume, labels: LabelMap, manifest: ModelManifest, f
 type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
 
 /** Scores each post-processing variant on one case: a markdown table and the raw results. */
-async function stepTable(title: string, volume: Volume, input: Float32Array, raw: LabelMap, manifest: ModelManifest, refArgs: RefArgs, body: Uint8Array | null) {
+async function stepTable(title: string, volume: Volume, raw: LabelMap, manifest: ModelManifest, refArgs: RefArgs, body: Uint8Array | null) {
   const rows = [`#### ${title}: before / after each post-processing step`, '', '| step | bone IoU / prec. / recall | vessel IoU / prec. / recall | organ IoU / prec. / recall | outside body | extra fragments |', '|---|---|---|---|---|---|'];
   const variantResults: Record<string, unknown> = {};
   for (const variant of VARIANTS) {
-    const out = finishSegmentation(volume, input, raw, manifest, variant.options);
+    const out = finishSegmentation(volume, raw, manifest, variant.options);
     const r = await evaluate({ pred: { labels: out.labels, name: `${title} (${variant.name.trim()})` }, ...refArgs });
     // the guarantees are judged against the default body mask, whatever the variant used
     const check = checkAnatomy(out.labels, body, componentRules(manifest.classes), 0.1);
@@ -213,9 +213,9 @@ async function main() {
       const isShipped = model.manifestPath === DEFAULT_MANIFEST;
       if (!held.scored && !isShipped) continue;
       const volume = (await loadInput(await readInputFiles(join(DATA, c.ct)))).volume;
-      const { input, raw } = await rawLabels(model, manifest, c, volume, getSession);
+      const { raw } = await rawLabels(model, manifest, c, volume, getSession);
       const refArgs = { ref: join(DATA, c.ref), refClasses: c.refClasses ? join(DATA, c.refClasses) : undefined, complete: c.complete, ignoreSlices: held.ignoreSlices, model: model.manifestPath };
-      const finished = finishSegmentation(volume, input, raw, manifest, DEFAULT_POSTPROCESS);
+      const finished = finishSegmentation(volume, raw, manifest, DEFAULT_POSTPROCESS);
 
       if (isShipped) {
         // guarantees, volumes and pictures on every case, scored or not
@@ -234,13 +234,13 @@ async function main() {
       if (!held.scored) {
         // The network saw these labels: no accuracy claim, but the before/after of each
         // post-processing step still shows its direction on contrast CT with full labels.
-        trainedSteps.push(...(await stepTable(`${model.label}, case ${c.id} (trained on: not accuracy)`, volume, input, raw, manifest, refArgs, finished.body)).rows, '');
+        trainedSteps.push(...(await stepTable(`${model.label}, case ${c.id} (trained on: not accuracy)`, volume, raw, manifest, refArgs, finished.body)).rows, '');
         continue;
       }
 
       const scoredPart = held.ignoreSlices ? `slices outside ${held.ignoreSlices[0]}..${held.ignoreSlices[1]}` : 'all';
       process.stderr.write(`eval: scoring ${model.label} on case ${c.id} (${scoredPart})…\n`);
-      const { rows, variantResults } = await stepTable(`${model.label}, case ${c.id}`, volume, input, raw, manifest, refArgs, finished.body);
+      const { rows, variantResults } = await stepTable(`${model.label}, case ${c.id}`, volume, raw, manifest, refArgs, finished.body);
       steps.push(rows.join('\n'), '');
 
       const result = await evaluate({ pred: { labels: finished.labels, name: `${model.label} on ${c.id}` }, ...refArgs, ct: join(DATA, c.ct) });

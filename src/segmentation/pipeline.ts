@@ -95,27 +95,18 @@ export async function inferCanonical(
   return { grid, input, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
 }
 
-/** HU back from the normalized model input (exact within the normalization's clip range). */
-export function inputHU(input: Float32Array, n: Normalization): Float32Array {
-  const out = new Float32Array(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = input[i] * n.std + n.mean;
-  return out;
-}
-
 /**
  * The network's labels (`raw`, on the model's grid; not changed) through post-processing onto the
  * CT's own grid. Evaluation calls this on cached network outputs.
  */
 export function finishSegmentation(
   volume: Volume,
-  input: Float32Array,
   raw: LabelMap,
   manifest: ModelManifest,
   options: PostprocessOptions = DEFAULT_POSTPROCESS,
 ): { labels: LabelMap; canonicalLabels: LabelMap; body: Uint8Array | null; report: PostprocessReport } {
   const canonicalLabels: LabelMap = { ...raw, data: raw.data.slice() };
-  const hu = options.bodyMask ? inputHU(input, manifest.normalization) : new Float32Array(0);
-  const { labels, body, report } = postprocessLabels(canonicalLabels, hu, volume, manifest.classes, options);
+  const { labels, body, report } = postprocessLabels(canonicalLabels, volume, manifest.classes, options);
   return { labels, canonicalLabels, body, report };
 }
 
@@ -141,7 +132,7 @@ export async function segmentVolume(
   // post-processing ends on the CT's own grid: the nearest resampling ('restore') runs inside it and
   // is counted in 'postprocess'
   const t = performance.now();
-  const finished = finishSegmentation(volume, inferred.input, inferred.raw, manifest, options.postprocess ?? DEFAULT_POSTPROCESS);
+  const finished = finishSegmentation(volume, inferred.raw, manifest, options.postprocess ?? DEFAULT_POSTPROCESS);
   onProgress?.({ stage: 'postprocess', fraction: 1 });
   onProgress?.({ stage: 'restore', fraction: 1 });
   const timings: Record<SegmentationStage, number> = { ...inferred.timings, postprocess: performance.now() - t, restore: 0 };

@@ -1,8 +1,9 @@
 /**
  * From the network's labels to anatomy, in the order the pipeline runs it:
- *   on the model's grid: body mask (nothing outside the patient) → component rules per class;
- *   on the CT's own grid: HU refinement of bone and contrast vessels → component rules again (so the
- *   guarantees hold on the labels the user gets, after nearest resampling and refinement).
+ *   the body mask on the CT's own grid (at 2 mm, ECG electrodes on the skin merge with it);
+ *   on the model's grid: labels only inside the body → component rules per class;
+ *   on the CT's own grid: labels only inside the body → HU refinement of bone and contrast vessels →
+ *   component rules again (so the guarantees hold on the labels the user gets).
  * Each step is switchable, so evaluation can measure each one (scripts/eval-all.ts).
  */
 import { resampleNearestLabels } from '../volume/resample';
@@ -54,19 +55,17 @@ export function refineRules(classes: readonly ClassInfo[]): Map<number, RefineRu
 /**
  * Post-processes the network's labels on the model's grid (`canonical`, changed in place) and
  * returns the labels on the CT's own grid with the body mask there.
- * `canonicalHU`: the CT on the model's grid (for the body mask).
  */
 export function postprocessLabels(
   canonical: LabelMap,
-  canonicalHU: Float32Array,
   volume: Volume,
   classes: readonly ClassInfo[],
   options: PostprocessOptions,
 ): { labels: LabelMap; body: Uint8Array | null; report: PostprocessReport } {
   const report: PostprocessReport = { outsideBodyVoxels: 0, canonicalComponents: null, refine: [], nativeComponents: null };
-  let canonicalBody: Uint8Array | null = null;
-  if (options.bodyMask) {
-    canonicalBody = bodyMask(canonicalHU, canonical, options.bodyMask);
+  const body = options.bodyMask ? bodyMask(volume.data, volume, options.bodyMask) : null;
+  if (body) {
+    const canonicalBody = resampleNearestLabels({ ...(volume as Grid), data: body }, canonical).data;
     for (let n = 0; n < canonical.data.length; n++) {
       if (!canonicalBody[n] && canonical.data[n]) { canonical.data[n] = 0; report.outsideBodyVoxels++; }
     }
@@ -75,7 +74,8 @@ export function postprocessLabels(
   if (options.components) report.canonicalComponents = applyComponentRules(canonical, rules, options.components);
 
   const labels = resampleNearestLabels(canonical, volume);
-  const body = canonicalBody ? resampleNearestLabels({ ...(canonical as Grid), data: canonicalBody }, volume).data : null;
+  // the two grids' voxels do not line up: a label can land just outside the body on the CT's grid
+  if (body) for (let n = 0; n < body.length; n++) if (!body[n]) labels.data[n] = 0;
   if (options.refine) report.refine = refineByHU(labels, volume.data, refineRules(classes), options.refine, body ?? undefined);
   if (options.components) report.nativeComponents = applyComponentRules(labels, rules, { ...options.components, fillHoles: false });
   return { labels, body, report };
