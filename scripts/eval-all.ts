@@ -267,6 +267,7 @@ async function main() {
   }
 
   const manifest = await readManifest(DEFAULT_MANIFEST);
+  const locoCount = models().length - 1;
   const doc = [
     '# Segmentation accuracy on real CT',
     '',
@@ -277,7 +278,7 @@ async function main() {
     'A model is never scored on what it trained on; the shipped model trained on A\'s slices 82..111, B and C,',
     'so for it only **D** (a patient it never saw) and **A\'s slices 0..81** (the same patient as its A training',
     'slices: chest and pelvis it never saw, but the same body, scanner and reconstruction) are held out.',
-    'No leave-one-case-out ONNX model was present in training/runs when this was generated.',
+    locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${locoCount} (training/runs/loco-*).`,
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',
     'hold is *complete*: IoU, precision and recall, every unlabelled voxel counting as "not this class". A class',
