@@ -137,6 +137,7 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
         else {
           if (r.minHU !== undefined && typeof r.minHU !== 'number') problems.push(`${where}.refine.minHU must be a number (HU)`);
           if (r.contrast !== undefined && typeof r.contrast !== 'boolean') problems.push(`${where}.refine.contrast must be true or false`);
+          if (r.remove !== undefined && typeof r.remove !== 'boolean') problems.push(`${where}.refine.remove must be true or false`);
           if (r.minHU === undefined && !r.contrast) problems.push(`${where}.refine needs minHU or contrast: true`);
         }
       }

@@ -20,20 +20,22 @@ describe('native-resolution refinement', () => {
     cube(l.data, 6, 11, 1); // the network's mask: 2 voxels short all round
     const inside = new Uint8Array(n ** 3).fill(1);
     inside[at(4, 4, 4)] = 0;
-    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), { distanceMm: 2, add: true, remove: false, minContrastHU: 150 }, inside);
+    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), { distanceMm: 2, add: true, remove: 'all', minContrastHU: 150 }, inside);
     expect(result.band).toEqual([200, 32767]);
     expect(result.added).toBe(10 ** 3 - 6 ** 3 - 1);
     expect(l.data[at(17, 9, 9)]).toBe(0);
     expect(l.data[at(4, 4, 4)]).toBe(0);
   });
 
-  it('removes edge voxels outside the band when asked', () => {
+  it('removes edge voxels outside the band where the rule asks, or for every class when told', () => {
     const hu = new Float32Array(n ** 3).fill(40);
     cube(hu, 6, 11, 700);
-    const l = labels();
-    cube(l.data, 5, 12, 1); // one voxel too wide all round
-    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), { distanceMm: 1, add: false, remove: true, minContrastHU: 150 });
-    expect(result.removed).toBe(8 ** 3 - 6 ** 3);
+    const wide = () => { const l = labels(); cube(l.data, 5, 12, 1); return l; }; // one voxel too wide all round
+    const options = { distanceMm: 1, add: false, minContrastHU: 150 };
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200, remove: true }]]), { ...options, remove: 'rule' })[0].removed).toBe(8 ** 3 - 6 ** 3);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200 }]]), { ...options, remove: 'rule' })[0].removed).toBe(0);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200 }]]), { ...options, remove: 'all' })[0].removed).toBe(8 ** 3 - 6 ** 3);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200, remove: true }]]), { ...options, remove: 'none' })[0].removed).toBe(0);
   });
 
   it('takes the contrast band from the vessel, and leaves a non-contrast vessel alone', () => {

@@ -14,6 +14,8 @@ export interface RefineRule {
   minHU?: number;
   /** Contrast vessel: the band comes from the structure's own median HU. */
   contrast?: boolean;
+  /** Also give back to background the mask's edge voxels outside the band (chosen per class on the cases). */
+  remove?: boolean;
 }
 
 export interface RefineOptions {
@@ -21,13 +23,13 @@ export interface RefineOptions {
   distanceMm: number;
   /** Claim background voxels in the band next to the mask. */
   add: boolean;
-  /** Give back to background the mask's edge voxels outside the band. */
-  remove: boolean;
+  /** Give back to background the mask's edge voxels outside the band: where the class's rule says, for every class, or never. */
+  remove: 'rule' | 'all' | 'none';
   /** A contrast class with a median HU below this is not refined (non-contrast phase). */
   minContrastHU: number;
 }
 
-export const DEFAULT_REFINE: RefineOptions = { distanceMm: 2, add: true, remove: false, minContrastHU: 150 };
+export const DEFAULT_REFINE: RefineOptions = { distanceMm: 2, add: true, remove: 'rule', minContrastHU: 150 };
 
 /** The top of the band when a rule sets none: above any CT value (int16), and finite for report.json. */
 export const NO_UPPER_HU = 32767;
@@ -103,7 +105,7 @@ export function refineByHU(
         if (near[b] && !mask[b] && data[n] === 0 && (!inside || inside[n]) && inBand(n)) { data[n] = classId; result.added++; }
       });
     }
-    if (options.remove) {
+    if (options.remove === 'all' || (options.remove === 'rule' && rule.remove)) {
       const core = erodeBox(mask, box.size, radius);
       forEachInBox(box, dims, (n, b) => {
         if (mask[b] && !core[b] && !inBand(n)) { data[n] = 0; result.removed++; }
