@@ -74,7 +74,7 @@ export async function inferCanonical(
   volume: Volume,
   deps: { session: SegmentationSession; manifest: ModelManifest },
   options: Pick<SegmentOptions, 'onProgress' | 'signal'> = {},
-): Promise<{ grid: Grid; input: Float32Array; raw: LabelMap; windows: number; timings: Pick<Record<SegmentationStage, number>, 'resample' | 'inference'> }> {
+): Promise<{ grid: Grid; raw: LabelMap; windows: number; timings: Pick<Record<SegmentationStage, number>, 'resample' | 'inference'> }> {
   const { session, manifest } = deps;
   const { onProgress, signal } = options;
   let t = performance.now();
@@ -92,7 +92,7 @@ export async function inferCanonical(
     signal,
     onWindow: (done, total) => onProgress?.({ stage: 'inference', fraction: done / total, detail: `window ${done} / ${total}` }),
   });
-  return { grid, input, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
+  return { grid, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
 }
 
 /**
