@@ -4,14 +4,14 @@
  * that reaches the scan's side border anywhere along z is outside when it is air (mean HU at most
  * `exteriorMeanHU`: around the body, between arm and chest), and inside when it is denser (a lung
  * cut by a tight field of view, ≈ −850 HU). Then opened
- * in-plane so that thin flat things (the table, blankets, a mattress's shell) come apart from the
+ * in-plane (by an octagon, close to a disk) so that thin flat things (the table, blankets, a mattress's shell) come apart from the
  * patient; the large parts are kept (trunk, and arms lying apart from it) and grown back within the
  * closed tissue. Closing first keeps a thin chest wall from opening the lungs to the outside.
  * Known limit: bowel gas cut by a tight field of view is pure air, so it counts as outside.
  */
 import type { Grid } from '../volume/types';
 import { findComponents, floodRegion } from './components';
-import { dilateBox, erodeBox, radiusInVoxels } from './morphology';
+import { dilateBox, dilateOctagon, erodeOctagon, radiusInVoxels } from './morphology';
 
 export interface BodyMaskOptions {
   /** Tissue is above this, HU. */
@@ -32,9 +32,9 @@ export function bodyMask(hu: ArrayLike<number>, grid: Pick<Grid, 'dims' | 'spaci
   const tissue = new Uint8Array(hu.length);
   for (let n = 0; n < hu.length; n++) tissue[n] = hu[n] > options.thresholdHU ? 1 : 0;
   const r = radiusInVoxels(options.openingMm, grid.spacing);
-  const radius = [r[0], r[1], 0] as const; // in-plane: slice thickness must not decide what is thin
+  const radius = [r[0], r[1]] as const; // in-plane: slice thickness must not decide what is thin
   const closed = closeEnclosedAir(tissue, hu, dims, options.exteriorMeanHU);
-  const core = erodeBox(closed, dims, radius);
+  const core = erodeOctagon(closed, dims, radius);
   const parts = findComponents(dims, (n) => core[n] === 1).sort((a, b) => b.size - a.size);
   const kept = new Uint8Array(tissue.length);
   if (parts.length === 0) return kept;
@@ -45,7 +45,7 @@ export function bodyMask(hu: ArrayLike<number>, grid: Pick<Grid, 'dims' | 'spaci
   }
   // grown back along z as well: the first and last slices of a rounded part (the top of a shoulder)
   // have no core of their own, but lie within the radius of the slices that do
-  const body = dilateBox(kept, dims, r);
+  const body = dilateBox(dilateOctagon(kept, dims, radius), dims, [0, 0, r[2]]);
   for (let n = 0; n < body.length; n++) body[n] &= closed[n];
   return body;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findComponents } from './components';
-import { dilateBox, erodeBox, radiusInVoxels } from './morphology';
+import { dilateBox, dilateOctagon, erodeBox, erodeOctagon, radiusInVoxels } from './morphology';
 
 const dims = [9, 7, 5] as const;
 const at = (i: number, j: number, k: number) => i + dims[0] * (j + dims[1] * k);
@@ -23,6 +23,24 @@ describe('box morphology', () => {
     expect(count(e)).toBe(5 * 3 * 5);
     expect(e[at(1, 3, 2)]).toBe(0);
     expect(e[at(2, 3, 0)]).toBe(1);
+  });
+
+  it('dilates in-plane by an octagon: reach r along the axes, about r along the diagonals', () => {
+    const d = [21, 21, 1] as const;
+    const m = new Uint8Array(21 * 21);
+    m[10 + 21 * 10] = 1;
+    const o = dilateOctagon(m, d, [6, 6]);
+    expect(o[16 + 21 * 10]).toBe(1);
+    expect(o[17 + 21 * 10]).toBe(0);
+    expect(o[14 + 21 * 14]).toBe(1); // (4, 4): 5.7 from the centre
+    expect(o[15 + 21 * 15]).toBe(0); // (5, 5): 7.1
+    // opening a disk of radius 9 by it keeps the disk (a box of the same reach would cut its sides)
+    const disk = Uint8Array.from({ length: 21 * 21 }, (_, n) => (Math.hypot((n % 21) - 10, Math.floor(n / 21) - 10) <= 9 ? 1 : 0));
+    const opened = dilateOctagon(erodeOctagon(disk, d, [6, 6]), d, [6, 6]);
+    const kept = opened.reduce((s, v, n) => s + (v & disk[n]), 0) / count(disk);
+    expect(kept).toBeGreaterThan(0.97);
+    const boxOpened = dilateBox(erodeBox(disk, d, [6, 6, 0]), d, [6, 6, 0]);
+    expect(boxOpened.reduce((s, v, n) => s + (v & disk[n]), 0) / count(disk)).toBeLessThan(0.9);
   });
 
   it('converts mm to voxels without reaching beyond', () => {

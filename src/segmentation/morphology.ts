@@ -56,3 +56,40 @@ export function erodeBox(mask: Uint8Array, dims: Dims, radius: Radius): Uint8Arr
   for (let n = 0; n < grown.length; n++) grown[n] = grown[n] ? 0 : 1;
   return grown;
 }
+
+/** One in-plane step of the 4-neighbour cross: out = mask or any of its i±1, j±1 neighbours. */
+function dilateCrossStep(src: Uint8Array, dims: Dims): Uint8Array {
+  const [nx, ny] = dims;
+  const out = src.slice();
+  for (let n = 0; n < src.length; n++) {
+    if (!src[n]) continue;
+    const i = n % nx, j = Math.floor(n / nx) % ny;
+    if (i > 0) out[n - 1] = 1;
+    if (i < nx - 1) out[n + 1] = 1;
+    if (j > 0) out[n - nx] = 1;
+    if (j < ny - 1) out[n + nx] = 1;
+  }
+  return out;
+}
+
+/**
+ * In-plane dilation by an octagon reaching `radius` voxels along i and j: a box of half the radius
+ * followed by cross steps for the rest. Close to a disk, so opening by it does not shave round
+ * shapes (a box would cut the sides of anything round smaller than a few times its size).
+ */
+export function dilateOctagon(mask: Uint8Array, dims: Dims, radius: readonly [number, number]): Uint8Array {
+  const box = [Math.floor(radius[0] / 2), Math.floor(radius[1] / 2), 0] as const;
+  const steps = Math.min(radius[0] - box[0], radius[1] - box[1]);
+  let out = dilateBox(mask, dims, box);
+  for (let s = 0; s < steps; s++) out = dilateCrossStep(out, dims);
+  return out;
+}
+
+/** In-plane erosion by the same octagon (the complement of dilating the complement). */
+export function erodeOctagon(mask: Uint8Array, dims: Dims, radius: readonly [number, number]): Uint8Array {
+  const inverse = new Uint8Array(mask.length);
+  for (let n = 0; n < mask.length; n++) inverse[n] = mask[n] ? 0 : 1;
+  const grown = dilateOctagon(inverse, dims, radius);
+  for (let n = 0; n < grown.length; n++) grown[n] = grown[n] ? 0 : 1;
+  return grown;
+}
