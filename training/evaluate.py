@@ -15,7 +15,7 @@ import torch
 from scipy import ndimage as ndi
 
 from cases import load_case
-from common import IGNORE, PATCH, score, segment_like_app
+from common import IGNORE, PATCH, segment_like_app
 from model import volume_logits
 
 
@@ -44,20 +44,12 @@ def evaluate_case(net, name, patch=PATCH, device=torch.device('cpu'), out_dir=No
     case = load_case(name)
     predict = predictor or torch_predictor(net, device)
     pred, canon_pred, cg = segment_like_app(case['hu'], case['grid'], predict, patch)
-    res = score(pred, case['label'], hu=case['hu'], known=case['known'])
+    # the one scorer: `holoct eval` on the case's own grid (training/scorer.py)
+    from scorer import CASES as CLI_CASES, score_array, summary_scores
+    cli_case = 'A30' if name == 'A' and 'A30' in CLI_CASES else name
+    res = summary_scores(score_array(pred, case['grid'], cli_case))
     res['case'] = name
     res['outsidePatient'] = outside_patient_fp(case['hu'], case['label'], pred)
-    if name == 'C':
-        # partial reference: also report how much of each labelled structure is found (recall)
-        from common import CLASS_NAME
-        res['recall'] = {}
-        for cid in (1, 2):
-            r = case['label'] == cid
-            if r.any():
-                res['recall'][CLASS_NAME[cid]] = float((pred[r] == cid).mean())
-                res['recall'][CLASS_NAME[cid] + '_group'] = float(np.isin(pred[r], [1] if cid == 1 else [2, 3]).mean())
-        res['note'] = ('partial reference: scored on labelled arteries + T12 and trusted background '
-                       '(air outside the body, fat away from gas); other voxels unknown and not scored')
     if out_dir:
         np.savez_compressed(os.path.join(out_dir, f'pred_{name}.npz'), pred=pred)
         try:
@@ -76,9 +68,10 @@ def evaluate_case(net, name, patch=PATCH, device=torch.device('cpu'), out_dir=No
 
 def summary(res):
     g = res['groups']
-    f = lambda d: 'n/a' if d is None or d.get('iou') is None else f"{d['iou']:.3f}"
+    f = lambda d: 'n/a' if d is None or d.get('iou') is None else f"{d['iou']:.3f}"  # noqa: E731
+    acc = 'n/a' if res['pixelAccuracy'] is None else f"{res['pixelAccuracy']:.4f}"
     return (f"case {res['case']}: bone {f(g.get('bone'))} vessel {f(g.get('vessel'))} organ {f(g.get('organ'))} "
-            f"| thr150 bone {f(res['threshold150']['bone'])} | acc {res['pixelAccuracy']:.4f} "
+            f"| thr150 bone {f(res.get('threshold150', {}).get('bone'))} | acc {acc} "
             f"| outside-patient fg {res['outsidePatient']['predictedForeground']}")
 
 

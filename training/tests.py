@@ -71,6 +71,32 @@ def test_cases():
     check((c['label'] == 2).sum() > 50000 and (c['label'] == IGNORE).any(), 'case C: artery masks + unknown voxels')
 
 
+def test_scorer():
+    """Training scores through `holoct eval` (the app's one scorer): the reference scored as a prediction
+    is perfect, and a hand-made error moves IoU, precision and recall by the hand-computed amount."""
+    import nibabel as nib
+    from common import grid_from_nifti
+    from scorer import SHARED, score_array
+    masks = os.path.join(SHARED, 'totalseg', 'pulmonary_cta', 'masks')
+    grid, heart = grid_from_nifti(nib.load(os.path.join(masks, 'heart.nii.gz')))
+    _, pa = grid_from_nifti(nib.load(os.path.join(masks, 'pulmonary_artery.nii.gz')))
+    pred = np.zeros(heart.shape, np.uint8)
+    pred[heart > 0] = 8
+    pred[pa > 0] = 2
+    out = score_array(pred, grid, 'D', with_ct=False)
+    heart_score = next(c for c in out['model']['classes'] if c['name'] == 'heart')
+    arteries = next(c for c in out['model']['classes'] if c['name'] == 'arteries')
+    check(heart_score['iou'] == 1 and arteries['recall'] == 1 and arteries['iou'] is None,
+          'scorer (holoct eval): reference as prediction on case D: heart IoU 1, arteries recall 1 (IoU undefined: partly labelled)')
+    n_heart = int(((heart > 0) & (pa == 0)).sum())   # the masks overlap; the later file (pulmonary_artery) wins, in the CLI as here
+    extra = np.argwhere((heart == 0) & (pa == 0))[:n_heart // 4]     # a quarter of the heart's size, wrongly called heart
+    pred[tuple(extra.T)] = 8
+    out = score_array(pred, grid, 'D', with_ct=False)
+    h = next(c for c in out['model']['classes'] if c['name'] == 'heart')
+    check(abs(h['iou'] - n_heart / (n_heart + len(extra))) < 1e-9 and abs(h['precision'] - n_heart / (n_heart + len(extra))) < 1e-9
+          and h['recall'] == 1, 'scorer: false positives outside the masks count against a complete class')
+
+
 def test_phantoms():
     from phantom import check as phantom_check
     t = time.time()
@@ -101,7 +127,7 @@ def test_export():
 
 if __name__ == '__main__':
     torch.set_num_threads(2)
-    for fn in (test_pipeline_mirror, test_cases, test_export, test_phantoms):
+    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_export, test_phantoms):
         try:
             fn()
         except Exception as e:  # a crash is a failure, keep going

@@ -207,7 +207,7 @@ class HoloCTApp {
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
       $('case').textContent = `${result.source}${result.patient?.name ? ` — ${result.patient.name}` : ''}`;
       const notes = $('notes');
-      notes.replaceChildren(...result.notes.slice(0, 20).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+      notes.replaceChildren(...[...result.report.notes, ...result.notes].slice(0, 20).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
       $('backend').textContent = `Segmented on ${result.report.backend.toUpperCase()} (${result.report.windows} windows, ` +
         `${(result.report.timingsMs.inference / 1000).toFixed(1)} s) · ${result.report.totalTriangles.toLocaleString()} triangles, ${result.report.drawCalls} draw calls`;
       this.hideProgress();

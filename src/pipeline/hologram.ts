@@ -1,5 +1,7 @@
 import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
+import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
+import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -32,6 +34,8 @@ export interface StructureReport {
   surfaceVolumeMl: number;
   /** Largest vertex distance between full-resolution and decimated surface, mm. */
   decimationErrorMm: number;
+  /** Set when the volume is far outside the adult range, or the structure is missing where expected (plausibility.ts). */
+  note?: string;
 }
 
 export interface PipelineReport {
@@ -43,6 +47,10 @@ export interface PipelineReport {
   structures: StructureReport[];
   totalTriangles: number;
   drawCalls: number;
+  /** What post-processing did (voxels outside the body removed, fragments dropped, refinement bands). */
+  postprocess: PostprocessReport;
+  /** The structures' plausibility notes, one line each ("liver: 4.2 L is far above…"). */
+  notes: string[];
 }
 
 export interface HologramResult {
@@ -58,6 +66,8 @@ export interface HologramOptions {
   signal?: AbortSignal;
   /** Triangle budget of the whole hologram (Quest 3: 750k). */
   triangleBudget?: number;
+  /** Post-processing steps (default: all that won on the real cases). */
+  postprocess?: PostprocessOptions;
 }
 
 export const QUEST_TRIANGLE_BUDGET = 750_000;
@@ -70,6 +80,7 @@ export async function buildHologram(
   const { manifest } = deps;
   const segmentation = await segmentVolume(volume, deps, {
     signal: options.signal,
+    postprocess: options.postprocess,
     onProgress: (p: SegmentationProgress) => options.onProgress?.(p),
   });
   const t = performance.now();
@@ -92,6 +103,7 @@ export async function buildHologram(
 
   const counts = new Float64Array(256);
   for (const v of segmentation.labels.data) counts[v]++;
+  const atScanEnds = classesCutByFieldOfView(segmentation.labels);
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
   const structures: StructureReport[] = manifest.classes.map((c) => {
     const mesh = meshes.find((m) => m.classId === c.id);
@@ -106,6 +118,8 @@ export async function buildHologram(
       decimationErrorMm: mesh ? round(mesh.decimationErrorMm, 3) : 0,
     };
   });
+  const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
+  for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
   const timingsMs = { ...segmentation.timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);
   return {
@@ -119,6 +133,8 @@ export async function buildHologram(
       structures,
       totalTriangles: [...trianglesByClass.values()].reduce((n, t) => n + t, 0),
       drawCalls: meshes.length,
+      postprocess: segmentation.postprocess,
+      notes: [...notes].map(([name, note]) => `${name}: ${note}`),
     },
   };
 }

@@ -5,6 +5,9 @@
  * worker, scene, CLI outputs and evaluation.
  */
 
+import type { ComponentRule } from './component-rules';
+import type { RefineRule } from './refine';
+
 export type StructureGroup = 'bone' | 'vessel' | 'organ';
 export const STRUCTURE_GROUPS: readonly StructureGroup[] = ['bone', 'vessel', 'organ'];
 
@@ -25,10 +28,10 @@ export interface ClassInfo {
    * evaluation maps a reference onto the model's classes through these.
    */
   sourceNames: string[];
-  /** Post-processing: keep at most this many connected components (largest first); unset = all. */
-  maxComponents?: number;
-  /** Post-processing: drop connected components smaller than this, mL (default 0.1). */
-  minComponentMl?: number;
+  /** Post-processing: connected-component rule (at most N components, a minimum size, hole filling). */
+  components?: ComponentRule;
+  /** Post-processing: native-resolution HU refinement (bone: a minimum HU; contrast vessel: a band from its median). */
+  refine?: RefineRule;
 }
 
 export interface Normalization {
@@ -119,11 +122,24 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
       if (!Array.isArray(c.sourceNames) || c.sourceNames.some((s) => typeof s !== 'string')) {
         problems.push(`${where}.sourceNames must be an array of strings`);
       }
-      if (c.maxComponents !== undefined && !(Number.isInteger(c.maxComponents) && c.maxComponents >= 1)) {
-        problems.push(`${where}.maxComponents must be an integer ≥ 1`);
+      if (c.components !== undefined) {
+        const r = c.components;
+        if (!r || typeof r !== 'object') problems.push(`${where}.components must be an object`);
+        else {
+          if (r.max !== undefined && !(Number.isInteger(r.max) && r.max >= 1)) problems.push(`${where}.components.max must be an integer ≥ 1`);
+          if (r.minMl !== undefined && !(typeof r.minMl === 'number' && r.minMl >= 0)) problems.push(`${where}.components.minMl must be a number ≥ 0`);
+          if (r.fillHoles !== undefined && typeof r.fillHoles !== 'boolean') problems.push(`${where}.components.fillHoles must be true or false`);
+        }
       }
-      if (c.minComponentMl !== undefined && !(typeof c.minComponentMl === 'number' && c.minComponentMl >= 0)) {
-        problems.push(`${where}.minComponentMl must be a number ≥ 0`);
+      if (c.refine !== undefined) {
+        const r = c.refine;
+        if (!r || typeof r !== 'object') problems.push(`${where}.refine must be an object`);
+        else {
+          if (r.minHU !== undefined && typeof r.minHU !== 'number') problems.push(`${where}.refine.minHU must be a number (HU)`);
+          if (r.contrast !== undefined && typeof r.contrast !== 'boolean') problems.push(`${where}.refine.contrast must be true or false`);
+          if (r.remove !== undefined && typeof r.remove !== 'boolean') problems.push(`${where}.refine.remove must be true or false`);
+          if (r.minHU === undefined && !r.contrast) problems.push(`${where}.refine needs minHU or contrast: true`);
+        }
       }
     });
   }

@@ -1,7 +1,7 @@
 import { canonicalGrid, resampleNearestLabels, resampleTrilinear } from '../volume/resample';
 import type { Grid, LabelMap, Volume } from '../volume/types';
 import type { ModelManifest, Normalization } from './manifest';
-import { removeSmallComponents } from './postprocess';
+import { DEFAULT_POSTPROCESS, postprocessLabels, type PostprocessOptions, type PostprocessReport } from './postprocess';
 import type { Backend, SegmentationSession } from './session';
 import { countWindows, slidingWindowSegment } from './sliding-window';
 
@@ -18,6 +18,8 @@ export interface SegmentationProgress {
 export interface SegmentOptions {
   onProgress?: (progress: SegmentationProgress) => void;
   signal?: AbortSignal;
+  /** Post-processing steps (default: DEFAULT_POSTPROCESS); evaluation switches them one by one. */
+  postprocess?: PostprocessOptions;
 }
 
 export interface SegmentationResult {
@@ -28,6 +30,9 @@ export interface SegmentationResult {
    * resampling step, and a compact input for surface extraction.
    */
   canonicalLabels: LabelMap;
+  /** The patient's body on the CT's own grid (1 = body), when the body mask step ran. */
+  body: Uint8Array | null;
+  postprocess: PostprocessReport;
   backend: Backend;
   windows: number;
   /** Wall time per stage, ms. */
@@ -64,10 +69,52 @@ export function modelInput(volume: Volume, manifest: ModelManifest, onProgress?:
   return { grid, input };
 }
 
+/** The network's own labels on the model's canonical grid, before any post-processing. */
+export async function inferCanonical(
+  volume: Volume,
+  deps: { session: SegmentationSession; manifest: ModelManifest },
+  options: Pick<SegmentOptions, 'onProgress' | 'signal'> = {},
+): Promise<{ grid: Grid; raw: LabelMap; windows: number; timings: Pick<Record<SegmentationStage, number>, 'resample' | 'inference'> }> {
+  const { session, manifest } = deps;
+  const { onProgress, signal } = options;
+  let t = performance.now();
+  const { grid, input } = modelInput(volume, manifest, (fraction) => onProgress?.({ stage: 'resample', fraction }));
+  const resample = performance.now() - t;
+  if (signal?.aborted) throw signal.reason ?? new DOMException('Segmentation cancelled', 'AbortError');
+
+  t = performance.now();
+  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap);
+  const data = await slidingWindowSegment(input, grid.dims, (patch, size) => session.run(patch, size), {
+    patchSize: manifest.patchSize,
+    overlap: manifest.overlap,
+    classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1,
+    padValue: normalizeValue(manifest.padHU, manifest.normalization),
+    signal,
+    onWindow: (done, total) => onProgress?.({ stage: 'inference', fraction: done / total, detail: `window ${done} / ${total}` }),
+  });
+  return { grid, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
+}
+
+/**
+ * The network's labels (`raw`, on the model's grid; not changed) through post-processing onto the
+ * CT's own grid. Evaluation calls this on cached network outputs.
+ */
+export function finishSegmentation(
+  volume: Volume,
+  raw: LabelMap,
+  manifest: ModelManifest,
+  options: PostprocessOptions = DEFAULT_POSTPROCESS,
+): { labels: LabelMap; canonicalLabels: LabelMap; body: Uint8Array | null; report: PostprocessReport } {
+  const canonicalLabels: LabelMap = { ...raw, data: raw.data.slice() };
+  const { labels, body, report } = postprocessLabels(canonicalLabels, volume, manifest.classes, options);
+  return { labels, canonicalLabels, body, report };
+}
+
 /**
  * The segmentation pipeline, identical in the browser worker, the CLI and tests:
  * resample to the model's canonical grid → normalize → sliding-window inference (Gaussian-weighted
- * vote of the in-graph ArgMax) → remove specks → labels back onto the CT's own grid (nearest).
+ * vote of the in-graph ArgMax) → body mask and component rules → labels back onto the CT's own grid
+ * (nearest) → HU refinement there (see postprocess.ts).
  */
 export async function segmentVolume(
   volume: Volume,
@@ -76,39 +123,27 @@ export async function segmentVolume(
 ): Promise<SegmentationResult> {
   const { session, manifest } = deps;
   const { onProgress, signal } = options;
-  const timings: Record<SegmentationStage, number> = { resample: 0, inference: 0, postprocess: 0, restore: 0 };
   const throwIfAborted = () => {
     if (signal?.aborted) throw signal.reason ?? new DOMException('Segmentation cancelled', 'AbortError');
   };
-
-  let t = performance.now();
-  const { grid, input } = modelInput(volume, manifest, (fraction) => onProgress?.({ stage: 'resample', fraction }));
-  timings.resample = performance.now() - t;
+  const inferred = await inferCanonical(volume, deps, { onProgress, signal });
   throwIfAborted();
 
-  t = performance.now();
-  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap);
-  const canonical = await slidingWindowSegment(input, grid.dims, (patch, size) => session.run(patch, size), {
-    patchSize: manifest.patchSize,
-    overlap: manifest.overlap,
-    classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1,
-    padValue: normalizeValue(manifest.padHU, manifest.normalization),
-    signal,
-    onWindow: (done, total) => onProgress?.({ stage: 'inference', fraction: done / total, detail: `window ${done} / ${total}` }),
-  });
-  timings.inference = performance.now() - t;
-  throwIfAborted();
-
-  t = performance.now();
-  const canonicalLabels: LabelMap = { ...grid, data: canonical };
-  removeSmallComponents(canonicalLabels, manifest.classes);
+  // post-processing ends on the CT's own grid: the nearest resampling ('restore') runs inside it and
+  // is counted in 'postprocess'
+  const t = performance.now();
+  const finished = finishSegmentation(volume, inferred.raw, manifest, options.postprocess ?? DEFAULT_POSTPROCESS);
   onProgress?.({ stage: 'postprocess', fraction: 1 });
-  timings.postprocess = performance.now() - t;
-
-  t = performance.now();
-  const labels = resampleNearestLabels(canonicalLabels, volume);
   onProgress?.({ stage: 'restore', fraction: 1 });
-  timings.restore = performance.now() - t;
+  const timings: Record<SegmentationStage, number> = { ...inferred.timings, postprocess: performance.now() - t, restore: 0 };
 
-  return { labels, canonicalLabels, backend: session.backend, windows, timings };
+  return {
+    labels: finished.labels,
+    canonicalLabels: finished.canonicalLabels,
+    body: finished.body,
+    postprocess: finished.report,
+    backend: session.backend,
+    windows: inferred.windows,
+    timings,
+  };
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { indexToPatient } from '../volume/geometry';
-import type { LabelMap, Volume } from '../volume/types';
+import type { Volume } from '../volume/types';
 import { parseManifest, type ModelManifest } from './manifest';
 import { segmentVolume } from './pipeline';
-import { connectedComponents, removeSmallComponents } from './postprocess';
 import type { SegmentationSession } from './session';
 import { countWindows, gaussianWeights, slidingWindowSegment, windowStarts } from './sliding-window';
 
@@ -88,29 +87,6 @@ describe('sliding window', () => {
     await expect(slidingWindowSegment(new Float32Array(8), [2, 2, 2], async () => new Uint8Array(8), {
       patchSize: [8, 8, 8], overlap: 0.5, classCount: 2, padValue: 0, signal: controller.signal,
     })).rejects.toThrow('user cancelled');
-  });
-});
-
-describe('post-processing', () => {
-  it('drops specks and keeps the largest components of a class', () => {
-    const labels: LabelMap = { dims: [20, 10, 10], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(2000) };
-    const set = (x0: number, x1: number, label: number) => {
-      for (let k = 2; k < 8; k++) for (let j = 2; j < 8; j++) for (let x = x0; x < x1; x++) labels.data[x + 20 * (j + 10 * k)] = label;
-    };
-    set(0, 5, 2); // 180 voxels
-    set(7, 9, 2); // 72 voxels
-    set(11, 19, 1); // 288 voxels
-    labels.data[0] = 1; // 1-voxel speck of bone
-    expect(connectedComponents(labels).sizes.sort((a, b) => a - b)).toEqual([1, 72, 180, 288]);
-    const removed = removeSmallComponents(labels, [
-      { ...manifest().classes[0], minComponentMl: 0.01 },
-      { ...manifest().classes[1], maxComponents: 1 },
-    ]);
-    expect(removed).toBe(73);
-    expect(labels.data[0]).toBe(0);
-    expect(labels.data[8 + 20 * (5 + 10 * 5)]).toBe(0);
-    expect(labels.data[2 + 20 * (5 + 10 * 5)]).toBe(2);
-    expect(labels.data[15 + 20 * (5 + 10 * 5)]).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { evaluateLabels, formatComparison, mapLabels, parseReferenceClasses, referenceLookup, thresholdBaseline, type EvaluationReport } from '../../evaluation/metrics';
+import { evaluateLabels, formatComparison, mapLabels, parseReferenceClasses, referenceLookup, thresholdBaseline, type Coverage, type EvaluationReport } from '../../evaluation/metrics';
 import { loadInput } from '../../pipeline/input';
 import type { ClassInfo } from '../../segmentation/manifest';
 import { sameGeometry } from '../../volume/geometry';
@@ -12,18 +12,24 @@ import { readInputFiles } from '../files';
 import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, readManifest } from '../node-model';
 
-const USAGE = `usage: holoct eval --pred labels.nii.gz --ref <ref.nii.gz | masks-folder> [--ref-classes classes.tsv] [--ct <ct.nii.gz | dicom-folder>] [--model manifest.json] [--json]
+const USAGE = `usage: holoct eval --pred labels.nii.gz --ref <ref.nii.gz | masks-folder> [--ref-classes classes.tsv] [--ct <ct.nii.gz | dicom-folder>]
+                   [--complete a,b] [--only a,b] [--ignore-slices K0-K1] [--model manifest.json] [--json]
   --ref           reference labels: a label map (with --ref-classes for its ids), or a folder of binary
-                  masks named <reference class name>.nii.gz (partial reference: only covered classes are scored)
+                  masks named <reference class name>.nii.gz (a partial reference: see --complete)
   --ref-classes   TSV (id, name, group) naming the reference's label ids, e.g. TotalSegmentator's classes.tsv;
                   without it the reference must already use the model's class ids
-  --ct            the CT, for the 150 HU threshold baseline on the same case
-  --only          comma-separated model classes to score (e.g. a partial reference that covers one class fully)`;
+  --complete      (masks folder) model classes whose every voxel the masks hold: scored with IoU, precision
+                  and recall; the other classes the masks touch get recall only; unlabelled voxels are
+                  background for complete classes and unknown for all others
+  --only          comma-separated model classes to score; the others' predictions count as unknown
+  --ignore-slices reference slices k0..k1 (inclusive, 0-based) not scored, e.g. slices a model trained on
+  --ct            the CT, for the 150 HU threshold baseline on the same case`;
 
 export interface EvalOutput {
   prediction: string;
   reference: string;
   partialReference: boolean;
+  ignoredSlices?: [number, number];
   /** Classes scored (all model classes, or the ones a partial reference covers). */
   scoredClasses: string[];
   model: EvaluationReport;
@@ -33,10 +39,11 @@ export interface EvalOutput {
 interface Reference {
   labels: LabelMap;
   classes: ClassInfo[];
-  partial: boolean;
+  /** Set for a partial reference (see metrics.ts Coverage). */
+  coverage?: Map<number, Coverage>;
 }
 
-async function loadMaskFolder(folder: string, classes: readonly ClassInfo[]): Promise<Reference> {
+async function loadMaskFolder(folder: string, classes: readonly ClassInfo[], complete: readonly string[]): Promise<Reference> {
   const byName = new Map<string, ClassInfo>();
   for (const c of classes) for (const s of c.sourceNames) byName.set(s, c);
   const entries = (await readdir(folder)).filter((f) => /\.nii(\.gz)?$/.test(f)).sort();
@@ -52,13 +59,16 @@ async function loadMaskFolder(folder: string, classes: readonly ClassInfo[]): Pr
     covered.add(info);
   }
   if (!labels) throw new Error(`${folder}: no mask is named after a class the model covers`);
-  return { labels, classes: classes.filter((c) => covered.has(c)), partial: true };
+  const scored = classes.filter((c) => covered.has(c));
+  const unknown = complete.filter((n) => !scored.some((c) => c.name === n));
+  if (unknown.length) throw new Error(`--complete names classes no mask in ${folder} covers: ${unknown.join(', ')} (covered: ${scored.map((c) => c.name).join(', ')})`);
+  return { labels, classes: scored, coverage: new Map(scored.map((c) => [c.id, complete.includes(c.name) ? 'complete' : 'inside-only'])) };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(args, { values: ['pred', 'ref', 'ref-classes', 'ct', 'model', 'only'], flags: ['json'] });
+    parsed = parseArgs(args, { values: ['pred', 'ref', 'ref-classes', 'ct', 'model', 'only', 'complete', 'ignore-slices'], flags: ['json'] });
     if (!parsed.values.get('pred') || !parsed.values.get('ref')) throw new UsageError('--pred and --ref are required');
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}`);
@@ -70,11 +80,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     refClasses: parsed.values.get('ref-classes'),
     ct: parsed.values.get('ct'),
     model: parsed.values.get('model'),
-    only: parsed.values.get('only')?.split(',').map((s) => s.trim()).filter(Boolean),
+    only: list(parsed.values.get('only')),
+    complete: list(parsed.values.get('complete')),
+    ignoreSlices: parseSliceRange(parsed.values.get('ignore-slices')),
   });
   if (parsed.flags.has('json')) io.stdout(JSON.stringify(output, null, 2));
   else io.stdout(formatEvalText(output));
   return 0;
+}
+
+const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
+
+function parseSliceRange(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(value.trim());
+  if (!m || Number(m[1]) > Number(m[2])) throw new UsageError(`--ignore-slices must be K0-K1 with K0 <= K1 (got ${JSON.stringify(value)})`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 export interface EvaluateOptions {
@@ -85,6 +106,10 @@ export interface EvaluateOptions {
   ct?: string;
   model?: string;
   only?: string[];
+  /** Masks folder: classes the masks cover completely (see metrics.ts Coverage). */
+  complete?: string[];
+  /** Reference slices k0..k1 (inclusive) left out of the score. */
+  ignoreSlices?: [number, number];
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
@@ -95,31 +120,36 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
   let reference: Reference;
   const refFiles = await readInputFiles(options.ref);
   if (refFiles.length > 1 || !/\.nii(\.gz)?$/.test(options.ref)) {
-    reference = await loadMaskFolder(options.ref, manifest.classes);
+    reference = await loadMaskFolder(options.ref, manifest.classes, options.complete ?? []);
   } else {
+    if (options.complete) throw new Error('--complete applies to a folder of masks, not to a label map (a label map is a full reference)');
     let labels = readNiftiLabels(refFiles[0].bytes, options.ref);
     if (options.refClasses) {
       const names = parseReferenceClasses(await readFile(options.refClasses, 'utf8'));
       labels = { ...labels, data: mapLabels(labels.data, referenceLookup(names, manifest.classes)) };
     }
-    reference = { labels, classes: manifest.classes, partial: false };
+    reference = { labels, classes: manifest.classes };
   }
   if (options.only) {
     const unknown = options.only.filter((n) => !manifest.classes.some((c) => c.name === n));
     if (unknown.length) throw new Error(`--only names unknown classes: ${unknown.join(', ')} (model classes: ${manifest.classes.map((c) => c.name).join(', ')})`);
-    const keep = new Set(manifest.classes.filter((c) => options.only!.includes(c.name)).map((c) => c.id));
-    reference = {
-      labels: { ...reference.labels, data: reference.labels.data.map((v) => (keep.has(v) ? v : 0)) },
-      classes: reference.classes.filter((c) => keep.has(c.id)),
-      partial: true,
-    };
+    const keep = reference.classes.filter((c) => options.only!.includes(c.name));
+    const coverage = new Map(keep.map((c) => [c.id, reference.coverage?.get(c.id) ?? ('complete' as Coverage)]));
+    const keepIds = new Set(coverage.keys());
+    reference = { labels: { ...reference.labels, data: reference.labels.data.map((v) => (keepIds.has(v) ? v : 0)) }, classes: keep, coverage };
   }
+  let ignore: Uint8Array | undefined;
+  if (options.ignoreSlices) {
+    const [nx, ny, nz] = reference.labels.dims;
+    const [k0, k1] = options.ignoreSlices;
+    if (k1 >= nz) throw new Error(`--ignore-slices ${k0}-${k1}: the reference has ${nz} slices (0..${nz - 1})`);
+    ignore = new Uint8Array(nx * ny * nz);
+    ignore.fill(1, k0 * nx * ny, (k1 + 1) * nx * ny);
+  }
+  const scoring = { ignore, coverage: reference.coverage };
   // Score on the reference's grid: a prediction on another grid is brought over by nearest neighbour.
   const pred = sameGeometry(predicted, reference.labels, 0.01) ? predicted : resampleNearestLabels(predicted, reference.labels);
-  // A partial reference only tells us about the classes it covers: other predicted classes count as background.
-  const scoredIds = new Set(reference.classes.map((c) => c.id));
-  const predData = reference.partial ? pred.data.map((v) => (scoredIds.has(v) ? v : 0)) : pred.data;
-  const model = evaluateLabels(predData, reference.labels.data, reference.classes);
+  const model = evaluateLabels(pred.data, reference.labels.data, reference.classes, scoring);
 
   let threshold150: EvaluationReport | undefined;
   if (options.ct) {
@@ -129,14 +159,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
       // Threshold on the CT's own grid, then brought to the reference's grid like the prediction.
       const onCt: LabelMap = { ...ct, data: thresholdBaseline(ct.data, bone.id, 150) };
       const baseline = sameGeometry(ct, reference.labels, 0.01) ? onCt.data : resampleNearestLabels(onCt, reference.labels).data;
-      const scored = reference.partial ? baseline.map((v) => (scoredIds.has(v) ? v : 0)) : baseline;
-      threshold150 = evaluateLabels(scored, reference.labels.data, reference.classes);
+      threshold150 = evaluateLabels(baseline, reference.labels.data, reference.classes, scoring);
     }
   }
   return {
     prediction: predName,
     reference: options.ref,
-    partialReference: reference.partial,
+    partialReference: reference.coverage !== undefined,
+    ignoredSlices: options.ignoreSlices,
     scoredClasses: reference.classes.map((c) => c.name),
     model,
     threshold150,
@@ -144,21 +174,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
 }
 
 export function formatEvalText(out: EvalOutput): string {
+  const partial = out.model.classes.filter((c) => c.coverage === 'inside-only').map((c) => c.name);
   const lines = [
     `prediction: ${out.prediction}`,
-    `reference:  ${out.reference}${out.partialReference ? ` (partial: scores ${out.scoredClasses.join(', ')} only)` : ''}`,
-    `voxels scored: ${out.model.voxels}`,
+    `reference:  ${out.reference}${out.partialReference ? ` (partial: scores ${out.scoredClasses.join(', ')} only${partial.length ? `; recall only for ${partial.join(', ')}` : ''})` : ''}`,
+    `voxels scored: ${out.model.voxels}${out.ignoredSlices ? ` (slices ${out.ignoredSlices[0]}..${out.ignoredSlices[1]} left out)` : ''}`,
     '',
+    formatComparison(out.model, out.threshold150),
   ];
-  if (out.threshold150) {
-    lines.push(formatComparison(out.model, out.threshold150));
-  } else {
-    lines.push('| | IoU | Dice | reference voxels | predicted voxels |', '|---|---|---|---|---|');
-    const f = (v: number | null) => (v === null ? '—' : v.toFixed(3));
-    for (const g of out.model.groups) lines.push(`| **${g.name}** (group) | ${f(g.iou)} | ${f(g.dice)} | ${g.referenceVoxels} | ${g.predictedVoxels} |`);
-    for (const c of out.model.classes) lines.push(`| ${c.name} | ${f(c.iou)} | ${f(c.dice)} | ${c.referenceVoxels} | ${c.predictedVoxels} |`);
-    lines.push(`| pixel accuracy | ${out.model.pixelAccuracy.toFixed(4)} | | | |`);
-    lines.push(`| mean IoU (with / without background) | ${out.model.meanIouWithBackground.toFixed(3)} / ${out.model.meanIouWithoutBackground.toFixed(3)} | | | |`);
-  }
   return lines.join('\n');
 }

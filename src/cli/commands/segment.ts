@@ -99,6 +99,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  for (const s of report.structures) if (s.voxels > 0) say(`  ${s.name}: ${s.voxelVolumeMl.toFixed(0)} mL${s.note ? ` (note: ${s.note})` : ''}`);
+  for (const s of report.structures) if (s.voxels === 0 && s.note) say(`  ${s.name}: ${s.note}`);
   written.push('report.json');
   const shown = written.length > 8 ? [...written.slice(0, 7), `… (${written.length} files)`] : written;
   if (cuts.length) say(`mesh exports trimmed by ${cuts.length} cut plane(s)`);

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { LabelMap } from '../volume/types';
+import { applyComponentRules, fillHolesPerSlice } from './component-rules';
+
+function grid(nx: number, ny: number, nz: number, spacing = 1): LabelMap {
+  return { dims: [nx, ny, nz], spacing: [spacing, spacing, spacing], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(nx * ny * nz) };
+}
+function box(l: LabelMap, [i0, i1]: number[], [j0, j1]: number[], [k0, k1]: number[], label: number) {
+  for (let k = k0; k < k1; k++) for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) l.data[i + l.dims[0] * (j + l.dims[1] * k)] = label;
+}
+const count = (l: LabelMap, label: number) => l.data.reduce((n, v) => n + (v === label ? 1 : 0), 0);
+
+describe('component rules', () => {
+  it('keeps the largest liver, drops specks, keeps two kidneys', () => {
+    const l = grid(30, 10, 10);
+    box(l, [0, 10], [0, 10], [0, 10], 4); // liver 1000 voxels = 1 mL
+    box(l, [12, 14], [0, 2], [0, 2], 4); // detached liver fragment, 8 voxels
+    box(l, [16, 20], [0, 5], [0, 5], 6); // kidney 100
+    box(l, [22, 26], [0, 5], [0, 5], 6); // kidney 100
+    box(l, [28, 30], [0, 2], [0, 2], 6); // third kidney piece 8
+    l.data[29 + 30 * (9 + 10 * 9)] = 1; // bone speck, 1 voxel = 0.001 mL
+    const result = applyComponentRules(l, new Map([[4, { max: 1 }], [6, { max: 2 }], [1, { minMl: 0.005 }]]), { dropTo: 'background', defaultMinMl: 0, fillHoles: false });
+    expect(result).toEqual({ droppedComponents: 3, droppedVoxels: 17, filledVoxels: 0 });
+    expect(count(l, 4)).toBe(1000);
+    expect(count(l, 6)).toBe(200);
+    expect(count(l, 1)).toBe(0);
+  });
+
+  it('gives a dropped fragment to the label around it when asked', () => {
+    const l = grid(10, 10, 10);
+    box(l, [0, 10], [0, 10], [0, 10], 9); // bowel everywhere
+    box(l, [0, 3], [0, 3], [0, 3], 5); // spleen 27
+    box(l, [6, 8], [6, 8], [6, 8], 5); // spleen fragment 8, inside bowel
+    applyComponentRules(l, new Map([[5, { max: 1 }]]), { dropTo: 'neighbour', defaultMinMl: 0, fillHoles: false });
+    expect(count(l, 5)).toBe(27);
+    expect(l.data[7 + 10 * (7 + 10 * 7)]).toBe(9);
+  });
+
+  it('gives a dropped fragment to the structure it touches most, ignoring background, when asked', () => {
+    const l = grid(12, 6, 6);
+    box(l, [0, 4], [0, 6], [0, 6], 4); // liver 144
+    box(l, [8, 10], [2, 4], [2, 4], 4); // liver fragment 8 in background, touching bowel on one side
+    box(l, [10, 12], [0, 6], [0, 6], 9); // bowel
+    const copy = { ...l, data: l.data.slice() };
+    applyComponentRules(l, new Map([[4, { max: 1 }]]), { dropTo: 'adjacent', defaultMinMl: 0, fillHoles: false });
+    expect(l.data[8 + 12 * (2 + 6 * 2)]).toBe(9);
+    applyComponentRules(copy, new Map([[4, { max: 1 }]]), { dropTo: 'neighbour', defaultMinMl: 0, fillHoles: false });
+    expect(copy.data[8 + 12 * (2 + 6 * 2)]).toBe(0);
+  });
+
+  it('fills background holes of a solid organ per slice, not other structures inside it', () => {
+    const l = grid(7, 7, 1);
+    box(l, [1, 6], [1, 6], [0, 1], 4); // 5×5 liver
+    l.data[2 + 7 * 2] = 0; // background hole
+    l.data[4 + 7 * 4] = 3; // a vein inside
+    box(l, [3, 4], [0, 1], [0, 1], 0);
+    expect(fillHolesPerSlice(l, 4)).toBe(1);
+    expect(l.data[2 + 7 * 2]).toBe(4);
+    expect(l.data[4 + 7 * 4]).toBe(3);
+    // a notch open to the border is not a hole
+    const open = grid(5, 5, 1);
+    box(open, [0, 5], [0, 5], [0, 1], 4);
+    box(open, [2, 3], [0, 3], [0, 1], 0);
+    expect(fillHolesPerSlice(open, 4)).toBe(0);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Anatomy as connected components: one liver, at most two kidneys, no specks of bone. Rules come per
+ * class from the model manifest (`components`), so another model brings its own.
+ */
+import type { LabelMap } from '../volume/types';
+import { componentsByLabel, floodRegion } from './components';
+
+export interface ComponentRule {
+  /** Keep at most this many components, largest first (unset: all). */
+  max?: number;
+  /** Drop components smaller than this, mL (unset: the options' default). */
+  minMl?: number;
+  /** A solid organ: fill background holes enclosed by it in each axial slice. */
+  fillHoles?: boolean;
+}
+
+/**
+ * What a dropped fragment becomes: background; the label that surrounds it most ('neighbour',
+ * background included); or the structure it touches most ('adjacent', background only when it
+ * touches no other structure).
+ */
+export type DropTarget = 'background' | 'neighbour' | 'adjacent';
+
+export interface ComponentRulesOptions {
+  dropTo: DropTarget;
+  /** Minimum component size for classes whose rule sets none, mL. */
+  defaultMinMl: number;
+  /** Run the rules' hole filling (off to measure its effect). */
+  fillHoles: boolean;
+}
+
+export interface ComponentRulesResult {
+  droppedComponents: number;
+  droppedVoxels: number;
+  filledVoxels: number;
+}
+
+/** Applies each class's rule in place. Decisions are taken on the labels as they came in. */
+export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number, ComponentRule>, options: ComponentRulesOptions): ComponentRulesResult {
+  const { dims, data } = labels;
+  const voxelMl = (labels.spacing[0] * labels.spacing[1] * labels.spacing[2]) / 1000;
+  const drop: Array<{ label: number; seed: number }> = [];
+  for (const [label, components] of componentsByLabel(data, dims)) {
+    const rule = rules.get(label) ?? {};
+    const minVoxels = (rule.minMl ?? options.defaultMinMl) / voxelMl;
+    components.forEach((c, rank) => {
+      if ((rule.max !== undefined && rank >= rule.max) || c.size < minVoxels) drop.push({ label, seed: c.seed });
+    });
+  }
+  // Targets are decided before any voxel changes, so the order of fragments does not matter.
+  const [nx, ny, nz] = dims;
+  const slice = nx * ny;
+  const mark = new Uint8Array(data.length);
+  const changes: Array<{ voxels: number[]; target: number }> = [];
+  for (const { label, seed } of drop) {
+    const voxels: number[] = [];
+    const around = new Map<number, number>();
+    floodRegion(dims, seed, (m) => data[m] === label, mark, (n) => {
+      voxels.push(n);
+      if (options.dropTo === 'background') return;
+      const i = n % nx, j = ((n - i) / nx) % ny, k = (n - i - j * nx) / slice;
+      for (const m of [i > 0 ? n - 1 : -1, i < nx - 1 ? n + 1 : -1, j > 0 ? n - nx : -1, j < ny - 1 ? n + nx : -1, k > 0 ? n - slice : -1, k < nz - 1 ? n + slice : -1]) {
+        if (m >= 0 && data[m] !== label && (options.dropTo === 'neighbour' || data[m] !== 0)) around.set(data[m], (around.get(data[m]) ?? 0) + 1);
+      }
+    });
+    let target = 0, best = -1;
+    for (const [l, count] of around) if (count > best || (count === best && l < target)) { best = count; target = l; }
+    changes.push({ voxels, target: options.dropTo === 'background' ? 0 : target });
+  }
+  let droppedVoxels = 0;
+  for (const { voxels, target } of changes) {
+    for (const n of voxels) data[n] = target;
+    droppedVoxels += voxels.length;
+  }
+  let filledVoxels = 0;
+  if (options.fillHoles) {
+    for (const [label, rule] of rules) if (rule.fillHoles) filledVoxels += fillHolesPerSlice(labels, label);
+  }
+  return { droppedComponents: drop.length, droppedVoxels, filledVoxels };
+}
+
+/**
+ * Fills background voxels that `label` encloses within an axial slice (not reachable from the
+ * slice's border without crossing `label`). Other structures inside (vessels in the liver) stay.
+ * Returns the number of voxels filled.
+ */
+export function fillHolesPerSlice(labels: LabelMap, label: number): number {
+  const [nx, ny, nz] = labels.dims;
+  const slice = nx * ny;
+  let filled = 0;
+  for (let k = 0; k < nz; k++) {
+    const data = labels.data.subarray(k * slice, (k + 1) * slice);
+    if (!data.includes(label)) continue;
+    const outside = new Uint8Array(slice);
+    const open = (m: number) => data[m] !== label;
+    const dims2d = [nx, ny, 1] as const;
+    for (let i = 0; i < nx; i++) {
+      for (const n of [i, i + (ny - 1) * nx]) if (!outside[n] && open(n)) floodRegion(dims2d, n, open, outside, () => {});
+    }
+    for (let j = 0; j < ny; j++) {
+      for (const n of [j * nx, j * nx + nx - 1]) if (!outside[n] && open(n)) floodRegion(dims2d, n, open, outside, () => {});
+    }
+    for (let n = 0; n < slice; n++) {
+      if (!outside[n] && data[n] === 0) { data[n] = label; filled++; }
+    }
+  }
+  return filled;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { LabelMap } from '../volume/types';
+import { medianHU, refineBand, refineByHU } from './refine';
+
+const n = 20;
+const at = (i: number, j: number, k: number) => i + n * (j + n * k);
+function labels(): LabelMap {
+  return { dims: [n, n, n], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(n ** 3) };
+}
+function cube(target: { [i: number]: number }, lo: number, hi: number, value: number) {
+  for (let k = lo; k <= hi; k++) for (let j = lo; j <= hi; j++) for (let i = lo; i <= hi; i++) target[at(i, j, k)] = value;
+}
+
+describe('native-resolution refinement', () => {
+  it('claims bone HU within the distance of the mask, not beyond, never outside the body', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    cube(hu, 4, 13, 700); // true bone 10³
+    hu[at(17, 9, 9)] = 700; // bright voxel 4 mm from the mask
+    const l = labels();
+    cube(l.data, 6, 11, 1); // the network's mask: 2 voxels short all round
+    const inside = new Uint8Array(n ** 3).fill(1);
+    inside[at(4, 4, 4)] = 0;
+    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), { distanceMm: 2, add: true, remove: 'all', minContrastHU: 150 }, inside);
+    expect(result.band).toEqual([200, 32767]);
+    expect(result.added).toBe(10 ** 3 - 6 ** 3 - 1);
+    expect(l.data[at(17, 9, 9)]).toBe(0);
+    expect(l.data[at(4, 4, 4)]).toBe(0);
+  });
+
+  it('removes edge voxels outside the band where the rule asks, or for every class when told', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    cube(hu, 6, 11, 700);
+    const wide = () => { const l = labels(); cube(l.data, 5, 12, 1); return l; }; // one voxel too wide all round
+    const options = { distanceMm: 1, add: false, minContrastHU: 150 };
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200, remove: true }]]), { ...options, remove: 'rule' })[0].removed).toBe(8 ** 3 - 6 ** 3);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200 }]]), { ...options, remove: 'rule' })[0].removed).toBe(0);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200 }]]), { ...options, remove: 'all' })[0].removed).toBe(8 ** 3 - 6 ** 3);
+    expect(refineByHU(wide(), hu, new Map([[1, { minHU: 200, remove: true }]]), { ...options, remove: 'none' })[0].removed).toBe(0);
+  });
+
+  it('takes the contrast band from the vessel, and leaves a non-contrast vessel alone', () => {
+    const l = labels();
+    cube(l.data, 8, 10, 2);
+    const contrast = new Float32Array(n ** 3).fill(40);
+    cube(contrast, 8, 10, 300);
+    expect(medianHU(contrast, (v) => l.data[v] === 2, n ** 3)).toBe(300);
+    expect(refineBand({ contrast: true }, contrast, l.data, 2, 150)).toEqual([170, 690]);
+    const plain = new Float32Array(n ** 3).fill(40);
+    expect(refineBand({ contrast: true }, plain, l.data, 2, 150)).toBeNull();
+  });
+});
