@@ -9,6 +9,7 @@ import { assertSegInput, exportSeg } from '../export-seg';
 import { readInputFiles } from '../files';
 import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, loadNodeModel } from '../node-model';
+import { parallelSurfaces } from '../parallel-surfaces';
 
 const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--export seg] [--quiet]';
 
@@ -69,6 +70,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let result;
   try {
     result = await buildHologram(input.volume, { session, manifest }, {
+      // Structures are meshed on worker threads, one per core (same meshes as on one thread).
+      surfaces: parallelSurfaces(),
       onProgress: (p) => {
         if (p.stage !== lastStage) { lastStage = p.stage; say(`${p.stage}…`); }
       },
