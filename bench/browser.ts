@@ -46,18 +46,22 @@ function caseFiles(name: string): { paths: string[]; cleanup?: () => void; label
   throw new Error(`unknown browser case ${name}; cases: ${ALL.join(', ')}`);
 }
 
-const server = spawn(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+// HOLOCT_BENCH_URL: bench an app already served there (e.g. `npx vite preview` of dist/); else serve it as `npm start` does.
+const external = process.env.HOLOCT_BENCH_URL;
+const server = external ? undefined : spawn(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 let log = '';
-await new Promise<void>((ready, fail) => {
-  const onData = (chunk: Buffer) => {
-    log += chunk.toString();
-    if (/Local:\s+https?:\/\//.test(log)) ready();
-  };
-  server.stdout!.on('data', onData);
-  server.stderr!.on('data', onData);
-  server.once('exit', (code) => fail(new Error(`npm start exited with ${code}:\n${log}`)));
-});
-const base = `https://localhost:${port}`;
+if (server) {
+  await new Promise<void>((ready, fail) => {
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (/Local:\s+https?:\/\//.test(log)) ready();
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => fail(new Error(`npm start exited with ${code}:\n${log}`)));
+  });
+}
+const base = external ?? `https://localhost:${port}`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: gpu ? GPU_ARGS : CHROMIUM_ARGS });
 try {
   for (const name of cases) {
@@ -111,7 +115,7 @@ try {
   }
 } finally {
   await browser.close();
-  if (server.exitCode === null) {
+  if (server && server.exitCode === null) {
     process.kill(-server.pid!, 'SIGTERM');
     await once(server, 'exit');
   }
