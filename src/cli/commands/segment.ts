@@ -11,7 +11,7 @@ import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, loadNodeModel } from '../node-model';
 import { parallelSurfaces } from '../parallel-surfaces';
 
-const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--export seg] [--quiet]';
+const USAGE = 'usage: holoct segment <dicom-folder | file.nii[.gz]> --out <dir> [--model models/holoct-seg.json] [--series <id>] [--export seg] [--threads <n>] [--quiet]';
 
 /** Extra outputs `--export` can ask for (comma-separated). */
 const EXPORTS = ['seg'] as const;
@@ -25,8 +25,10 @@ export interface SegmentReport extends PipelineReport {
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(args, { values: ['out', 'model', 'series', 'export'], flags: ['quiet'] });
+    parsed = parseArgs(args, { values: ['out', 'model', 'series', 'export', 'threads'], flags: ['quiet'] });
     if (parsed.positionals.length !== 1 || !parsed.values.get('out')) throw new UsageError('an input and --out are required');
+    const threads = parsed.values.get('threads');
+    if (threads !== undefined && !(Number.isInteger(Number(threads)) && Number(threads) >= 1)) throw new UsageError(`--threads must be a whole number ≥ 1, got "${threads}"`);
     for (const name of (parsed.values.get('export') ?? '').split(',').filter(Boolean)) {
       if (!(EXPORTS as readonly string[]).includes(name)) throw new UsageError(`--export: unknown format "${name}" (known: ${EXPORTS.join(', ')})`);
     }
@@ -70,8 +72,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let result;
   try {
     result = await buildHologram(input.volume, { session, manifest }, {
-      // Structures are meshed on worker threads, one per core (same meshes as on one thread).
-      surfaces: parallelSurfaces(),
+      // Structures are meshed on worker threads, one per core up to 4 or --threads (same meshes as on one thread).
+      surfaces: parsed.values.has('threads') ? parallelSurfaces(Number(parsed.values.get('threads'))) : parallelSurfaces(),
       onProgress: (p) => {
         if (p.stage !== lastStage) { lastStage = p.stage; say(`${p.stage}…`); }
       },
