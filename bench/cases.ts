@@ -14,6 +14,14 @@ import { buildHologram } from '../src/pipeline/hologram';
 import { loadInput } from '../src/pipeline/input';
 import { benchSliceUpdate, hologramFrameBudget } from './scene';
 import { benchSurfaces } from './surfaces';
+import { parallelSurfaces } from '../src/cli/parallel-surfaces';
+import { segmentVolume } from '../src/segmentation/pipeline';
+import { readNiftiLabels } from '../src/volume/nifti';
+import { canonicalGrid, resampleNearestLabels } from '../src/volume/resample';
+import { mapLabels, parseReferenceClasses, referenceLookup } from '../src/evaluation/metrics';
+import { readManifest } from '../src/cli/node-model';
+import { realisticVolume, REALISTIC_SPACING } from './realistic';
+import type { LabelMap } from '../src/volume/types';
 import { exportsCase } from './exports';
 import { meshesToGlb } from '../src/surfaces/glb';
 import { indexToPatient } from '../src/volume/geometry';
@@ -23,10 +31,16 @@ const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const ms = (t: number) => Math.round(performance.now() - t);
 
 async function pipelineCase(name: string, loadVolume: () => Promise<{ volume: Volume; timings: Record<string, number> }>, manifestPath: string) {
+  // As the CLI does: the model loads while the input is read and decoded.
+  const modelLoading = loadNodeModel(manifestPath);
+  modelLoading.catch(() => {});
   const { volume, timings } = await loadVolume();
-  const { manifest, session } = await loadNodeModel(manifestPath);
-  const t = performance.now();
-  const result = await buildHologram(volume, { session, manifest });
+  let t = performance.now();
+  const { manifest, session } = await modelLoading;
+  timings.modelWait = ms(t);
+  t = performance.now();
+  // As the CLI runs it: surfaces on worker threads.
+  const result = await buildHologram(volume, { session, manifest }, { surfaces: parallelSurfaces() });
   const pipelineMs = ms(t);
   const g = performance.now();
   const glb = meshesToGlb(result.meshes, manifest.classes);
@@ -61,7 +75,70 @@ function syntheticVolume(): Volume {
   return { ...grid, data };
 }
 
+/** Surfaces of a label map as `buildHologram` makes them, with the per-phase sums of `benchSurfaces`. */
+async function surfaceFigures(labels: LabelMap, classes: { id: number; name: string }[]) {
+  const r = await benchSurfaces(labels, classes);
+  const sum = (key: 'meshMs' | 'decimateMs' | 'errorMs') => Math.round(r.structures.reduce((n, s) => n + s[key], 0));
+  return {
+    timingsMs: { surfaces: Math.round(r.firstRunMs), surfacesWarm: Math.round(r.endToEndMs), meshing: sum('meshMs'), decimation: sum('decimateMs'), errorMeasure: sum('errorMs') },
+    fullTriangles: r.fullTriangles,
+    triangles: r.triangles,
+    maxDecimationErrorMm: Number(r.maxErrorMm.toFixed(3)),
+    meanDecimationErrorMm: Number(r.meanErrorMm.toFixed(3)),
+    allClosed: r.allClosed,
+    structures: r.structures.map((s) => ({ name: s.name, fullTriangles: s.fullTriangles, triangles: s.triangles, maxErrorMm: Number(s.maxErrorMm.toFixed(3)), closed: s.closedManifold })),
+  };
+}
+
 const CASES: Record<string, (manifest: string) => Promise<object>> = {
+  'realistic-0.75mm': async (m) => {
+    // The sample torso at a clinical abdominal CT's voxel size: segmentation stage by stage, then
+    // the surfaces as buildHologram makes them (first run), with meshing / decimation / error sums.
+    let t = performance.now();
+    const volume = await realisticVolume();
+    const generate = ms(t);
+    const { manifest, session } = await loadNodeModel(m);
+    t = performance.now();
+    const segmentation = await segmentVolume(volume, { session, manifest });
+    const segmentMs = ms(t);
+    await session.dispose();
+    const present = new Set(segmentation.canonicalLabels.data);
+    const classes = manifest.classes.filter((c) => present.has(c.id));
+    // The CLI's surface stage: structures on worker threads (same meshes).
+    t = performance.now();
+    await parallelSurfaces()(segmentation.canonicalLabels, classes);
+    const surfacesThreads = ms(t);
+    const surfaces = await surfaceFigures(segmentation.canonicalLabels, classes);
+    const stages = Object.fromEntries(Object.entries(segmentation.timings).map(([k, v]) => [k, Math.round(v)]));
+    return {
+      case: `sample torso resampled to ${REALISTIC_SPACING.join('×')} mm (${volume.dims.join('×')})`,
+      input: { dims: volume.dims, spacing: volume.spacing },
+      backend: segmentation.backend,
+      windows: segmentation.windows,
+      ...surfaces,
+      timingsMs: { generate, ...stages, segment: segmentMs, surfacesThreads, ...surfaces.timingsMs, pipeline: segmentMs + surfacesThreads },
+      timingsNote: 'pipeline = segment + surfacesThreads (the CLI: worker threads, first run); surfaces = one thread, first run; surfacesWarm = a second; meshing/decimation/errorMeasure = per-structure sums of a third',
+      peakRssMiB: peakRssMiB(),
+    };
+  },
+  'surfaces-torso': async (m) => {
+    // TotalSegmentator's labels of the same torso, grouped into the model's classes on its 2 mm grid:
+    // every structure of a real body, no inference needed.
+    const dir = '../shared/data/totalseg';
+    const manifest = await readManifest(m);
+    const reference = readNiftiLabels(await readFile(`${dir}/seg_3mm_full_v1.nii.gz`), 'seg_3mm_full_v1.nii.gz');
+    const lookup = referenceLookup(parseReferenceClasses(await readFile(`${dir}/classes_v1.tsv`, 'utf8')), manifest.classes);
+    const grouped = { ...reference, data: mapLabels(reference.data, lookup) };
+    const grid = canonicalGrid(grouped, manifest.spacing);
+    const labels = { ...grid, data: resampleNearestLabels(grouped, grid).data };
+    const present = new Set(labels.data);
+    const surfaces = await surfaceFigures(labels, manifest.classes.filter((c) => present.has(c.id)));
+    return {
+      case: `surfaces: TotalSegmentator labels of the sample torso on the model grid (${labels.dims.join('×')} at ${grid.spacing[0]} mm)`,
+      ...surfaces,
+      peakRssMiB: peakRssMiB(),
+    };
+  },
   'sample-nifti': (m) => pipelineCase('sample CT (assets/sample/ct_3mm.nii.gz)', async () => {
     let t = performance.now();
     const bytes = await readFile('assets/sample/ct_3mm.nii.gz');

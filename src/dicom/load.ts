@@ -7,7 +7,7 @@
 import type { DataSet } from 'dicom-parser';
 import { defaultCodecRegistry } from './codecs/registry';
 import { parseDataSet, reasonOf } from './header';
-import { decodeRawFrame, rawToHu } from './pixels';
+import { decodeFrameToInt16, decodeRawFrame, rawToHu } from './pixels';
 import { buildStacks, type Stack, type StackFrame } from './series';
 import { DicomImportError, type DicomInputFile, type LoadedSeries, type LoadSeriesOptions } from './types';
 
@@ -128,43 +128,59 @@ export async function loadSeriesVolume(files: DicomInputFile[], seriesId: string
     }
     return ds;
   };
+  const wrapped = (sf: StackFrame, error: unknown): Error => {
+    if (error instanceof DicomImportError) return error;
+    const frameText = sf.header.numberOfFrames > 1 ? ` frame ${sf.frame.frame + 1}` : '';
+    return new DicomImportError(
+      `${files[sf.file].name}${frameText}: cannot decode pixel data (${codecs.describe(sf.header.transferSyntaxUID)}): ${reasonOf(error)}`,
+      { cause: error, fileName: files[sf.file].name },
+    );
+  };
+  const progressed = async () => {
+    done++;
+    onProgress?.(done, total);
+    if (done % 16 === 0) await yieldToEventLoop();
+  };
   const slices = new Map<number, Float32Array>();
   const decodeSource = async (k: number): Promise<Float32Array> => {
     const cached = slices.get(k);
     if (cached) return cached;
     signal?.throwIfAborted();
     const sf: StackFrame = sourceFrames[k];
-    const file = files[sf.file];
     const hu = new Float32Array(srcCols * srcRows);
     try {
       const raw = await decodeRawFrame(dataSetOf(sf.file), sf.header, sf.frame.frame, codecs);
       rawToHu(raw, sf.header, sf.frame, hu);
     } catch (error) {
-      if (error instanceof DicomImportError) throw error;
-      const frameText = sf.header.numberOfFrames > 1 ? ` frame ${sf.frame.frame + 1}` : '';
-      throw new DicomImportError(
-        `${file.name}${frameText}: cannot decode pixel data (${codecs.describe(sf.header.transferSyntaxUID)}): ${reasonOf(error)}`,
-        { cause: error, fileName: file.name },
-      );
+      throw wrapped(sf, error);
     }
     // Keep only the slices the next recipes can still use (this one and the one before).
     for (const key of slices.keys()) if (key < k - 1) slices.delete(key);
     slices.set(k, hu);
-    done++;
-    onProgress?.(done, total);
-    if (done % 16 === 0) await yieldToEventLoop();
+    await progressed();
     return hu;
+  };
+  /** A slice that needs no resampling: decoded in one pass from the file bytes into the volume. */
+  const decodeDirect = async (k: number, offset: number): Promise<void> => {
+    signal?.throwIfAborted();
+    const sf: StackFrame = sourceFrames[k];
+    try {
+      await decodeFrameToInt16(dataSetOf(sf.file), sf.header, sf.frame, sf.frame.frame, codecs, data, offset);
+    } catch (error) {
+      throw wrapped(sf, error);
+    }
+    await progressed();
   };
 
   const plane = outCols * outRows;
   const blend = plan.direct ? undefined : new Float32Array(plane);
   for (let k = 0; k < outSlices; k++) {
     const recipe = plan.recipes[k];
-    const a = await decodeSource(recipe.source);
     if (plan.direct || !blend) {
-      toInt16(a, data, k * plane);
+      await decodeDirect(recipe.source, k * plane);
       continue;
     }
+    const a = await decodeSource(recipe.source);
     const [dxA, dyA] = plan.shifts[recipe.source];
     sampleShifted(a, srcCols, srcRows, dxA, dyA, blend, outCols, outRows, 1 - recipe.weight, false);
     if (recipe.weight > 0) {

@@ -3,7 +3,8 @@
  *
  * Native (uncompressed) data is read in place; encapsulated data is assembled from its fragments
  * and handed to a codec. Stored values are masked / sign-extended to BitsStored, then mapped with
- * the frame's RescaleSlope / RescaleIntercept.
+ * the frame's RescaleSlope / RescaleIntercept. `decodeFrameToInt16` does it all in one pass into
+ * the volume's Int16 HU (16-bit native data straight from the file bytes, without a copy).
  */
 import type { DataSet, Element } from 'dicom-parser';
 import type { FileHeader, FrameHeader } from './header';
@@ -146,4 +147,67 @@ export function rawToHu(raw: RawFrame, header: Pick<FileHeader, 'bitsStored' | '
   } else {
     for (let i = 0; i < n; i++) out[i] = (raw[i] & mask) * slope + intercept;
   }
+}
+
+type StoredFormat = Pick<FileHeader, 'bitsStored' | 'pixelRepresentation' | 'bitsAllocated'>;
+type Rescale = Pick<FrameHeader, 'rescaleSlope' | 'rescaleIntercept'>;
+
+/**
+ * Stored values → HU rounded to Int16, written to `out` from `offset` (`count` samples), in one
+ * pass. Identical to `rawToHu` into a Float32Array followed by rounding: HU are rounded to float32
+ * first, then to the nearest integer, and clamped to the Int16 range.
+ */
+export function storedToInt16(raw: ArrayLike<number>, format: StoredFormat, frame: Rescale, out: Int16Array, offset: number, count: number): void {
+  const slope = frame.rescaleSlope;
+  const intercept = frame.rescaleIntercept;
+  const bits = Math.min(format.bitsStored || format.bitsAllocated, 32);
+  const signed = format.pixelRepresentation === 1;
+  const shift = 32 - bits;
+  const mask = bits >= 32 ? 0xffffffff : bits >= 31 ? 0x7fffffff : (1 << bits) - 1;
+  // Integer rescale (every CT in practice): no float rounding can occur below 2^24.
+  const integral = slope === 1 && Number.isInteger(intercept) && Math.abs(intercept) < 2 ** 23 && bits <= 16;
+  for (let i = 0; i < count; i++) {
+    const word = raw[i];
+    const stored = bits >= 32 ? (signed ? word | 0 : word >>> 0) : signed ? (word << shift) >> shift : (word & mask) >>> 0;
+    const v = integral ? stored + intercept : Math.round(Math.fround(stored * slope + intercept));
+    out[offset + i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+}
+
+/**
+ * Decodes frame `f` of a data set straight into `out` (Int16 HU) at `offset`: one pass per voxel.
+ * 16-bit native little-endian data (nearly every uncompressed CT) is read in place from the file
+ * bytes; other data goes through `decodeRawFrame` (a codec's output, or a byte-swapped copy).
+ */
+export async function decodeFrameToInt16(
+  ds: DataSet,
+  header: FileHeader,
+  frame: Rescale,
+  f: number,
+  codecs: CodecRegistry,
+  out: Int16Array,
+  offset: number,
+): Promise<void> {
+  // Grayscale: one sample per pixel (colour images are refused before decoding).
+  const count = header.rows * header.columns;
+  const el = ds.elements['x7fe00010'];
+  const inPlace =
+    el && !el.encapsulatedPixelData && NATIVE_TRANSFER_SYNTAXES.has(header.transferSyntaxUID) &&
+    header.transferSyntaxUID !== TS.explicitBE && HOST_LITTLE_ENDIAN && header.bitsAllocated === 16;
+  if (inPlace) {
+    const frameBytes = count * header.samplesPerPixel * 2;
+    const available = Math.min(el.length, ds.byteArray.length - el.dataOffset) - f * frameBytes;
+    if (available < frameBytes) {
+      throw new Error(`pixel data truncated: frame ${f + 1} needs ${frameBytes} bytes, ${Math.max(0, available)} present`);
+    }
+    const start = ds.byteArray.byteOffset + el.dataOffset + f * frameBytes;
+    // An odd offset cannot be viewed as 16-bit words: copy that frame once (rare; DICOM pads to even lengths).
+    const words = start % 2 === 0
+      ? new Uint16Array(ds.byteArray.buffer, start, count)
+      : new Uint16Array(ds.byteArray.slice(start - ds.byteArray.byteOffset, start - ds.byteArray.byteOffset + frameBytes).buffer);
+    storedToInt16(words, header, frame, out, offset, count);
+    return;
+  }
+  const raw = await decodeRawFrame(ds, header, f, codecs);
+  storedToInt16(raw, header, frame, out, offset, count);
 }

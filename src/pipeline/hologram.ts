@@ -3,7 +3,7 @@ import { segmentVolume, type SegmentationProgress, type SegmentationStage } from
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
 import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
 import type { Backend, SegmentationSession } from '../segmentation/session';
-import { extractSurfaces } from '../surfaces/extract';
+import { extractSurfaces, type SurfacesExtractor } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
 import type { LabelMap, Volume } from '../volume/types';
 
@@ -68,6 +68,8 @@ export interface HologramOptions {
   triangleBudget?: number;
   /** Post-processing steps (default: all that won on the real cases). */
   postprocess?: PostprocessOptions;
+  /** Runs the surface stage (default `extractSurfaces` on this thread; the CLI passes a worker pool with the same result). */
+  surfaces?: SurfacesExtractor;
 }
 
 export const QUEST_TRIANGLE_BUDGET = 750_000;
@@ -90,7 +92,7 @@ export async function buildHologram(
   // Counted as each mesh is made: onMesh may transfer its buffers to another thread (the worker does).
   const trianglesByClass = new Map<number, number>();
   // Surfaces come from the canonical grid: it carries all the model's information at a fraction of the CT's voxels.
-  const meshes = await extractSurfaces(segmentation.canonicalLabels, classes, {
+  const meshes = await (options.surfaces ?? extractSurfaces)(segmentation.canonicalLabels, classes, {
     maxTriangles: options.triangleBudget ?? QUEST_TRIANGLE_BUDGET,
     signal: options.signal,
   }, (mesh) => {

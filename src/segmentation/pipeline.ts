@@ -3,7 +3,7 @@ import type { Grid, LabelMap, Volume } from '../volume/types';
 import type { ModelManifest, Normalization } from './manifest';
 import { DEFAULT_POSTPROCESS, postprocessLabels, type PostprocessOptions, type PostprocessReport } from './postprocess';
 import type { Backend, SegmentationSession } from './session';
-import { countWindows, slidingWindowSegment } from './sliding-window';
+import { countWindows, sliceContextOf, slidingWindowSegment } from './sliding-window';
 
 export type SegmentationStage = 'resample' | 'inference' | 'postprocess' | 'restore';
 
@@ -83,10 +83,12 @@ export async function inferCanonical(
   if (signal?.aborted) throw signal.reason ?? new DOMException('Segmentation cancelled', 'AbortError');
 
   t = performance.now();
-  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap);
+  const sliceContext = sliceContextOf(manifest);
+  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap, sliceContext);
   const data = await slidingWindowSegment(input, grid.dims, (patch, size) => session.run(patch, size), {
     patchSize: manifest.patchSize,
     overlap: manifest.overlap,
+    sliceContext,
     classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1,
     padValue: normalizeValue(manifest.padHU, manifest.normalization),
     signal,

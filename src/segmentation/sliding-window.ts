@@ -5,6 +5,11 @@
  * overlapping windows are blended by a Gaussian-weighted vote: each window votes for its label at each
  * voxel with a weight that falls off towards the window's border, where predictions see less context.
  * Votes live in a rolling slab of one window depth, so memory stays bounded for long scans.
+ *
+ * A 2.5D model (a 2D network per axial slice that sees `context` neighbouring slices on each side,
+ * edge slices repeated inside the window) labels a slice identically in every window that holds
+ * its whole context, so along z windows step by that valid interior instead of overlapping; only
+ * the valid slices of each window vote, with the in-plane Gaussian weight.
  */
 
 export type Size3 = readonly [number, number, number];
@@ -40,6 +45,33 @@ export function gaussianWeights(size: Size3): Uint8Array {
   return out;
 }
 
+/**
+ * Window starts along z for a 2.5D model with `context` slices on each side: consecutive windows
+ * overlap by at least 2·context slices, so every slice lies in the valid interior of one of them
+ * (or at the volume's ends, where the repeated edge slices are the model's own padding).
+ */
+export function sliceWindowStarts(length: number, patch: number, context: number): number[] {
+  if (length <= patch) return [0];
+  const valid = patch - 2 * context;
+  if (!(Number.isInteger(context) && context >= 0 && valid >= 1)) {
+    throw new Error(`a 2.5D context of ${context} slices leaves no valid slice in a ${patch}-slice window`);
+  }
+  const count = Math.ceil((length - patch) / valid) + 1;
+  const starts: number[] = [];
+  for (let n = 0; n < count; n++) starts.push(Math.round((n * (length - patch)) / (count - 1)));
+  return starts;
+}
+
+/**
+ * The slice context of a 2.5D model from its manifest's training record (`arch: "2.5d"`,
+ * `context`: slices on each side), or undefined for a 3D model (z windows then overlap as in-plane).
+ */
+export function sliceContextOf(manifest: { training?: Record<string, unknown> }): number | undefined {
+  const t = manifest.training;
+  if (t?.arch !== '2.5d' || typeof t.context !== 'number' || !Number.isInteger(t.context) || t.context < 0) return undefined;
+  return t.context;
+}
+
 export interface SlidingWindowOptions {
   patchSize: Size3;
   overlap: number;
@@ -47,6 +79,8 @@ export interface SlidingWindowOptions {
   classCount: number;
   /** Value written into the patch outside the volume (the normalized padding HU). */
   padValue: number;
+  /** 2.5D models: neighbouring slices each side the model sees per slice (see `sliceContextOf`); undefined = a 3D model. */
+  sliceContext?: number;
   onWindow?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -73,8 +107,17 @@ export function extractPatch(volume: Float32Array, dims: Size3, start: Size3, si
   return out;
 }
 
-export function countWindows(dims: Size3, patch: Size3, overlap: number): number {
-  return dims.reduce((n, d, a) => n * windowStarts(d, patch[a], overlap).length, 1);
+/** Window starts along x, y and z. */
+function windowGrid(dims: Size3, patch: Size3, overlap: number, sliceContext?: number): [number[], number[], number[]] {
+  return [
+    windowStarts(dims[0], patch[0], overlap),
+    windowStarts(dims[1], patch[1], overlap),
+    sliceContext === undefined ? windowStarts(dims[2], patch[2], overlap) : sliceWindowStarts(dims[2], patch[2], sliceContext),
+  ];
+}
+
+export function countWindows(dims: Size3, patch: Size3, overlap: number, sliceContext?: number): number {
+  return windowGrid(dims, patch, overlap, sliceContext).reduce((n, starts) => n * starts.length, 1);
 }
 
 /** Runs `predict` over every window and returns blended labels on the volume's grid. */
@@ -88,11 +131,12 @@ export async function slidingWindowSegment(
   const { patchSize: patch, classCount } = options;
   const [px, py, pz] = patch;
   if (volume.length !== nx * ny * nz) throw new Error(`volume has ${volume.length} voxels, dims say ${nx * ny * nz}`);
-  const xs = windowStarts(nx, px, options.overlap);
-  const ys = windowStarts(ny, py, options.overlap);
-  const zs = windowStarts(nz, pz, options.overlap);
+  const context = options.sliceContext;
+  const [xs, ys, zs] = windowGrid(dims, patch, options.overlap, context);
   const total = xs.length * ys.length * zs.length;
-  const weights = gaussianWeights(patch);
+  // 2.5D: one in-plane weight for every valid slice (its predictions do not depend on the window's z).
+  const weights = gaussianWeights(context === undefined ? patch : [px, py, 1]);
+  const weightPlane = context === undefined ? px * py : 0;
   const labels = new Uint8Array(nx * ny * nz);
   const slice = nx * ny;
   // Votes for z in [slabStart, slabStart + pz): classCount planes of uint16 (≤ 8 overlapping windows × 255 fits).
@@ -129,20 +173,25 @@ export async function slidingWindowSegment(
   for (const z0 of zs) {
     // Voxels below this window's start get no more votes: settle them before the slab moves.
     if (z0 > slabStart) finalize(z0);
+    // Slices of this window that vote: all for a 3D model; for 2.5D those with their whole context
+    // inside the window, or at the volume's ends.
+    const kFrom = context === undefined || z0 === 0 ? 0 : context;
+    const kTo = context === undefined || z0 + pz >= nz ? pz : pz - context;
     for (const y0 of ys) {
       for (const x0 of xs) {
         if (options.signal?.aborted) throw options.signal.reason ?? new DOMException('Segmentation cancelled', 'AbortError');
         extractPatch(volume, dims, [x0, y0, z0], patch, options.padValue, patchBuffer);
         const predicted = await predict(patchBuffer, patch);
-        for (let k = 0; k < pz && z0 + k < nz; k++) {
+        for (let k = kFrom; k < kTo && z0 + k < nz; k++) {
           const zl = z0 + k - slabStart;
           for (let j = 0; j < py && y0 + j < ny; j++) {
             const row = px * (j + py * k);
+            const weightRow = px * j + weightPlane * k;
             const dst = (y0 + j) * nx + x0;
             for (let i = 0; i < px && x0 + i < nx; i++) {
               const c = predicted[row + i];
               if (c >= classCount) throw new Error(`model predicted class ${c}, but the manifest lists ${classCount - 1} classes`);
-              votes[(c * slabDepth + zl) * slice + dst + i] += weights[row + i];
+              votes[(c * slabDepth + zl) * slice + dst + i] += weights[weightRow + i];
             }
           }
         }

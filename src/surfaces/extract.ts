@@ -249,10 +249,71 @@ export async function extractSurface(labels: LabelMap, classId: number, options:
 }
 
 /**
+ * One structure's surface within `maxTriangles`, as `extractSurfaces` makes it (stats given), or
+ * null if only specks remain. `maxTriangles` = Infinity keeps the error-bounded first pass.
+ */
+export function structureSurface(
+  labels: LabelMap,
+  cls: Pick<ClassInfo, 'id' | 'name'>,
+  stats: ClassStats,
+  maxTriangles: number,
+  options: SurfacesOptions = {},
+): SurfaceMesh | null {
+  const full = fullResolutionSurface(labels, cls.id, options, stats.boxes.subarray(cls.id * 6, cls.id * 6 + 6), stats.voxels[cls.id]);
+  const fullTriangles = full.indices.length / 3;
+  if (fullTriangles === 0) return null;
+  if (!(options.decimate ?? true)) return finishMesh(full, cls.id, cls.name, null, fullTriangles);
+  const result = decimated(full, {
+    maxTriangles,
+    maxErrorMm: options.maxErrorMm ?? DEFAULTS.maxErrorMm,
+    measureError: options.measureError ?? true,
+    errorSampleStride: options.errorSampleStride,
+  });
+  return finishMesh(result, cls.id, cls.name, reportedErrors(result), fullTriangles);
+}
+
+/**
+ * The hologram's triangle budget shared out in the order of `classes` (those with voxels): each
+ * structure gets `minTrianglesPerMesh` plus a share of what is left proportional to its boundary
+ * size (voxel faces, a predictor of its full-resolution triangles); what a structure does not use
+ * goes back to the pool for the next. `share()` gives the next structure's share, `used(n)` returns
+ * what it did not use.
+ */
+export class BudgetSharing {
+  private remainingBudget: number;
+  private remainingWeight: number;
+  private index = 0;
+
+  constructor(private readonly present: readonly Pick<ClassInfo, 'id'>[], private readonly stats: ClassStats, maxTriangles: number, private readonly minPerMesh: number) {
+    this.remainingBudget = maxTriangles;
+    this.remainingWeight = present.reduce((sum, c) => sum + stats.boundaryFaces[c.id], 0);
+  }
+
+  /** The share of the next structure in order. */
+  share(): number {
+    const weight = this.stats.boundaryFaces[this.present[this.index].id];
+    const remainingClasses = this.present.length - this.index;
+    let share: number;
+    if (remainingClasses * this.minPerMesh <= this.remainingBudget) {
+      const free = this.remainingBudget - remainingClasses * this.minPerMesh;
+      share = this.minPerMesh + Math.floor(this.remainingWeight > 0 ? (free * weight) / this.remainingWeight : free / remainingClasses);
+    } else {
+      share = Math.floor(this.remainingBudget / remainingClasses);
+    }
+    this.remainingWeight -= weight;
+    this.index++;
+    return share;
+  }
+
+  /** The structure just shared out used `triangles`. */
+  used(triangles: number): void {
+    this.remainingBudget -= triangles;
+  }
+}
+
+/**
  * Every listed structure's surface, in the order of `classes`, within one triangle budget for the
- * whole hologram. Each structure gets a share of what is left, proportional to its boundary size
- * (voxel faces, a predictor of its full-resolution triangles) with a minimum; what a structure does
- * not use goes back to the pool for the next. `onMesh` receives each mesh as soon as it is ready.
+ * whole hologram (see `BudgetSharing`). `onMesh` receives each mesh as soon as it is ready.
  * Classes with no voxel are skipped.
  */
 export async function extractSurfaces(
@@ -263,47 +324,21 @@ export async function extractSurfaces(
 ): Promise<SurfaceMesh[]> {
   validateGrid(labels);
   const stats = options.stats ?? classStats(labels);
-  const doDecimate = options.decimate ?? true;
-  const maxTriangles = Math.floor(options.maxTriangles ?? DEFAULT_MAX_TRIANGLES);
-  const minPerMesh = Math.floor(options.minTrianglesPerMesh ?? 1000);
-  if (doDecimate) await simplifierReady();
-
+  if (options.decimate ?? true) await simplifierReady();
   const present = classes.filter((c) => stats.voxels[c.id] > 0);
-  let remainingBudget = maxTriangles;
-  let remainingWeight = present.reduce((sum, c) => sum + stats.boundaryFaces[c.id], 0);
+  const budget = new BudgetSharing(present, stats, Math.floor(options.maxTriangles ?? DEFAULT_MAX_TRIANGLES), Math.floor(options.minTrianglesPerMesh ?? 1000));
   const meshes: SurfaceMesh[] = [];
-  for (let index = 0; index < present.length; index++) {
+  for (const cls of present) {
     options.signal?.throwIfAborted();
-    const cls = present[index];
-    const weight = stats.boundaryFaces[cls.id];
-    const remainingClasses = present.length - index;
-    let share: number;
-    if (remainingClasses * minPerMesh <= remainingBudget) {
-      const free = remainingBudget - remainingClasses * minPerMesh;
-      share = minPerMesh + Math.floor(remainingWeight > 0 ? (free * weight) / remainingWeight : free / remainingClasses);
-    } else {
-      share = Math.floor(remainingBudget / remainingClasses);
-    }
-    remainingWeight -= weight;
-
-    const full = fullResolutionSurface(labels, cls.id, options, stats.boxes.subarray(cls.id * 6, cls.id * 6 + 6), stats.voxels[cls.id]);
-    const fullTriangles = full.indices.length / 3;
-    if (fullTriangles === 0) continue;
-    let mesh: SurfaceMesh;
-    if (!doDecimate) {
-      mesh = finishMesh(full, cls.id, cls.name, null, fullTriangles);
-    } else {
-      const result = decimated(full, {
-        maxTriangles: share,
-        maxErrorMm: options.maxErrorMm ?? DEFAULTS.maxErrorMm,
-        measureError: options.measureError ?? true,
-        errorSampleStride: options.errorSampleStride,
-      });
-      mesh = finishMesh(result, cls.id, cls.name, reportedErrors(result), fullTriangles);
-    }
-    remainingBudget -= mesh.indices.length / 3;
+    const share = budget.share();
+    const mesh = structureSurface(labels, cls, stats, share, options);
+    if (!mesh) continue;
+    budget.used(mesh.indices.length / 3);
     meshes.push(mesh);
     onMesh?.(mesh);
   }
   return meshes;
 }
+
+/** The signature of `extractSurfaces`, for callers that run it elsewhere (a worker pool). */
+export type SurfacesExtractor = typeof extractSurfaces;

@@ -151,6 +151,64 @@ describe('point to mesh distance', () => {
   });
 });
 
+describe('point to mesh distance on analytic cases', () => {
+  /** The square [0, size]² at z = 0, tessellated into n×n cells of two triangles each. */
+  function plane(n: number, size: number) {
+    const positions = new Float32Array((n + 1) * (n + 1) * 3);
+    for (let j = 0; j <= n; j++) for (let i = 0; i <= n; i++) positions.set([(i * size) / n, (j * size) / n, 0], 3 * (i + (n + 1) * j));
+    const indices: number[] = [];
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+      const a = i + (n + 1) * j, b = a + 1, c = a + n + 1, d = c + 1;
+      indices.push(a, b, d, a, d, c);
+    }
+    return { positions, indices: Uint32Array.from(indices) };
+  }
+
+  it('points above and beside a tessellated plane: distance |z|, or to the nearest edge', () => {
+    const { positions, indices } = plane(40, 10);
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    // Points in shuffled order (no coherence to exploit), some beyond the square's x = 10 edge.
+    const count = 3000;
+    const points = new Float32Array(count * 3);
+    let max = 0;
+    let sum = 0;
+    for (let p = 0; p < count; p++) {
+      const x = Math.fround(-2 + 14 * rand()), y = Math.fround(10 * rand()), z = Math.fround(-3 + 6 * rand());
+      points.set([x, y, z], p * 3);
+      const dx = x < 0 ? -x : x > 10 ? x - 10 : 0;
+      const d = Math.hypot(dx, z);
+      max = Math.max(max, d);
+      sum += d;
+    }
+    const stats = pointsToMeshDistance(points, positions, indices);
+    expect(stats.count).toBe(count);
+    expect(stats.max).toBeCloseTo(max, 6);
+    expect(stats.mean).toBeCloseTo(sum / count, 6);
+  });
+
+  it('a far outlier among close points keeps the true maximum', () => {
+    const { positions, indices } = plane(20, 10);
+    // Coherent points just above the plane, then one 50 mm away, then close ones again.
+    const coords: number[] = [];
+    for (let k = 0; k < 200; k++) coords.push(0.05 * k, 0.03 * k, 0.01);
+    coords.push(5, 5, 50);
+    for (let k = 0; k < 200; k++) coords.push(10 - 0.05 * k, 0.03 * k, -0.02);
+    const stats = pointsToMeshDistance(Float32Array.from(coords), positions, indices);
+    expect(stats.max).toBeCloseTo(50, 5);
+    expect(stats.mean).toBeCloseTo((200 * Math.fround(0.01) + 50 + 200 * Math.fround(0.02)) / 401, 6);
+  });
+
+  it('every n-th point with a stride', () => {
+    const { positions, indices } = plane(10, 10);
+    const points = Float32Array.of(5, 5, 1, 5, 5, 7, 5, 5, 2, 5, 5, 9);
+    const stats = pointsToMeshDistance(points, positions, indices, { stride: 2 });
+    expect(stats.count).toBe(2);
+    expect(stats.max).toBeCloseTo(2, 6);
+    expect(stats.mean).toBeCloseTo(1.5, 6);
+  });
+});
+
 describe('marching tetrahedra', () => {
   /** A field from a typed array, streamed by layers. */
   function fieldOf(values: Float32Array, n: number): FieldLayers {

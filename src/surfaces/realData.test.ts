@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readNiftiLabels } from '../volume/nifti';
-import { extractSurfaces } from './extract';
+import { decimateMesh } from './decimate';
+import { pointsToMeshDistance, pointTriangleDistanceSq } from './distance';
+import { extractSurfaces, fullResolutionSurface } from './extract';
 import { classStats } from './field';
 import { checkTopology } from './meshOps';
 
@@ -52,5 +54,30 @@ describe.skipIf(!existsSync(SEG))('real TotalSegmentator labels (seg_dicom.nii.g
         }
       }
     }
+  });
+
+  it('measures the decimation error exactly: the grid search equals brute force on a real organ', async () => {
+    const labels = readNiftiLabels(readFileSync(SEG), SEG);
+    const spleen = 1;
+    const full = fullResolutionSurface(labels, spleen);
+    const decimated = decimateMesh(full, { maxTriangles: 3000, maxErrorMm: 0.3, measureError: false, inputClosedManifold: true });
+    const stride = 10;
+    const fast = pointsToMeshDistance(full.positions, decimated.positions, decimated.indices, { stride });
+    const p = full.positions, q = decimated.positions, t = decimated.indices;
+    let max = 0, sum = 0, count = 0;
+    for (let v = 0; v < p.length / 3; v += stride) {
+      let best = Infinity;
+      for (let k = 0; k < t.length; k += 3) {
+        const a = t[k] * 3, b = t[k + 1] * 3, c = t[k + 2] * 3;
+        best = Math.min(best, pointTriangleDistanceSq(p[v * 3], p[v * 3 + 1], p[v * 3 + 2], q[a], q[a + 1], q[a + 2], q[b], q[b + 1], q[b + 2], q[c], q[c + 1], q[c + 2]));
+      }
+      max = Math.max(max, Math.sqrt(best));
+      sum += Math.sqrt(best);
+      count++;
+    }
+    expect(fast.count).toBe(count);
+    expect(fast.max).toBe(max);
+    expect(fast.mean).toBeCloseTo(sum / count, 12);
+    expect(max).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
+import { browserSurfaces } from './surface-pool';
 import type { InitResult, OpenResult, PipelineWorkerApi, SegExport, SegmentResult, WindowResult, WorkerProgress } from './protocol';
 import { createWebSession } from './web-session';
 
@@ -60,6 +61,7 @@ const api: PipelineWorkerApi = {
     const input = await loadInput(files, { seriesId: request.seriesId, signal, codecs, onProgress: (stage, fraction) => progress({ stage, fraction }) });
     const result = await buildHologram(input.volume, model, {
       signal,
+      surfaces: browserSurfaces(),
       onProgress: progress,
       onMesh: (mesh) => { lastMesh = onMesh(Comlink.transfer(mesh, meshTransferables(mesh))); },
     });
