@@ -47,17 +47,18 @@ def evaluate_case(net, name, patch=PATCH, device=torch.device('cpu'), out_dir=No
     res = score(pred, case['label'], hu=case['hu'], known=case['known'])
     res['case'] = name
     res['outsidePatient'] = outside_patient_fp(case['hu'], case['label'], pred)
-    if name == 'C':
+    if name in ('C', 'D'):
         # partial reference: also report how much of each labelled structure is found (recall)
-        from common import CLASS_NAME
+        from common import CLASS_GROUP, CLASS_NAME
         res['recall'] = {}
-        for cid in (1, 2):
+        for cid in (1, 2, 8):
             r = case['label'] == cid
             if r.any():
+                same_group = [c for c, g in CLASS_GROUP.items() if g == CLASS_GROUP[cid]]
                 res['recall'][CLASS_NAME[cid]] = float((pred[r] == cid).mean())
-                res['recall'][CLASS_NAME[cid] + '_group'] = float(np.isin(pred[r], [1] if cid == 1 else [2, 3]).mean())
-        res['note'] = ('partial reference: scored on labelled arteries + T12 and trusted background '
-                       '(air outside the body, fat away from gas); other voxels unknown and not scored')
+                res['recall'][CLASS_NAME[cid] + '_group'] = float(np.isin(pred[r], same_group).mean())
+        res['note'] = ('partial reference: scored on the labelled masks (C: arteries + T12, D: pulmonary artery + heart) '
+                       'and trusted background (air outside the body, fat away from gas); other voxels unknown and not scored')
     if out_dir:
         np.savez_compressed(os.path.join(out_dir, f'pred_{name}.npz'), pred=pred)
         try:
