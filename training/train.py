@@ -221,7 +221,7 @@ def main(argv=None):
     print(json.dumps({k: v for k, v in info.items() if k != 'scores'}), flush=True)
 
 
-def write_trial(path, info, args):
+def write_trial(path, info, args, command=None):
     """One experiment in training/results: its config, cost and held-out scores (group + class IoU,
     precision, recall), whether it won or lost."""
     s = info.get('scores') or {}
@@ -230,7 +230,7 @@ def write_trial(path, info, args):
                       for k, v in d.items()}
     trial = {
         'name': os.path.splitext(os.path.basename(path))[0],
-        'command': 'python3 training/train.py ' + ' '.join(sys.argv[1:]),
+        'command': command or 'python3 training/train.py ' + ' '.join(sys.argv[1:]),
         'config': {k: info[k] for k in ('mix', 'trainedOn', 'arch', 'steps', 'batch', 'patch', 'channels', 'seed', 'lr', 'threads')},
         'heldOut': args.holdout,
         'scorer': 'training/evaluate.py (Python mirror of the app pipeline, common.score), on the held-out case\'s own grid',
