@@ -5,7 +5,7 @@
 // and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
 // scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
 //
-//   node training/run.mjs                 full run (~2 h on 2 CPU cores; see training/README.md)
+//   node training/run.mjs                 full run (~2 h on 2 idle CPU cores, estimated; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
 //   node training/run.mjs --skip-loco     only the shipped model (reuses training/results/loco.json)
@@ -13,7 +13,8 @@
 //            --mix real=0.4,synth=0.35,phantom=0.25 (weights of real / synthesised / phantom slabs)
 //
 // On 2+ cores the shipped model and the LOCO runs train side by side in two lanes of one thread each
-// (a single-thread process: 1.39 s/step alone on this machine;
+// (a single-thread process: 1.39 s/step alone on this machine, real + phantom slabs; synthesised
+// slabs cost 0.07 s CPU each vs 0.01 s for a real patch;
 // see training/README.md for the measured step times).
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
