@@ -240,6 +240,7 @@ def score(pred, ref, hu=None, known=None, group_of=CLASS_GROUP):
         inter = int(np.logical_and(a, b).sum()); sa, sb = int(a.sum()), int(b.sum())
         union = sa + sb - inter
         return {'iou': inter / union if union else None, 'dice': 2 * inter / (sa + sb) if sa + sb else None,
+                'precision': inter / sa if sa else None, 'recall': inter / sb if sb else None,
                 'ref': sb, 'pred': sa}
 
     for cid in sorted(CLASS_NAME):

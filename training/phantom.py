@@ -18,9 +18,9 @@ kidneys (cortex, medulla, sinus), adrenals, pancreas, stomach, duodenum, small b
 stool and gas, bladder, prostate, lungs with vessels and airways, trachea, heart with chambers,
 esophagus, thyroid; fat, muscles, skin; scan table, mattress, blankets, electrodes.
 
-Labels follow the reference convention of TotalSegmentator v2 as mapped by classes.json (e.g. the
-pulmonary artery, renal veins and hepatic arteries are background there, hepatic veins are liver,
-costal cartilage is bone).
+Labels follow the reference convention of TotalSegmentator as mapped by classes.json (e.g. renal
+veins and hepatic arteries are background there, hepatic veins are liver, costal cartilage is bone;
+the pulmonary trunk and its main branches are arteries, as v1's pulmonary_artery in cases A and D).
 
 Run `python3 training/phantom.py --check` for the sanity tests, `--sheet N` for PNG contact sheets.
 """
@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import CACHE, IGNORE, PAD_HU, normalize  # noqa: E402
 
 VOX = 2.0
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 # ---------------------------------------------------------------- tissues
 TISSUE_NAMES = [
@@ -872,14 +872,15 @@ def build_lung_details(cv, p, rng):
         return
     hc = p.heart['c']
     P = p.L
-    # pulmonary trunk from the right ventricle to the hila (background in the reference list)
+    # pulmonary trunk from the right ventricle to the hila (arteries: TotalSegmentator v1's
+    # pulmonary_artery, labelled in cases A and D)
     trunk0 = hc + np.array([-10, -p.heart['r'][1] * 0.4, p.heart['r'][2] * 0.6])
     bif = np.array([12, float(p.ys(P['T5']['zm'])) - 45, P['T5']['zm'] - 10])
-    paint_tube(cv, curve([trunk0, (trunk0 + bif) / 2 + [10, 0, 10], bif], 2), 13, 'blood_right', 0, under=['lung', 'visceral_fat'])
+    paint_tube(cv, curve([trunk0, (trunk0 + bif) / 2 + [10, 0, 10], bif], 2), 13, 'blood_right', ART, under=['lung', 'visceral_fat'])
     hila = []
     for s, br in zip((-1, 1), p.bronchi):
         hil = np.array([s * 60, br[1] - 8, br[2] + 8])
-        paint_tube(cv, curve([bif, (bif + hil) / 2 + [0, 5, 8], hil], 2), 10, 'blood_right', 0, under=['lung', 'visceral_fat'])
+        paint_tube(cv, curve([bif, (bif + hil) / 2 + [0, 5, 8], hil], 2), 10, 'blood_right', ART, under=['lung', 'visceral_fat'])
         hila.append((s, hil, br))
     # vessel + bronchus trees, painted only into lung
     for s, hil, br in hila:

@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // `npm run train`: generates the phantom pool, trains and scores the leave-one-case-out models,
-// trains the shipped model on every real case + phantoms, exports models/holoct-seg.{onnx,json},
+// trains the shipped model on every real case + synthesis from their label maps + phantoms
+// (the sample mix of train.py's --mix), exports models/holoct-seg.{onnx,json},
 // and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
 // scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
 //
-//   node training/run.mjs                 full run (~2 h on 2 CPU cores; see training/README.md)
+//   node training/run.mjs                 full run (~2 h on 2 idle CPU cores, estimated; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
 //   node training/run.mjs --skip-loco     only the shipped model (reuses training/results/loco.json)
 //   options: --loco-steps N --final-steps N --phantoms N --seed N --only-loco A,B --lanes 1|2
+//            --mix real=0.4,synth=0.35,phantom=0.25 (weights of real / synthesised / phantom slabs)
 //
 // On 2+ cores the shipped model and the LOCO runs train side by side in two lanes of one thread each
-// (a single-thread process: 1.39 s/step alone on this machine;
+// (a single-thread process: 1.39 s/step alone on this machine, real + phantom slabs; synthesised
+// slabs cost 0.07 s CPU each vs 0.01 s for a real patch;
 // see training/README.md for the measured step times).
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -63,7 +66,8 @@ const locoSteps = option('--loco-steps', quick ? '4' : '1000');
 const finalSteps = option('--final-steps', quick ? '4' : '2400');
 const lanes = Number(option('--lanes', availableParallelism() >= 2 ? '2' : '1'));
 const threads = lanes === 2 ? '1' : String(Math.max(1, availableParallelism()));
-const cases = option('--only-loco', 'A,B,C').split(',').filter(Boolean);
+const cases = option('--only-loco', 'A,B,C,D').split(',').filter(Boolean);
+const mix = option('--mix', 'real=0.4,synth=0.35,phantom=0.25');
 const prefix = quick ? 'quick-' : '';
 const runs = join(here, 'runs');
 const results = join(here, 'results');
@@ -72,25 +76,38 @@ mkdirSync(results, { recursive: true });
 const t0 = Date.now();
 
 // 1. phantom pool (cached in training/cache/phantoms; two processes)
-await py('phantom.py', ['--generate', phantoms, '--workers', '2']);
+const mixHasPhantoms = /(^|,)phantom=(?!0*(\.0*)?(,|$))/.test(mix);
+if (mixHasPhantoms) await py('phantom.py', ['--generate', phantoms, '--workers', '2']);
 
-// 2. leave-one-case-out: train on the other real cases + phantoms, score on the held-out case;
-// 3. the shipped model: every real case + phantoms (in parallel with 2. when there are two lanes)
+// 2. leave-one-case-out: train on the other real cases (+ synthesis from them + phantoms), score on
+//    the held-out case;
+// 3. the shipped model: every real case (+ synthesis + phantoms). With two lanes: lane 1 runs the
+//    first LOCO cases, lane 2 the shipped model and then the last LOCO case (balanced step counts).
 const loco = {};
 const finalOut = join(runs, `${prefix}final`);
-const common = ['--phantoms', phantoms, '--seed', seed, '--threads', threads];
-async function locoLane() {
-  if (flag('--skip-loco')) return;
-  for (const c of cases) {
+const common = ['--phantoms', phantoms, '--mix', mix, '--seed', seed, '--threads', threads];
+async function locoRuns(list) {
+  for (const c of list) {
     const out = join(runs, `${prefix}loco-${c}`);
     await py('train.py', ['--out', out, '--holdout', c, '--steps', locoSteps, ...common]);
     loco[c] = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8'));
   }
-  if (!quick) writeFileSync(join(results, 'loco.json'), JSON.stringify(summarizeLoco(loco), null, 1) + '\n');
 }
-const finalLane = () => py('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
-if (lanes === 2) await Promise.all([locoLane(), finalLane()]);
-else { await locoLane(); await finalLane(); }
+const locoCases = flag('--skip-loco') ? [] : cases;
+const finalRun = () => py('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
+if (lanes === 2 && locoCases.length > 1) {
+  const split = locoCases.length - 1;
+  await Promise.all([locoRuns(locoCases.slice(0, split)), finalRun().then(() => locoRuns(locoCases.slice(split)))]);
+} else if (lanes === 2) {
+  await Promise.all([locoRuns(locoCases), finalRun()]);
+} else {
+  await locoRuns(locoCases);
+  await finalRun();
+}
+if (locoCases.length && !quick) {
+  const ordered = Object.fromEntries(locoCases.map((c) => [c, loco[c]]));
+  writeFileSync(join(results, 'loco.json'), JSON.stringify(summarizeLoco(ordered), null, 1) + '\n');
+}
 const info = JSON.parse(readFileSync(join(finalOut, 'info.json'), 'utf8'));
 const locoSummary = existsSync(join(results, 'loco.json')) && !quick
   ? JSON.parse(readFileSync(join(results, 'loco.json'), 'utf8'))
@@ -102,8 +119,9 @@ manifest.training = {
   command: 'npm run train',
   wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
   validation: {
-    method: 'leave-one-case-out: for each real case, a model trained on the other real cases + phantoms (same recipe, ' +
-      `${locoSteps} steps) is scored on it through the app pipeline mirror; the shipped model trains on all cases and is not scored on any`,
+    method: 'leave-one-case-out: for each real case, a model trained on the other real cases, images synthesised from their ' +
+      `label maps and phantoms (same recipe, mix ${mix}, ${locoSteps} steps) is scored on it through the app pipeline mirror; ` +
+      'the shipped model trains on all cases and is not scored on any',
     ...locoSummary,
   },
 };
@@ -127,7 +145,10 @@ function summarizeLoco(runsByCase) {
     table[c] = {
       trainedOn: inf.trainedOn,
       steps: inf.steps,
+      mix: inf.mix,
       groupIoU: { bone: g('bone'), vessel: g('vessel'), organ: g('organ') },
+      groupPrecision: Object.fromEntries(Object.entries(s.groups).map(([k, v]) => [k, round(v.precision)])),
+      groupRecall: Object.fromEntries(Object.entries(s.groups).map(([k, v]) => [k, round(v.recall)])),
       classIoU: Object.fromEntries(Object.entries(s.classes).filter(([, v]) => v.ref > 0).map(([k, v]) => [k, round(v.iou)])),
       pixelAccuracy: round(s.pixelAccuracy, 5),
       meanIoUForeground: round(s.meanIoU_fg),

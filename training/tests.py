@@ -63,12 +63,93 @@ def test_pipeline_mirror():
 
 
 def test_cases():
-    from cases import load_case
+    from cases import FINE_LABEL, load_case
     a = load_case('A')
-    check(a['hu'].shape == (30, 101, 122) and a['label'].max() <= 10, 'case A loads with mapped labels')
+    check(a['hu'].shape == (112, 101, 122) and set(np.unique(a['label'])) <= set(range(11)) | {IGNORE},
+          'case A = the full 112-slice CT with v1 labels mapped by name')
     check(np.isclose(a['grid'].affine[0, 0], -3.0), 'case A affine converted RAS -> LPS')
+    # the v2 labels of slices 82..111 agree with the v1-based case A where both name a structure
+    from common import grid_from_nifti, ts_lut, DATA
+    import nibabel as nib
+    _, seg2 = grid_from_nifti(nib.load(os.path.join(DATA, 'seg_3mm_30slices.nii.gz')))
+    l2, l1 = ts_lut()[seg2], a['label'][82:]
+    both = (l2 > 0) & (l1 > 0) & (l1 != IGNORE)
+    check(both.sum() > 20000 and (l2[both] == l1[both]).mean() > 0.9,
+          f'case A: v1 and v2 labels agree on the 30 shared slices ({(l2[both] == l1[both]).mean():.3f})')
+    check(np.array_equal(FINE_LABEL[a['fine']], a['label']), 'case A: labels follow the fine structure map')
     c = load_case('C')
     check((c['label'] == 2).sum() > 50000 and (c['label'] == IGNORE).any(), 'case C: artery masks + unknown voxels')
+    d = load_case('D')
+    check((d['label'] == 8).sum() > 150000 and (d['label'] == 2).sum() == 14261 and (d['label'] == IGNORE).mean() > 0.3,
+          'case D: heart + pulmonary artery masks, the rest unknown (IGNORE), not background')
+
+
+def test_synth():
+    from cases import FINE_ID, FINE_NAMES
+    from common import PAD_HU
+    import synth
+    rng = np.random.default_rng(3)
+    # a small hand-made source: background fat/muscle/air, a vertebra-like bone, a liver, an aorta
+    z, y, x = np.mgrid[0:24, 0:96, 0:96]
+    fine = np.full(z.shape, FINE_ID['background'], np.uint16)
+    hu = np.full(z.shape, -1000.0, np.float32)
+    body = (y - 48) ** 2 / 40 ** 2 + (x - 48) ** 2 / 44 ** 2 < 1
+    hu[body] = 40.0
+    hu[body & ((y - 48) ** 2 / 36 ** 2 + (x - 48) ** 2 / 40 ** 2 > 1)] = -100.0      # subcutaneous fat
+    bone = (y - 70) ** 2 + (x - 48) ** 2 < 8 ** 2
+    liver = ((y - 45) ** 2 + (x - 30) ** 2 < 14 ** 2) & ~bone
+    aorta = (y - 58) ** 2 + (x - 52) ** 2 < 4 ** 2
+    fine[bone] = FINE_ID['vertebrae_L1']; hu[bone] = 300
+    fine[liver] = FINE_ID['liver']; hu[liver] = 60
+    fine[aorta] = FINE_ID['aorta']; hu[aorta] = 45
+    fine[:2] = FINE_ID['outside_scan']; hu[:2] = PAD_HU
+    case = dict(name='T', hu=hu, fine=fine, label=synth.FINE_LABEL[fine])
+    src = synth.SynthSource(case)
+    t = time.time()
+    out = [synth.synthesize(src, rng, (20, 64, 64), centre=(12, 48, 48)) for _ in range(6)]
+    dt = (time.time() - t) / 6
+    check(all(h.shape == (20, 64, 64) and h.dtype == np.float32 and l.shape == (20, 64, 64) and l.dtype == np.uint8
+              for h, l, _ in out), 'synth: slab shapes and dtypes')
+    check(all(set(np.unique(l)) <= {0, 1, 2, 4} for _, l, _ in out), 'synth: only the classes of the source map appear')
+    # labels follow the deformation: without deformation, noise, arms or crops the map is reproduced
+    rng2 = np.random.default_rng(5)
+    coords = np.stack(np.meshgrid(np.arange(24.0), np.arange(96.0), np.arange(96.0), indexing='ij'))
+    from scipy import ndimage as ndi
+    same = ndi.map_coordinates(src.tissue, coords, order=0, prefilter=False)
+    check(np.array_equal(same, src.tissue), 'synth: identity sampling reproduces the tissue map')
+    c = synth.sample_coords(rng2, np.array([12.0, 48, 48]), (20, 64, 64))
+    deformed = ndi.map_coordinates(src.tissue, c, order=0, mode='constant', cval=FINE_ID['outside_scan'] * synth.NBIN)
+    lab = synth.FINE_LABEL[deformed // synth.NBIN]
+    vox = {k: int((lab == k).sum()) for k in (1, 2, 4)}
+    ref = {1: int(bone[12].sum() * 20), 2: int(aorta[12].sum() * 20), 4: int(liver[12].sum() * 20)}
+    check(all(0.5 < vox[k] / ref[k] < 2.0 for k in vox), f'synth: deformation keeps each structure (voxels {vox} vs {ref})')
+    # label preservation: every voxel labelled bone/liver/aorta comes from that structure's tissue
+    fine_d = deformed // synth.NBIN
+    check(all(set(np.unique(fine_d[lab == k])) <= {f} for k, f in ((1, FINE_ID['vertebrae_L1']), (4, FINE_ID['liver']), (2, FINE_ID['aorta']))),
+          'synth: labels are exactly the deformed structures')
+    # HU per phase: median painted HU of aorta and liver within the phase's ranges; cortex above marrow
+    for phase, art, liv in (('none', (20, 70), (35, 80)), ('cta', (330, 700), (45, 95)), ('portal', (120, 230), (85, 145))):
+        meds_a, meds_l, cortex_ok = [], [], []
+        for _ in range(4):
+            h, l, info = synth.synthesize(src, rng, (20, 64, 64), phase=phase, centre=(12, 48, 48), thickness_mm=2.0)
+            if (l == 2).sum() > 30:
+                meds_a.append(np.median(h[l == 2]))
+            if (l == 4).sum() > 30:
+                meds_l.append(np.median(h[l == 4]))
+            b = l == 1
+            if b.sum() > 50:
+                inner = ndi.binary_erosion(b, iterations=2)
+                cortex_ok.append(np.median(h[b & ~ndi.binary_erosion(b)]) > np.median(h[inner]) if inner.any() else True)
+        ok = (meds_a and meds_l and all(art[0] - 40 < m < art[1] + 40 for m in meds_a)
+              and all(liv[0] - 25 < m < liv[1] + 25 for m in meds_l) and all(cortex_ok))
+        check(bool(ok), f'synth {phase}: aorta HU {np.round(meds_a)} in {art}, liver {np.round(meds_l)} in {liv}, cortex > marrow')
+    # unlabelled stays unlabelled
+    fine_u = fine.copy(); fine_u[liver] = FINE_ID['unlabelled']
+    srcu = synth.SynthSource(dict(name='U', hu=hu, fine=fine_u, label=synth.FINE_LABEL[fine_u]))
+    hu_u, l_u, _ = synth.synthesize(srcu, rng, (20, 64, 64), centre=(12, 48, 48))
+    check((l_u == IGNORE).sum() > 1000 and not (l_u == 4).any(), 'synth: unlabelled voxels stay IGNORE, never background')
+    check(dt < 1.0, f'synth: {dt * 1000:.0f} ms per 64x64x20 slab')
+    check(len(FINE_NAMES) == len(synth.KINDS) and all(k for k in synth.KINDS), 'synth: every fine structure has a paint kind')
 
 
 def test_scorer():
@@ -127,7 +208,7 @@ def test_export():
 
 if __name__ == '__main__':
     torch.set_num_threads(2)
-    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_export, test_phantoms):
+    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_synth, test_export, test_phantoms):
         try:
             fn()
         except Exception as e:  # a crash is a failure, keep going

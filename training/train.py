@@ -2,6 +2,13 @@
 
   /usr/bin/python3 training/train.py --out training/runs/loco-B --holdout B --steps 900
   /usr/bin/python3 training/train.py --out training/runs/final --steps 2600
+  /usr/bin/python3 training/train.py --out training/runs/t1 --holdout B --steps 400 \
+      --mix real=0.5,synth=0.5 --record training/results/trials/t1.json
+
+Sample mix (`--mix`): weights of the three sources of a training slab, normalized:
+  real     a real case (not the held-out one), patch + rotation/scale/intensity augmentation (data.py)
+  synth    painted from a real case's label map (synth.py; never from the held-out case)
+  phantom  a procedural phantom (phantom.py; pool size --phantoms)
 
 Seeded: the same arguments give the same weights on the same hardware/torch build (CPU runs are
 deterministic here; CUDA convolutions may differ in the last bits).
@@ -24,7 +31,25 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases import CASES, canonical_case  # noqa: E402
 from common import IGNORE, NUM_CLASSES, PATCH  # noqa: E402
 from data import RealSampler  # noqa: E402
+from synth import SynthSampler  # noqa: E402
 from model import build_net, pick_device  # noqa: E402
+
+DEFAULT_MIX = 'real=0.4,synth=0.35,phantom=0.25'
+
+
+def parse_mix(text):
+    """'real=0.5,synth=0.3,phantom=0.2' -> normalized dict; unknown source or no positive weight -> error."""
+    mix = {'real': 0.0, 'synth': 0.0, 'phantom': 0.0}
+    for part in filter(None, text.split(',')):
+        k, _, v = part.partition('=')
+        if k.strip() not in mix:
+            raise SystemExit(f'--mix: unknown source {k!r} (real, synth, phantom)')
+        mix[k.strip()] = float(v)
+    total = sum(mix.values())
+    if total <= 0 or min(mix.values()) < 0:
+        raise SystemExit(f'--mix {text!r}: weights must be >= 0 with a positive sum')
+    return {k: v / total for k, v in mix.items()}
+
 
 # CE weights: thin vessels and small organs count more
 CE_WEIGHTS = [1.0, 1.0, 3.0, 3.0, 1.0, 1.5, 1.5, 1.0, 1.0, 1.5, 2.0]
@@ -70,8 +95,9 @@ def main(argv=None):
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--channels', default='', help='default 8,16,32,64,128 (3d) / 16,32,64,128,256 (2.5d)')
     ap.add_argument('--patch', default='', help='x,y,z of the exported/inference patch')
-    ap.add_argument('--phantoms', type=int, default=0, help='phantom volumes in the pool (0 = real only)')
-    ap.add_argument('--phantom-frac', type=float, default=0.4, help='fraction of patches from phantoms')
+    ap.add_argument('--mix', default=DEFAULT_MIX, help=f'sample mix, default {DEFAULT_MIX}')
+    ap.add_argument('--phantoms', type=int, default=48, help='phantom volumes in the pool (when the mix has phantoms)')
+    ap.add_argument('--record', default='', help='also write a trial summary (config, wall time, scores) to this json')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--no-eval', action='store_true')
     ap.add_argument('--no-export', action='store_true')
@@ -92,12 +118,19 @@ def main(argv=None):
     sample_patch = (patch[0], patch[1], 2 * args.context + 1) if is2d else patch
     t_start = time.time()
 
+    mix = parse_mix(args.mix)
     train_cases = [c for c in CASES if c != args.holdout]
-    samplers = [RealSampler(canonical_case(c), sample_patch, seed=args.seed) for c in train_cases]
+    canon = [canonical_case(c) for c in train_cases]
+    samplers = [RealSampler(c, sample_patch, seed=args.seed) for c in canon]
+    synth = SynthSampler(canon, sample_patch, seed=args.seed) if mix['synth'] > 0 else None
     phantom_pool = None
-    if args.phantoms > 0:
+    if mix['phantom'] > 0:
+        if args.phantoms <= 0:
+            raise SystemExit('--mix has phantoms but --phantoms is 0')
         from phantom import PhantomPool
         phantom_pool = PhantomPool(args.phantoms, seed=args.seed, patch_xyz=sample_patch)
+    sources = [k for k in ('real', 'synth', 'phantom') if mix[k] > 0]
+    source_p = np.array([mix[k] for k in sources])
     t_data = time.time() - t_start
 
     net = build_net(args.arch, NUM_CLASSES, channels, args.context, args.norm).to(device)
@@ -118,8 +151,11 @@ def main(argv=None):
             break
         xs, ys, src = [], [], []
         for _ in range(args.batch):
-            if phantom_pool is not None and rng.random() < args.phantom_frac:
+            kind = sources[rng.choice(len(sources), p=source_p)]
+            if kind == 'phantom':
                 x, y = phantom_pool.sample(rng); src.append('P')
+            elif kind == 'synth':
+                x, y = synth.sample(rng); src.append('S')
             else:
                 s = samplers[rng.integers(len(samplers))]
                 x, y = s.sample(rng); src.append(s.name)
@@ -156,11 +192,15 @@ def main(argv=None):
 
     info = {
         'holdout': args.holdout,
-        'trainedOn': [f'real case {c}' for c in train_cases] + ([f'{args.phantoms} procedural phantoms'] if args.phantoms else []),
+        'trainedOn': ([f'real case {c}' for c in train_cases] if mix['real'] else [])
+        + ([f'synthesised from the label maps of {",".join(train_cases)}'] if mix['synth'] else [])
+        + ([f'{args.phantoms} procedural phantoms'] if mix['phantom'] else []),
+        'mix': {k: round(v, 4) for k, v in mix.items()},
         'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
         'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
-        'lr': args.lr, 'phantomFraction': args.phantom_frac if args.phantoms else 0,
+        'lr': args.lr, 'threads': args.threads,
         'trainSeconds': round(train_s, 1), 'dataPrepSeconds': round(t_data, 1),
+        'secondsPerStep': round(train_s / max(1, args.steps), 3),
         'hardware': (torch.cuda.get_device_name(0) if device.type == 'cuda' else f'{cpu_name()}, {args.threads} threads'),
         'torch': torch.__version__, 'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
         'finalLoss': float(np.mean(hist[-50:])),
@@ -176,7 +216,37 @@ def main(argv=None):
         export_model(net, patch, args.out, info)
     with open(os.path.join(args.out, 'info.json'), 'w') as f:
         json.dump(info, f, indent=1)
+    if args.record:
+        write_trial(args.record, info, args)
     print(json.dumps({k: v for k, v in info.items() if k != 'scores'}), flush=True)
+
+
+def write_trial(path, info, args, command=None):
+    """One experiment in training/results: its config, cost and held-out scores (group + class IoU,
+    precision, recall), whether it won or lost."""
+    s = info.get('scores') or {}
+    r = lambda v: None if v is None else round(v, 4)  # noqa: E731
+    pick = lambda d: {k: {m: r(v.get(m)) for m in ('iou', 'precision', 'recall')} | {'ref': v['ref'], 'pred': v['pred']}  # noqa: E731
+                      for k, v in d.items()}
+    trial = {
+        'name': os.path.splitext(os.path.basename(path))[0],
+        'command': command or 'python3 training/train.py ' + ' '.join(sys.argv[1:]),
+        'config': {k: info[k] for k in ('mix', 'trainedOn', 'arch', 'steps', 'batch', 'patch', 'channels', 'seed', 'lr', 'threads')},
+        'heldOut': args.holdout,
+        'scorer': 'training/evaluate.py (Python mirror of the app pipeline, common.score), on the held-out case\'s own grid',
+        'wallSeconds': {'train': info['trainSeconds'], 'dataPrep': info['dataPrepSeconds'], 'eval': info.get('evalSeconds')},
+        'secondsPerStep': info['secondsPerStep'],
+        'hardware': info['hardware'],
+        'finalLoss': round(info['finalLoss'], 4),
+        'groups': pick(s.get('groups', {})),
+        'classes': pick({k: v for k, v in s.get('classes', {}).items() if v['ref'] > 0}),
+        'threshold150BoneIoU': r(s['threshold150']['bone']['iou']) if s else None,
+        'outsidePatientForegroundVoxels': s.get('outsidePatient', {}).get('predictedForeground'),
+        'date': info['date'],
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(trial, f, indent=1)
 
 
 if __name__ == '__main__':
