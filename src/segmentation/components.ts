@@ -39,6 +39,7 @@ export function floodRegion(dims: Dims, seed: number, inside: (n: number) => boo
   stack.push(seed);
   mark[seed] = 1;
   let size = 0;
+  // Neighbours inline (no closure per voxel): this loop runs over every voxel of a CT several times.
   while (stack.length > 0) {
     const n = stack.pop();
     visit(n);
@@ -46,15 +47,13 @@ export function floodRegion(dims: Dims, seed: number, inside: (n: number) => boo
     const i = n % nx;
     const j = ((n - i) / nx) % ny;
     const k = (n - i - j * nx) / slice;
-    const tryPush = (m: number) => {
-      if (!mark[m] && inside(m)) { mark[m] = 1; stack.push(m); }
-    };
-    if (i > 0) tryPush(n - 1);
-    if (i < nx - 1) tryPush(n + 1);
-    if (j > 0) tryPush(n - nx);
-    if (j < ny - 1) tryPush(n + nx);
-    if (k > 0) tryPush(n - slice);
-    if (k < nz - 1) tryPush(n + slice);
+    let m: number;
+    if (i > 0 && !mark[(m = n - 1)] && inside(m)) { mark[m] = 1; stack.push(m); }
+    if (i < nx - 1 && !mark[(m = n + 1)] && inside(m)) { mark[m] = 1; stack.push(m); }
+    if (j > 0 && !mark[(m = n - nx)] && inside(m)) { mark[m] = 1; stack.push(m); }
+    if (j < ny - 1 && !mark[(m = n + nx)] && inside(m)) { mark[m] = 1; stack.push(m); }
+    if (k > 0 && !mark[(m = n - slice)] && inside(m)) { mark[m] = 1; stack.push(m); }
+    if (k < nz - 1 && !mark[(m = n + slice)] && inside(m)) { mark[m] = 1; stack.push(m); }
   }
   return size;
 }
