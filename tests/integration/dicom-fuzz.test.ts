@@ -7,19 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DicomImportError, loadSeriesVolume, scanDicomFiles, type DicomInputFile } from '../../src/dicom/index';
 import { makeSyntheticCtSeries } from '../fixtures/synthetic-dicom';
+import { seededRandom } from '../fixtures/synthetic-labels';
 import { CONFORMANCE, readOne, TS_DIR } from './dicom-helpers';
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SAMPLES: DicomInputFile[] = [
   ...[
@@ -74,7 +63,7 @@ function mutate(src: Uint8Array, random: () => number): Mutation {
 
 describe('fuzz: damaged files load or fail with DicomImportError', () => {
   it('300 seeded mutations', async () => {
-    const random = rng(20240611);
+    const random = seededRandom(20240611);
     const outcomes = { loaded: 0, refused: 0, skipped: 0 };
     for (let c = 0; c < 300; c++) {
       const sample = SAMPLES[c % SAMPLES.length];
