@@ -6,7 +6,8 @@ import type { ClassInfo } from '../segmentation/manifest';
 import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import { bindSharedState } from '../state/yjs-binding';
-import { buildCasePackage, caseIdFromVoxelSha, type OpenedCase } from '../team/case-package';
+import { caseIdFromVoxelSha, type OpenedCase } from '../team/case-package';
+import { buildCasePackageOffPage } from '../worker/case-package-client';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
@@ -230,14 +231,16 @@ class HoloCTApp {
     const c = () => this.current;
     return {
       scene: this.desktop.scene, camera: this.desktop.camera, requestRender: () => this.desktop.requestRender(),
-      casePackage: () => {
+      casePackage: async () => {
         const now = c();
         if (!now?.volume || !now.result || !now.meshes || !this.model) return 'Open a CT and wait for its hologram first: the team sees the case on show.';
-        // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again here
+        // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again
         const voxelSha = /^[0-9a-f]{64}(?=:)/.exec(now.store.getState().shared.caseId)?.[0];
         const model = this.model.manifest.name;
-        return buildCasePackage({ volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
-          { caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined });
+        return buildCasePackageOffPage({
+          content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
+          caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined,
+        });
       },
       showCase: (opened) => this.showSharedCase(opened),
       bindSharedState: (session) => {

@@ -17,8 +17,8 @@ export interface TeamAppHooks {
   requestRender(): void;
   /** Room frame → this device's world (the store's local calibration, issue 8 §4); identity when absent. */
   calibration?(): { position: readonly number[]; rotation: readonly number[] };
-  /** Host: the case on show as a package (built on demand; heavy), or why there is none. */
-  casePackage(): CasePackage | string;
+  /** Host: the case on show as a package (built on demand, off the page: heavy), or why there is none. */
+  casePackage(): Promise<CasePackage | string>;
   /** Joiner: show this case instead of the current one. Throws to refuse; the current case stays then. */
   showCase(opened: OpenedCase): Promise<void> | void;
   /** Binds the app's state store to the session's document (src/state bindSharedState); returns its dispose. */
@@ -97,9 +97,10 @@ export class TeamController {
 
   async host(): Promise<void> {
     if (this.view.phase !== 'idle') return;
-    const pkg = this.hooks.casePackage();
-    if (typeof pkg === 'string') return this.set({ message: pkg });
-    await this.run('Opening the team session…', async () => {
+    await this.run('Preparing the case for the team…', async () => {
+      const pkg = await this.hooks.casePackage();
+      if (typeof pkg === 'string') throw new Error(pkg);
+      this.set({ busyText: 'Opening the team session…' });
       const session = await TeamSession.host(this.options(), pkg);
       this.attach(session, 'hosting');
       this.set({ joinCode: session.room.joinCode, joinLink: buildJoinLink(location.origin, session.room) });
