@@ -203,6 +203,8 @@ async function main() {
   const volumes: string[] = [];
   const results: Record<string, unknown> = {};
   const heldOutScores: Record<string, unknown> = {};
+  /** Leave-one-case-out: each held-out case scored by the model that did not train on it. */
+  const locoScores: Record<string, unknown> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
   for (const model of models()) {
@@ -260,6 +262,18 @@ async function main() {
           scoredPart,
           groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
           classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
+        };
+      }
+      if (model.label.startsWith('leave-out ')) {
+        const training = JSON.parse(readFileSync(model.manifestPath, 'utf8')).training ?? {};
+        locoScores[c.id] = {
+          trainedOn: training.trainedOn,
+          steps: training.steps,
+          mix: training.mix,
+          scoredPart,
+          groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
+          classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
+          threshold150BoneIoU: round4(b?.iou ?? null),
         };
       }
       results[`${model.label} ${c.id}`] = { scoredPart, trainedOn: model.trainedOn, model: result.model, threshold150: result.threshold150, steps: variantResults };
@@ -341,6 +355,16 @@ async function main() {
       cases: heldOutScores,
     },
   };
+  if (Object.keys(locoScores).length) {
+    // the leave-one-case-out figures of the shipped recipe, from the same scorer and pipeline
+    const validation = {
+      method: 'leave-one-case-out: for each real case, a model trained by the same recipe on the other cases (training/runs/loco-*) ' +
+        'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)',
+      loco: locoScores,
+    };
+    manifestJson.training.validation = validation;
+    writeFileSync('training/results/loco.json', `${JSON.stringify(validation, null, 1)}\n`);
+  }
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(manifestJson, null, 1)}\n`);
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);

@@ -251,6 +251,7 @@ class HoloCTApp {
         const binding = bindSharedState(session.doc, now.store, { initial: session.role === 'host' ? 'store' : 'document', onInvalid: () => undefined });
         return () => binding.dispose();
       },
+      setPresenter: (memberId) => void c()?.store.dispatch({ type: 'presenter/set', presenter: memberId }),
       effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
       pointerInside: () => this.pointerInside,
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),

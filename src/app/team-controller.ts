@@ -23,6 +23,8 @@ export interface TeamAppHooks {
   showCase(opened: OpenedCase): Promise<void> | void;
   /** Binds the app's state store to the session's document (src/state bindSharedState); returns its dispose. */
   bindSharedState?(session: TeamSession): () => void;
+  /** Sets who presents through the app's store (the shared state's one reducer; the binding writes the document). */
+  setPresenter?(memberId: string | null): void;
   /** The headset's inputs while in XR. */
   effectors(): readonly Effector[] | undefined;
   pointerInside(): boolean;
@@ -132,7 +134,11 @@ export class TeamController {
   }
 
   setPresenting(on: boolean): void {
-    this.session?.setPresenting(on);
+    const s = this.session;
+    if (!s) return;
+    if (!on && s.presenter !== s.memberId) return;
+    if (this.hooks.setPresenter && this.unbind) this.hooks.setPresenter(on ? s.memberId : null);
+    else s.setPresenting(on);
   }
 
   setFollowing(on: boolean): void {

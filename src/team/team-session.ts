@@ -238,8 +238,9 @@ export class TeamSession {
   }
 
   /**
-   * Makes this device the presenter (true) or stops presenting (false). The lead's glue may route it
-   * through the store's command instead; both write the same entry of the shared document.
+   * Makes this device the presenter (true) or stops presenting (false), writing the document directly:
+   * for a client without a state store (tests, tools, and this session handing the floor back as it
+   * leaves). The app routes it through its store's `presenter/set` command; both write the same entry.
    */
   setPresenting(on: boolean): void {
     if (!on && this.presenter !== this.memberId) return;
