@@ -45,9 +45,10 @@ def evaluate_case(net, name, patch=PATCH, device=torch.device('cpu'), out_dir=No
     predict = predictor or torch_predictor(net, device)
     pred, canon_pred, cg = segment_like_app(case['hu'], case['grid'], predict, patch)
     # the one scorer: `holoct eval` on the case's own grid (training/scorer.py)
-    from scorer import CASES as CLI_CASES, score_array, summary_scores
-    cli_case = 'A30' if name == 'A' and 'A30' in CLI_CASES else name
-    res = summary_scores(score_array(pred, case['grid'], cli_case))
+    from scorer import score_array, summary_scores
+    # case A is the full 112-slice CT with its full labels (scripts/eval-cases.json 'A'); A30 is only for
+    # the old 30-slice files (scoring A's prediction against A30 compared slices 0..29 with 82..111)
+    res = summary_scores(score_array(pred, case['grid'], name))
     res['case'] = name
     res['outsidePatient'] = outside_patient_fp(case['hu'], case['label'], pred)
     if out_dir:
