@@ -3,7 +3,11 @@
  * each its own Y.Doc) in one room send awareness updates at R Hz, each stamped with its send time;
  * every other client records send → receive time. Prints p50/p95/p99 relay latency (and a line
  * `p95 <N> ms`), messages/s, and the server processes' CPU and memory. A benchmark, not a test.
- *   npm run bench:server -- [--clients 50] [--seconds 60] [--rate 30] [--redis] [--client-threads 2]
+ *   npm run bench:server -- [--clients 50] [--seconds 60] [--rate 30] [--redis] [--client-processes 2]
+ *     [--port 9260] [--redis-port 9291] [--presence-tick-ms N] [--cpu-prof <dir>]
+ * --port: the first server's port (the second, with --redis, is the next one); --presence-tick-ms:
+ * passed to the servers (0: Hocuspocus' own relay, one message per change, to compare); --cpu-prof:
+ * the server and client processes write V8 CPU profiles into <dir> (open them in Chrome's DevTools).
  * --redis: two server processes sharing one data folder + one redis-server, clients split between them.
  * Clients run in child processes of this one (--client-processes, default 2), on the same machine:
  * their own CPU load is part of the measured latency (the report prints it).
@@ -20,11 +24,12 @@ import * as Y from 'yjs';
 /** Latency histogram: 0.05 ms bins up to 10 s. */
 const BIN_MS = 0.05;
 const BINS = 200_000;
-const BASE_PORT = 9260;
-const REDIS_PORT = 9291;
+const DEFAULT_PORT = 9260;
+const DEFAULT_REDIS_PORT = 9291;
 
 interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; startAt: number; warmupMs: number; endAt: number }
-interface WorkerOutput { histogram: Uint32Array; sent: number; received: number; cpuUs: number }
+/** received: peer states seen changed; messages: WebSocket messages the clients got from the server. */
+interface WorkerOutput { histogram: Uint32Array; sent: number; received: number; messages: number; cpuUs: number }
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
@@ -32,6 +37,8 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
   const histogram = new Uint32Array(BINS);
   let sent = 0;
   let received = 0;
+  let messages = 0;
+  const inWindow = (t: number) => t >= input.startAt + input.warmupMs && t <= input.endAt;
   const providers: HocuspocusProvider[] = [];
   for (let i = 0; i < input.clients; i++) {
     const configuration: HocuspocusProviderConfiguration & Partial<CompleteHocuspocusProviderWebsocketConfiguration> = {
@@ -39,9 +46,12 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
     };
     const provider = new HocuspocusProvider(configuration);
     const awareness = provider.awareness!;
+    provider.on('message', () => {
+      if (inWindow(nowMs())) messages++;
+    });
     awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
       const t = nowMs();
-      if (t < input.startAt + input.warmupMs || t > input.endAt) return;
+      if (!inWindow(t)) return;
       for (const id of [...added, ...updated]) {
         if (id === awareness.clientID) continue;
         const state = awareness.getStates().get(id) as { sentAt?: number } | undefined;
@@ -76,7 +86,7 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
   timersInterval.forEach(clearInterval);
   const cpu = process.cpuUsage(cpuStart);
   providers.forEach((p) => p.destroy());
-  return { histogram, sent, received, cpuUs: cpu.user + cpu.system };
+  return { histogram, sent, received, messages, cpuUs: cpu.user + cpu.system };
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -87,12 +97,16 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
   }
 }
 
+/** Everything each started process printed, by pid (the servers' JSON log: refusals are counted from it). */
+const processOutput = new Map<number, string>();
+
 function startProcess(command: string, args: string[], ready: string): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d.toString();
+      processOutput.set(child.pid!, output);
       if (output.includes(ready)) resolve(child);
     };
     child.stdout!.on('data', onData);
@@ -140,23 +154,30 @@ async function main(): Promise<void> {
     options: {
       clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '30' },
       redis: { type: 'boolean', default: false }, 'client-processes': { type: 'string', default: '2' },
+      port: { type: 'string', default: String(DEFAULT_PORT) }, 'redis-port': { type: 'string', default: String(DEFAULT_REDIS_PORT) },
+      'cpu-prof': { type: 'string' }, 'presence-tick-ms': { type: 'string' },
     },
   });
   const clients = Number(values.clients);
   const seconds = Number(values.seconds);
   const rateHz = Number(values.rate);
   const threads = Math.max(1, Math.min(clients, Number(values['client-processes'])));
+  const basePort = Number(values.port);
+  const redisPort = Number(values['redis-port']);
   if (!(clients >= 2 && seconds > 0 && rateHz > 0)) throw new Error('bench: --clients ≥ 2, --seconds > 0 and --rate > 0');
+  if (![basePort, redisPort].every((p) => Number.isInteger(p) && p > 0 && p < 65535)) throw new Error('bench: --port and --redis-port must be TCP ports');
+  const profileArgs = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
 
   const dataDir = mkdtempSync(join(tmpdir(), 'holoct-bench-server-'));
   const children: ChildProcess[] = [];
   try {
-    if (values.redis) children.push(await startProcess('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections'));
-    const servers = values.redis ? [BASE_PORT, BASE_PORT + 1] : [BASE_PORT];
+    if (values.redis) children.push(await startProcess('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections'));
+    const servers = values.redis ? [basePort, basePort + 1] : [basePort];
     const serverProcesses: ChildProcess[] = [];
     for (const port of servers) {
-      const child = await startProcess(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--port', String(port), '--data', dataDir,
-        ...(values.redis ? ['--redis', `127.0.0.1:${REDIS_PORT}`] : [])], '"event":"listening"');
+      const child = await startProcess(process.execPath, [...profileArgs, '--import', 'tsx', 'src/server/main.ts', '--port', String(port), '--data', dataDir,
+        ...(values.redis ? ['--redis', `127.0.0.1:${redisPort}`] : []),
+        ...(values['presence-tick-ms'] !== undefined ? ['--presence-tick-ms', values['presence-tick-ms']] : [])], '"event":"listening"');
       children.push(child);
       serverProcesses.push(child);
     }
@@ -171,7 +192,7 @@ async function main(): Promise<void> {
     const perThread = Array.from({ length: threads }, (_, i) => Math.floor(clients / threads) + (i < clients % threads ? 1 : 0));
     const results = perThread.map((n) => new Promise<WorkerOutput>((resolve, reject) => {
       const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, startAt, warmupMs, endAt };
-      const worker = fork(new URL(import.meta.url).pathname, ['--clients-of-bench'], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+      const worker = fork(new URL(import.meta.url).pathname, ['--clients-of-bench'], { execArgv: [...profileArgs, '--import', 'tsx'], serialization: 'advanced' });
       children.push(worker);
       worker.send(input);
       worker.once('message', (out) => resolve(out as WorkerOutput));
@@ -191,18 +212,29 @@ async function main(): Promise<void> {
     for (const o of outputs) for (let i = 0; i < BINS; i++) histogram[i] += o.histogram[i];
     const received = outputs.reduce((s, o) => s + o.received, 0);
     const sent = outputs.reduce((s, o) => s + o.sent, 0);
+    const messages = outputs.reduce((s, o) => s + o.messages, 0);
     const clientCpu = outputs.reduce((s, o) => s + o.cpuUs, 0) / 1e6;
     const expected = sent * (clients - 1);
-    const mode = values.redis ? `2 server processes + Redis (clients split between them)` : '1 server process';
+    const tick = values['presence-tick-ms'] === undefined ? 'default presence tick' : `--presence-tick-ms ${values['presence-tick-ms']}`;
+    const mode = `${values.redis ? '2 server processes + Redis (clients split between them)' : '1 server process'}, ${tick}`;
 
     console.log(`team server bench: ${clients} clients × ${rateHz} Hz presence, ${seconds} s measured after ${warmupMs / 1000} s warm-up, ${mode}`);
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`relay latency (send → other client's awareness change): p50 ${percentile(histogram, received, 0.5).toFixed(1)} ms, p95 ${percentile(histogram, received, 0.95).toFixed(1)} ms, p99 ${percentile(histogram, received, 0.99).toFixed(1)} ms, n = ${received}`);
     console.log(`p95 ${percentile(histogram, received, 0.95).toFixed(1)} ms`);
-    console.log(`messages: ${(sent / seconds).toFixed(0)}/s sent to the server, ${(received / seconds).toFixed(0)}/s delivered to clients (${((100 * received) / Math.max(1, expected)).toFixed(1)} % of sent × (clients − 1))`);
+    console.log(`presence: ${(sent / seconds).toFixed(0)} updates/s sent to the server, ${(received / seconds).toFixed(0)} peer updates/s seen by clients (${((100 * received) / Math.max(1, expected)).toFixed(1)} % of sent × (clients − 1)), in ${(messages / seconds).toFixed(0)} WebSocket messages/s from the server`);
     serverProcesses.forEach((_, i) => {
       console.log(`server ${i + 1}: CPU ${((100 * (cpuAfter[i] - cpuBefore[i])) / measuredS).toFixed(0)} % of one core, RSS ${memory[i].rss.toFixed(0)} MiB (peak ${memory[i].peak.toFixed(0)} MiB)`);
     });
+    const refusals = new Map<string, number>();
+    for (const c of serverProcesses) {
+      for (const line of (processOutput.get(c.pid!) ?? '').split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const event = JSON.parse(line) as { event?: string; reason?: string };
+        if (event.event === 'ws-refused') refusals.set(event.reason ?? '?', (refusals.get(event.reason ?? '?') ?? 0) + 1);
+      }
+    }
+    console.log(`connections the servers closed: ${refusals.size === 0 ? 'none' : [...refusals].map(([reason, n]) => `${n} × ${reason}`).join(', ')}`);
     console.log(`bench clients (${threads} processes): CPU ${((100 * clientCpu) / (seconds + warmupMs / 1000)).toFixed(0)} % of one core`);
   } finally {
     // Clients first, then servers (they store and leave Redis), then Redis.
