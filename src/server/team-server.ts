@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Redis } from '@hocuspocus/extension-redis';
 import { WebSocketServer } from 'ws';
+import { AwarenessCoalescer, DEFAULT_PRESENCE_TICK_MS } from './awareness-coalescer';
 import { BlobStore } from './blob-store';
 import { TeamDocumentStore } from './document-store';
 import { FileLocks } from './file-lock';
@@ -31,6 +32,12 @@ export interface TeamServerOptions {
   limits?: Partial<TeamLimits>;
   /** How often expired rooms are swept (default: a quarter of the TTL, at most a minute). */
   sweepIntervalMs?: number;
+  /**
+   * Presence (awareness) is relayed to a room's members once per tick of this many ms, all changes
+   * since the last tick in one message (default 20 ms). 0: each change at once, Hocuspocus' own
+   * relay (one message per change per member: for comparison in the benchmark).
+   */
+  presenceTickMs?: number;
   log?: TeamLog;
 }
 
@@ -68,7 +75,9 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
   const documents = new TeamDocumentStore(join(options.dataDir, 'documents'), locks, isLive);
   const blobs = new BlobStore(join(options.dataDir, 'blobs'));
 
+  const presenceTickMs = options.presenceTickMs ?? DEFAULT_PRESENCE_TICK_MS;
   const extensions: Extension[] = [documents];
+  if (presenceTickMs > 0) extensions.unshift(new AwarenessCoalescer(presenceTickMs, () => log('presence-error', { reason: 'awareness update not relayed' })));
   if (options.redis) extensions.push(new Redis({ host: options.redis.host, port: options.redis.port, prefix: 'holoct-team' }));
 
   const hocuspocus = new Hocuspocus({
