@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMember, openRoom, snapshot, startRedis, startServer, stopAll, tempDir, waitFor, type ServerProcess } from './harness';
+import { connectMember, openRoom, snapshot, startRedis, startServer, stopAll, tempDir, testPort, waitFor, type ServerProcess } from './harness';
 
 let serverA: ServerProcess;
 let serverB: ServerProcess;
 
 beforeAll(async () => {
-  const redis = await startRedis(9290);
+  const redis = await startRedis(testPort(90));
   // Two processes behind one address: one data folder (rooms, documents) and one Redis (relay).
   const dataDir = tempDir('scale');
-  serverA = await startServer({ port: 9230, dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
-  serverB = await startServer({ port: 9231, dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
+  serverA = await startServer({ port: testPort(30), dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
+  serverB = await startServer({ port: testPort(31), dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
 });
 afterAll(stopAll);
 
