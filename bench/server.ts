@@ -4,9 +4,11 @@
  * every other client records send → receive time. Prints p50/p95/p99 relay latency (and a line
  * `p95 <N> ms`), messages/s, and the server processes' CPU and memory. A benchmark, not a test.
  *   npm run bench:server -- [--clients 50] [--seconds 60] [--rate 30] [--redis] [--client-processes 2]
- *     [--port 9260] [--redis-port 9291] [--presence-tick-ms N] [--cpu-prof <dir>]
+ *     [--port 9260] [--redis-port 9291] [--presence-tick-ms N] [--stock-clients] [--cpu-prof <dir>]
  * --port: the first server's port (the second, with --redis, is the next one); --presence-tick-ms:
- * passed to the servers (0: Hocuspocus' own relay, one message per change, to compare); --cpu-prof:
+ * passed to the servers (0: Hocuspocus' own relay, one message per change, to compare);
+ * --stock-clients: Hocuspocus' provider as it comes, which sends its peers' presence back to the
+ * server (the app's TeamSession sends only its own, src/team/own-presence-only.ts); --cpu-prof:
  * the server and client processes write V8 CPU profiles into <dir> (open them in Chrome's DevTools).
  * --redis: two server processes sharing one data folder + one redis-server, clients split between them.
  * Clients run in child processes of this one (--client-processes, default 2), on the same machine:
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { HocuspocusProvider, type CompleteHocuspocusProviderWebsocketConfiguration, type HocuspocusProviderConfiguration } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { sendOwnPresenceOnly } from '../src/team/own-presence-only';
 
 /** Latency histogram: 0.05 ms bins up to 10 s. */
 const BIN_MS = 0.05;
@@ -27,7 +30,7 @@ const BINS = 200_000;
 const DEFAULT_PORT = 9260;
 const DEFAULT_REDIS_PORT = 9291;
 
-interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; startAt: number; warmupMs: number; endAt: number }
+interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; startAt: number; warmupMs: number; endAt: number; stockClients: boolean }
 /** received: peer states seen changed; messages: WebSocket messages the clients got from the server. */
 interface WorkerOutput { histogram: Uint32Array; sent: number; received: number; messages: number; cpuUs: number }
 
@@ -45,6 +48,8 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
       url: input.urls[i % input.urls.length], name: input.roomId, token: input.secret, document: new Y.Doc(), WebSocketPolyfill: WebSocket,
     };
     const provider = new HocuspocusProvider(configuration);
+    // As the app's TeamSession does, unless --stock-clients: then each client echoes its peers' presence.
+    if (!input.stockClients) sendOwnPresenceOnly(provider);
     const awareness = provider.awareness!;
     provider.on('message', () => {
       if (inWindow(nowMs())) messages++;
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
       clients: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '30' },
       redis: { type: 'boolean', default: false }, 'client-processes': { type: 'string', default: '2' },
       port: { type: 'string', default: String(DEFAULT_PORT) }, 'redis-port': { type: 'string', default: String(DEFAULT_REDIS_PORT) },
-      'cpu-prof': { type: 'string' }, 'presence-tick-ms': { type: 'string' },
+      'cpu-prof': { type: 'string' }, 'presence-tick-ms': { type: 'string' }, 'stock-clients': { type: 'boolean', default: false },
     },
   });
   const clients = Number(values.clients);
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
     const endAt = startAt + warmupMs + seconds * 1000;
     const perThread = Array.from({ length: threads }, (_, i) => Math.floor(clients / threads) + (i < clients % threads ? 1 : 0));
     const results = perThread.map((n) => new Promise<WorkerOutput>((resolve, reject) => {
-      const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, startAt, warmupMs, endAt };
+      const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, startAt, warmupMs, endAt, stockClients: values['stock-clients'] };
       const worker = fork(new URL(import.meta.url).pathname, ['--clients-of-bench'], { execArgv: [...profileArgs, '--import', 'tsx'], serialization: 'advanced' });
       children.push(worker);
       worker.send(input);
@@ -216,7 +221,8 @@ async function main(): Promise<void> {
     const clientCpu = outputs.reduce((s, o) => s + o.cpuUs, 0) / 1e6;
     const expected = sent * (clients - 1);
     const tick = values['presence-tick-ms'] === undefined ? 'default presence tick' : `--presence-tick-ms ${values['presence-tick-ms']}`;
-    const mode = `${values.redis ? '2 server processes + Redis (clients split between them)' : '1 server process'}, ${tick}`;
+    const clientKind = values['stock-clients'] ? 'stock Hocuspocus providers (echo peers\' presence)' : 'providers sending their own presence only (as the app)';
+    const mode = `${values.redis ? '2 server processes + Redis (clients split between them)' : '1 server process'}, ${tick}, ${clientKind}`;
 
     console.log(`team server bench: ${clients} clients × ${rateHz} Hz presence, ${seconds} s measured after ${warmupMs / 1000} s warm-up, ${mode}`);
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
