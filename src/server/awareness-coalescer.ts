@@ -1,5 +1,6 @@
 import { Document, OutgoingMessage, type Extension, type afterLoadDocumentPayload } from '@hocuspocus/server';
 import type { Awareness } from 'y-protocols/awareness';
+import { assertTickMs, TickBatcher } from './tick-batcher';
 
 /** Presence is relayed at most this often per room: 50 Hz, above the members' 30 Hz, so it adds ≤ 20 ms. */
 export const DEFAULT_PRESENCE_TICK_MS = 20;
@@ -33,7 +34,7 @@ export class AwarenessCoalescer implements Extension {
   priority = 1000;
 
   constructor(private readonly tickMs = DEFAULT_PRESENCE_TICK_MS, private readonly onError: (error: unknown) => void = () => undefined) {
-    if (!(tickMs > 0 && tickMs <= 1000)) throw new RangeError(`presence tick must be in (0, 1000] ms, got ${tickMs}`);
+    assertTickMs(tickMs);
     // Fail at start-up, not in the first room, when a Hocuspocus upgrade no longer fits.
     const probe = new Document('probe');
     try {
@@ -54,26 +55,14 @@ export function coalesceAwareness(document: Document, tickMs: number, onError: (
   const awareness = document.awareness;
   awareness.off('update', hocuspocusBroadcast(awareness));
 
-  const changed = new Set<number>();
-  let timer: NodeJS.Timeout | undefined;
-  let lastFlushAt = -Infinity;
-
-  const flush = () => {
-    timer = undefined;
-    lastFlushAt = performance.now();
-    if (document.isDestroyed || changed.size === 0) return;
+  const batch = new TickBatcher(tickMs, (changed) => {
+    if (document.isDestroyed) return;
     // A client id without meta was never applied here: encoding it would throw.
-    const ids = [...changed].filter((id) => awareness.meta.has(id));
-    changed.clear();
+    const ids = changed.filter((id) => awareness.meta.has(id));
     if (ids.length === 0) return;
-    try {
-      const message = new OutgoingMessage(document.name).createAwarenessUpdateMessage(awareness, ids).toUint8Array();
-      for (const connection of document.getConnections()) connection.send(message);
-    } catch (error) {
-      // A timer callback must never throw: that would end the server process.
-      onError(error);
-    }
-  };
+    const message = new OutgoingMessage(document.name).createAwarenessUpdateMessage(awareness, ids).toUint8Array();
+    for (const connection of document.getConnections()) connection.send(message);
+  }, onError);
 
   const onUpdate: UpdateListener = ({ added, updated, removed }, origin) => {
     // Hocuspocus applies a connection's update with its WebSocket as origin; Redis and timeouts pass none.
@@ -82,19 +71,12 @@ export function coalesceAwareness(document: Document, tickMs: number, onError: (
       for (const id of added) owner.clients.add(id);
       for (const id of removed) owner.clients.delete(id);
     }
-    for (const id of added) changed.add(id);
-    for (const id of updated) changed.add(id);
-    for (const id of removed) changed.add(id);
-    if (timer !== undefined) return;
-    // Leading edge: after a quiet tick a change goes out at once (next turn of the event loop).
-    timer = setTimeout(flush, Math.max(0, lastFlushAt + tickMs - performance.now()));
+    batch.add(added);
+    batch.add(updated);
+    batch.add(removed);
   };
   awareness.on('update', onUpdate);
-  document.on('destroy', () => {
-    clearTimeout(timer);
-    timer = undefined;
-    changed.clear();
-  });
+  document.on('destroy', () => batch.clear());
 }
 
 /** The awareness listener Hocuspocus' Document attached in its constructor (private: found by its bound name). */
