@@ -13,6 +13,7 @@ import { createHttpApi, type RoomsForHttp } from './http-api';
 import { secretsEqual } from './ids';
 import { DEFAULT_ROOM_TTL_MS, DEFAULT_TEAM_LIMITS, type TeamLimits } from './limits';
 import { createStderrLog, type TeamLog } from './log';
+import { CoalescingRedis } from './redis-presence';
 import { RoomRegistry } from './room-registry';
 import { guardSocket } from './socket-guard';
 
@@ -76,9 +77,13 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
   const blobs = new BlobStore(join(options.dataDir, 'blobs'));
 
   const presenceTickMs = options.presenceTickMs ?? DEFAULT_PRESENCE_TICK_MS;
+  const presenceError = () => log('presence-error', { reason: 'awareness update not relayed' });
   const extensions: Extension[] = [documents];
-  if (presenceTickMs > 0) extensions.unshift(new AwarenessCoalescer(presenceTickMs, () => log('presence-error', { reason: 'awareness update not relayed' })));
-  if (options.redis) extensions.push(new Redis({ host: options.redis.host, port: options.redis.port, prefix: 'holoct-team' }));
+  if (presenceTickMs > 0) extensions.unshift(new AwarenessCoalescer(presenceTickMs, presenceError));
+  if (options.redis) {
+    const redis = { host: options.redis.host, port: options.redis.port, prefix: 'holoct-team' };
+    extensions.push(presenceTickMs > 0 ? new CoalescingRedis(redis, presenceTickMs, presenceError) : new Redis(redis));
+  }
 
   const hocuspocus = new Hocuspocus({
     quiet: true,
