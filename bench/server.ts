@@ -90,7 +90,11 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
   timers.forEach(clearTimeout);
   timersInterval.forEach(clearInterval);
   const cpu = process.cpuUsage(cpuStart);
-  providers.forEach((p) => p.destroy());
+  // ws throws an uncaught error when a socket is closed during its handshake (a provider reconnecting
+  // after the server closed it): leave those to the process exit.
+  providers.forEach((p) => {
+    if (p.configuration.websocketProvider.status !== 'connecting') p.destroy();
+  });
   return { histogram, sent, received, messages, cpuUs: cpu.user + cpu.system };
 }
 
