@@ -1,6 +1,7 @@
 /**
  * `npm run bench:server`: presence relay through the team server. N clients (Hocuspocus providers,
- * each its own Y.Doc) in one room send awareness updates at R Hz, each stamped with its send time;
+ * each its own Y.Doc) in one room send awareness updates at R Hz (a headset's presence as the app
+ * builds it: head, two hands, pointer ray; ~300 bytes of JSON), each stamped with its send time;
  * every other client records send → receive time. Prints p50/p95/p99 relay latency (and a line
  * `p95 <N> ms`), messages/s, and the server processes' CPU and memory. A benchmark, not a test.
  *   npm run bench:server -- [--clients 50] [--seconds 60] [--rate 30] [--redis] [--client-processes 2]
@@ -23,6 +24,7 @@ import { HocuspocusProvider, type CompleteHocuspocusProviderWebsocketConfigurati
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { sendOwnPresenceOnly } from '../src/team/own-presence-only';
+import { buildPresence, colorFor, type PresenceState } from '../src/team/presence';
 
 /** Latency histogram: 0.05 ms bins up to 10 s. */
 const BIN_MS = 0.05;
@@ -30,18 +32,21 @@ const BINS = 200_000;
 const DEFAULT_PORT = 9260;
 const DEFAULT_REDIS_PORT = 9291;
 
-interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; startAt: number; warmupMs: number; endAt: number; stockClients: boolean }
+interface WorkerInput { urls: string[]; roomId: string; secret: string; clients: number; rateHz: number; warmupMs: number; stockClients: boolean }
+/** Sent to every client process once all of them have connected and synced: the measured window. */
+interface WorkerGo { startAt: number; endAt: number }
 /** received: peer states seen changed; messages: WebSocket messages the clients got from the server. */
 interface WorkerOutput { histogram: Uint32Array; sent: number; received: number; messages: number; cpuUs: number }
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
-async function runClients(input: WorkerInput): Promise<WorkerOutput> {
+async function runClients(input: WorkerInput, ready: () => Promise<WorkerGo>): Promise<WorkerOutput> {
+  const window: WorkerGo = { startAt: Infinity, endAt: -Infinity };
   const histogram = new Uint32Array(BINS);
   let sent = 0;
   let received = 0;
   let messages = 0;
-  const inWindow = (t: number) => t >= input.startAt + input.warmupMs && t <= input.endAt;
+  const inWindow = (t: number) => t >= window.startAt + input.warmupMs && t <= window.endAt;
   const providers: HocuspocusProvider[] = [];
   for (let i = 0; i < input.clients; i++) {
     const configuration: HocuspocusProviderConfiguration & Partial<CompleteHocuspocusProviderWebsocketConfiguration> = {
@@ -67,9 +72,12 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
     });
     providers.push(provider);
   }
-  await waitUntil(() => providers.every((p) => p.isSynced), 60_000, 'clients to connect and sync');
-  await new Promise((r) => setTimeout(r, Math.max(0, input.startAt - nowMs())));
-  const cpuStart = process.cpuUsage();
+  await waitUntil(() => providers.every((p) => p.isSynced), 120_000, 'clients to connect and sync');
+  Object.assign(window, await ready());
+  await new Promise((r) => setTimeout(r, Math.max(0, window.startAt - nowMs())));
+  // Client CPU is measured over the same window as the server's: after the warm-up, until the end.
+  let cpuStart = process.cpuUsage();
+  const cpuStartTimer = setTimeout(() => (cpuStart = process.cpuUsage()), input.warmupMs);
   const periodMs = 1000 / input.rateHz;
   // Each client sends on its own phase within the period, as real headsets would.
   const timersInterval: NodeJS.Timeout[] = [];
@@ -77,25 +85,40 @@ async function runClients(input: WorkerInput): Promise<WorkerOutput> {
     let seq = 0;
     const tick = () => {
       const t = nowMs();
-      if (t > input.endAt) return;
-      provider.awareness!.setLocalState({ sentAt: t, seq: seq++, head: [0, 1.6, 0, 0, 0, 0, 1] });
-      if (t >= input.startAt + input.warmupMs) sent++;
+      if (t > window.endAt) return;
+      provider.awareness!.setLocalState({ sentAt: t, seq, presence: headsetPresence(i, seq++) });
+      if (t >= window.startAt + input.warmupMs) sent++;
     };
     return setTimeout(() => {
       tick();
       timersInterval.push(setInterval(tick, periodMs));
     }, (i / providers.length) * periodMs);
   });
-  await new Promise((r) => setTimeout(r, input.endAt - nowMs() + 500));
+  await new Promise((r) => setTimeout(r, window.endAt - nowMs()));
+  clearTimeout(cpuStartTimer);
+  const cpu = process.cpuUsage(cpuStart);
+  await new Promise((r) => setTimeout(r, 500));
   timers.forEach(clearTimeout);
   timersInterval.forEach(clearInterval);
-  const cpu = process.cpuUsage(cpuStart);
   // ws throws an uncaught error when a socket is closed during its handshake (a provider reconnecting
   // after the server closed it): leave those to the process exit.
   providers.forEach((p) => {
     if (p.configuration.websocketProvider.status !== 'connecting') p.destroy();
   });
   return { histogram, sent, received, messages, cpuUs: cpu.user + cpu.system };
+}
+
+/** What the app publishes for a member in a headset (src/team/presence.ts): head, both hands, pointer ray; moving a little. */
+function headsetPresence(member: number, seq: number): PresenceState {
+  const a = (seq % 360) * (Math.PI / 180);
+  const x = Math.cos(a + member) * 0.8;
+  const z = Math.sin(a + member) * 0.8;
+  return buildPresence({
+    name: `Member ${member + 1}`, color: colorFor(member), device: 'headset',
+    head: { p: [x, 1.65, z], q: [0, Math.sin(a / 2), 0, Math.cos(a / 2)] },
+    hands: { left: [[x - 0.2, 1.2, z + 0.1]], right: [[x + 0.2, 1.25, z + 0.1]] },
+    ray: { origin: [x + 0.2, 1.25, z + 0.1], direction: [-x, -0.5, -z], length: 0.8, active: seq % 60 < 10 },
+  });
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -194,19 +217,28 @@ async function main(): Promise<void> {
     const room = (await res.json()) as { roomId: string; secret: string };
     const urls = servers.map((port) => `ws://127.0.0.1:${port}/sync`);
 
-    const connectMs = 5000 + clients * 100;
-    const startAt = nowMs() + connectMs;
     const warmupMs = 2000;
-    const endAt = startAt + warmupMs + seconds * 1000;
     const perThread = Array.from({ length: threads }, (_, i) => Math.floor(clients / threads) + (i < clients % threads ? 1 : 0));
+    const workers: ChildProcess[] = [];
+    const readyCount = { n: 0 };
     const results = perThread.map((n) => new Promise<WorkerOutput>((resolve, reject) => {
-      const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, startAt, warmupMs, endAt, stockClients: values['stock-clients'] };
+      const input: WorkerInput = { urls, roomId: room.roomId, secret: room.secret, clients: n, rateHz, warmupMs, stockClients: values['stock-clients'] };
       const worker = fork(new URL(import.meta.url).pathname, ['--clients-of-bench'], { execArgv: [...profileArgs, '--import', 'tsx'], serialization: 'advanced' });
       children.push(worker);
+      workers.push(worker);
       worker.send(input);
-      worker.once('message', (out) => resolve(out as WorkerOutput));
+      worker.on('message', (out: WorkerOutput | { ready: true }) => {
+        if ('ready' in out) readyCount.n++;
+        else resolve(out);
+      });
       worker.once('exit', (code) => reject(new Error(`bench client process exited (${code})`)));
     }));
+    // The window starts once every client has connected and synced (slow on a loaded machine).
+    await Promise.race([waitUntil(() => readyCount.n === threads, 180_000, 'client processes to connect'), ...results]);
+    const startAt = nowMs() + 1000;
+    const endAt = startAt + warmupMs + seconds * 1000;
+    const go: WorkerGo = { startAt, endAt };
+    workers.forEach((w) => w.send(go));
 
     await new Promise((r) => setTimeout(r, Math.max(0, startAt + warmupMs - nowMs())));
     const cpuBefore = serverProcesses.map((c) => cpuSeconds(c.pid!));
@@ -236,6 +268,9 @@ async function main(): Promise<void> {
     serverProcesses.forEach((_, i) => {
       console.log(`server ${i + 1}: CPU ${((100 * (cpuAfter[i] - cpuBefore[i])) / measuredS).toFixed(0)} % of one core, RSS ${memory[i].rss.toFixed(0)} MiB (peak ${memory[i].peak.toFixed(0)} MiB)`);
     });
+    // CPU time per unit of work does not depend on how much of the machine the bench got.
+    const serverCpuS = cpuAfter.reduce((s, c, i) => s + c - cpuBefore[i], 0);
+    console.log(`CPU per 1,000 peer updates seen: servers ${((1e6 * serverCpuS) / Math.max(1, received)).toFixed(1)} ms, clients ${((1e6 * clientCpu) / Math.max(1, received)).toFixed(1)} ms`);
     const refusals = new Map<string, number>();
     for (const c of serverProcesses) {
       for (const line of (processOutput.get(c.pid!) ?? '').split('\n')) {
@@ -245,7 +280,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(`connections the servers closed: ${refusals.size === 0 ? 'none' : [...refusals].map(([reason, n]) => `${n} × ${reason}`).join(', ')}`);
-    console.log(`bench clients (${threads} processes): CPU ${((100 * clientCpu) / (seconds + warmupMs / 1000)).toFixed(0)} % of one core`);
+    console.log(`bench clients (${threads} processes): CPU ${((100 * clientCpu) / seconds).toFixed(0)} % of one core`);
   } finally {
     // Clients first, then servers (they store and leave Redis), then Redis.
     for (const child of children.reverse()) await stopChild(child);
@@ -255,7 +290,11 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--clients-of-bench')) {
   process.once('message', async (input) => {
-    const out = await runClients(input as WorkerInput);
+    const ready = () => new Promise<WorkerGo>((resolve) => {
+      process.once('message', (go) => resolve(go as WorkerGo));
+      process.send!({ ready: true });
+    });
+    const out = await runClients(input as WorkerInput, ready);
     process.send!(out, () => process.exit(0));
   });
 } else {
