@@ -23,8 +23,8 @@ const HOCUSPOCUS_BROADCAST = 'bound handleAwarenessUpdate';
  * back to it as in Hocuspocus (its clock is not newer, so the client ignores it).
  *
  * Everything else stays Hocuspocus': applying updates (MessageReceiver), the full state a new
- * connection gets, removing a closed connection's clients, the onAwarenessUpdate hook the Redis
- * extension publishes from, and updates arriving from Redis (they are coalesced the same way).
+ * connection gets, removing a closed connection's clients, the onAwarenessUpdate hook; updates
+ * arriving from Redis are coalesced the same way (publishing to Redis: `redis-presence.ts`).
  * The detached listener also recorded which client ids each connection owns, so that closing it
  * removes them: that bookkeeping is done here instead.
  */
