@@ -2,7 +2,7 @@
  * The team server on its own (tests, scale-out behind a load balancer, the benchmark):
  *   node --import tsx src/server/main.ts --port 9200 --data DIR [--host 127.0.0.1] [--redis host:port]
  *     [--tls-cert cert.pem --tls-key key.pem] [--ttl-ms N] [--sweep-ms N] [--max-message-bytes N]
- *     [--messages-per-second N] [--message-burst N] [--max-blob-bytes N]
+ *     [--messages-per-second N] [--message-burst N] [--max-blob-bytes N] [--presence-tick-ms N]
  * Without --tls-cert it speaks plain HTTP/ws: for loopback only. `npm start` does not use this
  * file; it attaches the same server to the app's HTTPS origin (scripts/serve-app.ts).
  */
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     redis: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
     'ttl-ms': { type: 'string' }, 'sweep-ms': { type: 'string' }, 'max-message-bytes': { type: 'string' },
     'messages-per-second': { type: 'string' }, 'message-burst': { type: 'string' }, 'max-blob-bytes': { type: 'string' },
+    'presence-tick-ms': { type: 'string' },
   },
 });
 
@@ -46,6 +47,12 @@ if (values.redis) {
 }
 if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
 
+const tickText = values['presence-tick-ms'];
+const presenceTickMs = tickText === undefined ? undefined : Number(tickText);
+if (presenceTickMs !== undefined && !(Number.isFinite(presenceTickMs) && presenceTickMs >= 0 && presenceTickMs <= 1000)) {
+  fail(`--presence-tick-ms must be 0 (relay each change at once) to 1000, got "${tickText}"`);
+}
+
 const limits: Partial<TeamLimits> = {};
 const set = (key: keyof TeamLimits, flag: keyof typeof values) => {
   const n = positive(flag);
@@ -59,7 +66,7 @@ set('maxBlobBytes', 'max-blob-bytes');
 const log = createStderrLog();
 process.on('unhandledRejection', (error) => log('unhandled-rejection', { reason: error instanceof Error ? error.name : 'unknown' }));
 
-const team = await createTeamServer({ dataDir, redis, roomTtlMs: positive('ttl-ms'), sweepIntervalMs: positive('sweep-ms'), limits, log });
+const team = await createTeamServer({ dataDir, redis, roomTtlMs: positive('ttl-ms'), sweepIntervalMs: positive('sweep-ms'), presenceTickMs, limits, log });
 const notFound = (req: IncomingMessage, res: ServerResponse) => {
   if (team.handleRequest(req, res)) return;
   res.writeHead(404, { 'Content-Type': 'text/plain' });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Redis } from '@hocuspocus/extension-redis';
 import { WebSocketServer } from 'ws';
+import { AwarenessCoalescer, DEFAULT_PRESENCE_TICK_MS } from './awareness-coalescer';
 import { BlobStore } from './blob-store';
 import { TeamDocumentStore } from './document-store';
 import { FileLocks } from './file-lock';
@@ -12,6 +13,7 @@ import { createHttpApi, type RoomsForHttp } from './http-api';
 import { secretsEqual } from './ids';
 import { DEFAULT_ROOM_TTL_MS, DEFAULT_TEAM_LIMITS, type TeamLimits } from './limits';
 import { createStderrLog, type TeamLog } from './log';
+import { CoalescingRedis } from './redis-presence';
 import { RoomRegistry } from './room-registry';
 import { guardSocket } from './socket-guard';
 
@@ -31,6 +33,12 @@ export interface TeamServerOptions {
   limits?: Partial<TeamLimits>;
   /** How often expired rooms are swept (default: a quarter of the TTL, at most a minute). */
   sweepIntervalMs?: number;
+  /**
+   * Presence (awareness) is relayed to a room's members once per tick of this many ms, all changes
+   * since the last tick in one message (default 20 ms). 0: each change at once, Hocuspocus' own
+   * relay (one message per change per member: for comparison in the benchmark).
+   */
+  presenceTickMs?: number;
   log?: TeamLog;
 }
 
@@ -68,8 +76,14 @@ export async function createTeamServer(options: TeamServerOptions): Promise<Team
   const documents = new TeamDocumentStore(join(options.dataDir, 'documents'), locks, isLive);
   const blobs = new BlobStore(join(options.dataDir, 'blobs'));
 
+  const presenceTickMs = options.presenceTickMs ?? DEFAULT_PRESENCE_TICK_MS;
+  const presenceError = () => log('presence-error', { reason: 'awareness update not relayed' });
   const extensions: Extension[] = [documents];
-  if (options.redis) extensions.push(new Redis({ host: options.redis.host, port: options.redis.port, prefix: 'holoct-team' }));
+  if (presenceTickMs > 0) extensions.unshift(new AwarenessCoalescer(presenceTickMs, presenceError));
+  if (options.redis) {
+    const redis = { host: options.redis.host, port: options.redis.port, prefix: 'holoct-team' };
+    extensions.push(presenceTickMs > 0 ? new CoalescingRedis(redis, presenceTickMs, presenceError) : new Redis(redis));
+  }
 
   const hocuspocus = new Hocuspocus({
     quiet: true,

@@ -9,6 +9,7 @@
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
 import * as Y from 'yjs';
 import { openCasePackage, parseCasePackageManifest, type CasePackage, type CasePackageManifest, type OpenedCase } from './case-package';
+import { sendOwnPresenceOnly } from './own-presence-only';
 import { buildPresence, colorFor, parsePresence, PresenceThrottle, type PresenceState } from './presence';
 import type { RoomClient } from './room-client';
 
@@ -88,6 +89,11 @@ export class TeamSession {
   readonly onPresenter = new Emitter<string | null>();
   private statusNow: TeamStatus = 'connecting';
   private readonly throttle = new PresenceThrottle();
+  /**
+   * Peers' parsed presence by the awareness field it came from: an update replaces only the states
+   * that changed (new objects), so with 49 peers a change re-parses only those, not the whole room.
+   */
+  private readonly parsed = new WeakMap<object, PresenceState | undefined>();
   private readonly synced: Promise<void>;
   private endedReason?: string;
 
@@ -123,6 +129,7 @@ export class TeamSession {
         }
       },
     } as ConstructorParameters<typeof HocuspocusProvider>[0]);
+    sendOwnPresenceOnly(this.provider);
     this.provider.awareness?.on('change', this.onAwarenessChange);
     this.doc.getMap(VIEW_MAP).observe(this.onViewChange);
   }
@@ -219,11 +226,18 @@ export class TeamSession {
     const awareness = this.provider.awareness;
     if (!awareness) return [];
     const self = awareness.clientID;
-    const out: TeamMember[] = [{ clientId: self, self: true, presence: parsePresence(awareness.getLocalState()?.[PRESENCE_FIELD]) }];
+    const out: TeamMember[] = [{ clientId: self, self: true, presence: this.presenceOf(awareness.getLocalState()) }];
     awareness.getStates().forEach((state, clientId) => {
-      if (clientId !== self) out.push({ clientId, self: false, presence: parsePresence(state?.[PRESENCE_FIELD]) });
+      if (clientId !== self) out.push({ clientId, self: false, presence: this.presenceOf(state) });
     });
     return out;
+  }
+
+  private presenceOf(state: Record<string, unknown> | null | undefined): PresenceState | undefined {
+    const field = state?.[PRESENCE_FIELD];
+    if (typeof field !== 'object' || field === null) return parsePresence(field);
+    if (!this.parsed.has(field)) this.parsed.set(field, parsePresence(field));
+    return this.parsed.get(field);
   }
 
   /** This device's member id in the shared state (presenter, ids of its cuts): its document's clientID. */

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectMember, openRoom, snapshot, startAppServer, stopAll, tempDir, waitFor } from './harness';
+import { connectMember, openRoom, snapshot, startAppServer, stopAll, tempDir, testPort, waitFor } from './harness';
 
 afterAll(stopAll);
 
 describe('npm start serves the team server on the app\'s origin', () => {
   it('answers /api/team/ and /sync on the app\'s port, and leaves other paths to the app', async () => {
-    const app = await startAppServer(9250, tempDir('app'));
+    const app = await startAppServer(testPort(50), tempDir('app'));
     const room = await openRoom(app);
     const a = connectMember(app.ws, room.roomId, room.secret);
     const b = connectMember(app.ws, room.roomId, room.secret);

@@ -12,6 +12,16 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 
 const root = new URL('../..', import.meta.url).pathname;
+
+/**
+ * The suite's ports are base + offset, offsets 0–99 (default base 9200; Redis at +90):
+ * HOLOCT_TEAM_TEST_PORT_BASE moves them, for a second checkout testing on the same machine.
+ */
+export function testPort(offset: number): number {
+  const base = Number(process.env.HOLOCT_TEAM_TEST_PORT_BASE ?? 9200);
+  if (!Number.isInteger(base) || base < 1024 || base > 65_000) throw new Error(`HOLOCT_TEAM_TEST_PORT_BASE must be a port number from 1024 to 65000, got "${process.env.HOLOCT_TEAM_TEST_PORT_BASE}"`);
+  return base + offset;
+}
 const cleanups: Array<() => Promise<void> | void> = [];
 
 export async function stopAll(): Promise<void> {

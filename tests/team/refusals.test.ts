@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMember, openRoom, rawSocket, snapshot, startServer, stopAll, tempDir, waitFor, type Member, type OpenedRoom, type ServerProcess } from './harness';
+import { connectMember, openRoom, rawSocket, snapshot, startServer, stopAll, tempDir, testPort, waitFor, type Member, type OpenedRoom, type ServerProcess } from './harness';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 let server: ServerProcess;
@@ -10,7 +10,7 @@ let healthy: [Member, Member];
 
 beforeAll(async () => {
   server = await startServer({
-    port: 9210, dataDir: tempDir('refusals'),
+    port: testPort(10), dataDir: tempDir('refusals'),
     extra: ['--max-message-bytes', String(MAX_MESSAGE_BYTES), '--messages-per-second', '50', '--message-burst', '100'],
   });
   room = await openRoom(server);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMember, openRoom, startServer, stopAll, tempDir, waitFor, type ServerProcess } from './harness';
+import { connectMember, openRoom, startServer, stopAll, tempDir, testPort, waitFor, type ServerProcess } from './harness';
 
 const TTL_MS = 3000;
 const MAX_BLOB_BYTES = 256 * 1024;
@@ -11,7 +11,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = tempDir('rooms');
-  server = await startServer({ port: 9220, dataDir, extra: ['--ttl-ms', String(TTL_MS), '--sweep-ms', '200', '--max-blob-bytes', String(MAX_BLOB_BYTES)] });
+  server = await startServer({ port: testPort(20), dataDir, extra: ['--ttl-ms', String(TTL_MS), '--sweep-ms', '200', '--max-blob-bytes', String(MAX_BLOB_BYTES)] });
 });
 afterAll(stopAll);
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMember, openRoom, snapshot, startRedis, startServer, stopAll, tempDir, waitFor, type ServerProcess } from './harness';
+import { connectMember, openRoom, snapshot, startRedis, startServer, stopAll, tempDir, testPort, waitFor, type ServerProcess } from './harness';
 
 let serverA: ServerProcess;
 let serverB: ServerProcess;
 
 beforeAll(async () => {
-  const redis = await startRedis(9290);
+  const redis = await startRedis(testPort(90));
   // Two processes behind one address: one data folder (rooms, documents) and one Redis (relay).
   const dataDir = tempDir('scale');
-  serverA = await startServer({ port: 9230, dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
-  serverB = await startServer({ port: 9231, dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
+  serverA = await startServer({ port: testPort(30), dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
+  serverB = await startServer({ port: testPort(31), dataDir, redisPort: redis.port, extra: ['--sweep-ms', '200'] });
 });
 afterAll(stopAll);
 
@@ -32,6 +32,23 @@ describe('two team server processes + Redis', () => {
 
     onA.provider.awareness!.setLocalStateField('pointer', { sentAt: 1, ray: [0, 0, -1] });
     await waitFor('A\'s presence to reach B', () => [...onB.provider.awareness!.getStates().values()].some((s) => (s as { pointer?: unknown }).pointer !== undefined));
+  });
+
+  it('presence bursts cross as each member\'s latest state, and A\'s last member leaving disappears from B at once', async () => {
+    const room = await openRoom(serverA);
+    const onA = connectMember(serverA.ws, room.roomId, room.secret);
+    const onB = [connectMember(serverB.ws, room.roomId, room.secret), connectMember(serverB.ws, room.roomId, room.secret)];
+    await Promise.all([onA, ...onB].map((m) => m.synced()));
+    const id = onA.provider.awareness!.clientID;
+    const seqOn = (m: typeof onA) => (m.provider.awareness!.getStates().get(id) as { seq?: number } | undefined)?.seq;
+    for (let seq = 0; seq < 30; seq++) onA.provider.awareness!.setLocalState({ seq });
+    await waitFor('A\'s last presence on both members of B', () => onB.every((m) => seqOn(m) === 29));
+
+    const start = performance.now();
+    onA.provider.destroy();
+    await waitFor('A\'s member to disappear from B', () => onB.every((m) => !m.provider.awareness!.getStates().has(id)));
+    // Removed through Redis, not by the clients' 30 s awareness timeout.
+    expect(performance.now() - start).toBeLessThan(3000);
   });
 
   it('a room closed on A drops its members on B', async () => {

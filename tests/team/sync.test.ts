@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { connectMember, openRoom, snapshot, startServer, stopAll, tempDir, waitFor, type Member, type ServerProcess } from './harness';
+import { connectMember, openRoom, snapshot, startServer, stopAll, tempDir, testPort, waitFor, type Member, type ServerProcess } from './harness';
 
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer({ port: 9201, dataDir: tempDir('sync') });
+  server = await startServer({ port: testPort(1), dataDir: tempDir('sync') });
 });
 afterAll(stopAll);
 

@@ -7,13 +7,13 @@ import { buildCasePackage, type CasePackage } from '../../src/team/case-package'
 import { RoomClient, RoomError } from '../../src/team/room-client';
 import { TeamSession, type TeamSessionOptions } from '../../src/team/team-session';
 import type { Volume } from '../../src/volume/types';
-import { startServer, stopAll, tempDir, waitFor, type ServerProcess } from './harness';
+import { startServer, stopAll, tempDir, testPort, waitFor, type ServerProcess } from './harness';
 
 /**
  * Issue 8 §3 and §5 end to end between two Node clients and a real team server on loopback: the
  * host publishes the case package, the joiner fetches and verifies it and rebuilds the case; both
  * see a cut change; presence of one reaches the other and disappears when it leaves; ending the
- * room ends it for the joiner with a reason. Ports 9310-9319 (the team client's range).
+ * room ends it for the joiner with a reason. Its server listens on testPort(70).
  */
 const CLASSES: ClassInfo[] = [
   { id: 1, name: 'liver', label: 'Liver', group: 'organ', color: '#a0522d', opacity: 0.6, sourceNames: [] },
@@ -33,7 +33,7 @@ describe('team client against the team server', () => {
   let options: TeamSessionOptions;
 
   beforeAll(async () => {
-    server = await startServer({ port: 9311, dataDir: tempDir('teamclient') });
+    server = await startServer({ port: testPort(70), dataDir: tempDir('teamclient') });
     options = { client: new RoomClient({ baseUrl: server.http }), syncUrl: server.ws, WebSocketPolyfill: WebSocket, packageTimeoutMs: 10_000 };
   });
   afterAll(() => stopAll());
