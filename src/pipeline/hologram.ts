@@ -80,19 +80,20 @@ export async function buildHologram(
   options: HologramOptions = {},
 ): Promise<HologramResult> {
   const { manifest } = deps;
-  const segmentation = await segmentVolume(volume, deps, {
+  // Only what the hologram needs is kept: the body mask (one byte per CT voxel) is let go before the surfaces.
+  const { labels, canonicalLabels, timings, backend, windows, postprocess } = await segmentVolume(volume, deps, {
     signal: options.signal,
     postprocess: options.postprocess,
     onProgress: (p: SegmentationProgress) => options.onProgress?.(p),
   });
   const t = performance.now();
-  const present = new Set(segmentation.canonicalLabels.data);
+  const present = new Set(canonicalLabels.data);
   const classes = manifest.classes.filter((c) => present.has(c.id));
   let done = 0;
   // Counted as each mesh is made: onMesh may transfer its buffers to another thread (the worker does).
   const trianglesByClass = new Map<number, number>();
   // Surfaces come from the canonical grid: it carries all the model's information at a fraction of the CT's voxels.
-  const meshes = await (options.surfaces ?? extractSurfaces)(segmentation.canonicalLabels, classes, {
+  const meshes = await (options.surfaces ?? extractSurfaces)(canonicalLabels, classes, {
     maxTriangles: options.triangleBudget ?? QUEST_TRIANGLE_BUDGET,
     signal: options.signal,
   }, (mesh) => {
@@ -104,8 +105,8 @@ export async function buildHologram(
   const surfacesMs = performance.now() - t;
 
   const counts = new Float64Array(256);
-  for (const v of segmentation.labels.data) counts[v]++;
-  const atScanEnds = classesCutByFieldOfView(segmentation.labels);
+  for (const v of labels.data) counts[v]++;
+  const atScanEnds = classesCutByFieldOfView(labels);
   const voxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
   const structures: StructureReport[] = manifest.classes.map((c) => {
     const mesh = meshes.find((m) => m.classId === c.id);
@@ -122,20 +123,20 @@ export async function buildHologram(
   });
   const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
   for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
-  const timingsMs = { ...segmentation.timings, surfaces: surfacesMs };
+  const timingsMs = { ...timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);
   return {
-    labels: segmentation.labels,
+    labels,
     meshes,
     report: {
       model: manifest.name,
-      backend: segmentation.backend,
-      windows: segmentation.windows,
+      backend: backend,
+      windows: windows,
       timingsMs,
       structures,
       totalTriangles: [...trianglesByClass.values()].reduce((n, t) => n + t, 0),
       drawCalls: meshes.length,
-      postprocess: segmentation.postprocess,
+      postprocess: postprocess,
       notes: [...notes].map(([name, note]) => `${name}: ${note}`),
     },
   };

@@ -10,8 +10,8 @@
  * Known limit: bowel gas cut by a tight field of view is pure air, so it counts as outside.
  */
 import type { Grid } from '../volume/types';
-import { findComponents, floodRegion } from './components';
-import { dilateBox, dilateOctagon, erodeOctagon, radiusInVoxels } from './morphology';
+import { fillRegion, IndexStack, type Component } from './components';
+import { dilateOctagonInPlace, dilateZInPlace, erodeOctagonInPlace, radiusInVoxels, type Dims } from './morphology';
 
 export interface BodyMaskOptions {
   /** Tissue is above this, HU. */
@@ -26,52 +26,66 @@ export interface BodyMaskOptions {
 
 export const DEFAULT_BODY_MASK: BodyMaskOptions = { thresholdHU: -500, openingMm: 6, minPartFraction: 0.01, exteriorMeanHU: -920 };
 
-/** The body mask (1 = patient) of a CT in HU on `grid`. */
+/**
+ * The body mask (1 = patient) of a CT in HU on `grid`. Two bytes per voxel of working memory: the
+ * closed tissue (which becomes the result) and the opened core.
+ */
 export function bodyMask(hu: ArrayLike<number>, grid: Pick<Grid, 'dims' | 'spacing'>, options: BodyMaskOptions = DEFAULT_BODY_MASK): Uint8Array {
   const { dims } = grid;
-  const tissue = new Uint8Array(hu.length);
-  for (let n = 0; n < hu.length; n++) tissue[n] = hu[n] > options.thresholdHU ? 1 : 0;
+  const stack = new IndexStack();
+  const closed = new Uint8Array(hu.length);
+  for (let n = 0; n < hu.length; n++) closed[n] = hu[n] > options.thresholdHU ? 1 : 0;
+  closeEnclosedAir(closed, hu, dims, options.exteriorMeanHU, stack);
   const r = radiusInVoxels(options.openingMm, grid.spacing);
   const radius = [r[0], r[1]] as const; // in-plane: slice thickness must not decide what is thin
-  const closed = closeEnclosedAir(tissue, hu, dims, options.exteriorMeanHU);
-  const core = erodeOctagon(closed, dims, radius);
-  const parts = findComponents(dims, (n) => core[n] === 1).sort((a, b) => b.size - a.size);
-  const kept = new Uint8Array(tissue.length);
-  if (parts.length === 0) return kept;
-  const mark = new Uint8Array(tissue.length);
-  for (const part of parts) {
-    if (part.size < parts[0].size * options.minPartFraction) break;
-    floodRegion(dims, part.seed, (n) => core[n] === 1, mark, (n) => { kept[n] = 1; });
-  }
+  const kept = erodeOctagonInPlace(closed.slice(), dims, radius);
+  if (!keepLargeParts(kept, dims, options.minPartFraction, stack)) return kept;
   // grown back along z as well: the first and last slices of a rounded part (the top of a shoulder)
   // have no core of their own, but lie within the radius of the slices that do
-  const body = dilateBox(dilateOctagon(kept, dims, radius), dims, [0, 0, r[2]]);
-  for (let n = 0; n < body.length; n++) body[n] &= closed[n];
-  return body;
+  dilateOctagonInPlace(kept, dims, radius);
+  dilateZInPlace(kept, dims, r[2]);
+  for (let n = 0; n < closed.length; n++) closed[n] &= kept[n];
+  return closed;
 }
 
 /**
- * Tissue plus what it encloses: every voxel except the regions of non-tissue that reach the grid's
- * side faces (i or j border; 6-connected, in 3D) and are air by their mean HU.
+ * Keeps, in place, the components of a 0/1 mask of at least `minPartFraction` of the largest one;
+ * false (and the mask all 0) when it has none.
  */
-function closeEnclosedAir(tissue: Uint8Array, hu: ArrayLike<number>, dims: readonly [number, number, number], exteriorMeanHU: number): Uint8Array {
+function keepLargeParts(mask: Uint8Array, dims: Dims, minPartFraction: number, stack: IndexStack): boolean {
+  const FOUND = 2;
+  const parts: Component[] = [];
+  for (let n = 0; n < mask.length; n++) {
+    if (mask[n] === 1) parts.push({ seed: n, size: fillRegion(mask, dims, n, 1, FOUND, { stack }).size });
+  }
+  if (parts.length === 0) return false;
+  let largest = 0;
+  for (const part of parts) largest = Math.max(largest, part.size);
+  // the small parts are cleared rather than the large ones copied: they are few voxels
+  for (const part of parts) if (part.size < largest * minPartFraction) fillRegion(mask, dims, part.seed, FOUND, 0, { stack });
+  for (let n = 0; n < mask.length; n++) mask[n] = mask[n] === FOUND ? 1 : 0;
+  return true;
+}
+
+/**
+ * Tissue (1) plus what it encloses, in place: every voxel becomes 1 except the regions of
+ * non-tissue that reach the grid's side faces (i or j border; 6-connected, in 3D) and are air by
+ * their mean HU.
+ */
+function closeEnclosedAir(mask: Uint8Array, hu: ArrayLike<number>, dims: Dims, exteriorMeanHU: number, stack: IndexStack): void {
   const [nx, ny, nz] = dims;
-  const open = (n: number) => tissue[n] === 0;
-  const seen = new Uint8Array(tissue.length);
-  const outside = new Uint8Array(tissue.length);
-  const seeds: number[] = [];
+  // each border region is filled once as AIR; the rare one that is denser (a lung cut by the field
+  // of view) a second time, as INSIDE
+  const AIR = 2, INSIDE = 3;
+  const visit = (seed: number) => {
+    if (mask[seed] !== 0) return;
+    const { size, sum } = fillRegion(mask, dims, seed, 0, AIR, { values: hu, stack });
+    if (sum / size > exteriorMeanHU) fillRegion(mask, dims, seed, AIR, INSIDE, { stack });
+  };
   for (let k = 0; k < nz; k++) {
     const base = k * nx * ny;
-    for (let i = 0; i < nx; i++) seeds.push(base + i, base + i + (ny - 1) * nx);
-    for (let j = 0; j < ny; j++) seeds.push(base + j * nx, base + j * nx + nx - 1);
+    for (let i = 0; i < nx; i++) { visit(base + i); visit(base + i + (ny - 1) * nx); }
+    for (let j = 0; j < ny; j++) { visit(base + j * nx); visit(base + j * nx + nx - 1); }
   }
-  for (const seed of seeds) {
-    if (seen[seed] || !open(seed)) continue;
-    let sum = 0;
-    const size = floodRegion(dims, seed, open, seen, (n) => { sum += hu[n]; });
-    if (sum / size <= exteriorMeanHU) floodRegion(dims, seed, open, outside, () => {});
-  }
-  const out = new Uint8Array(tissue.length);
-  for (let n = 0; n < out.length; n++) out[n] = outside[n] ? 0 : 1;
-  return out;
+  for (let n = 0; n < mask.length; n++) mask[n] = mask[n] === AIR ? 0 : 1;
 }

@@ -3,7 +3,7 @@
  * class from the model manifest (`components`), so another model brings its own.
  */
 import type { LabelMap } from '../volume/types';
-import { componentsByLabel, floodRegion } from './components';
+import { componentsByLabel, fillRegion, floodRegion, IndexStack } from './components';
 
 export interface ComponentRule {
   /** Keep at most this many components, largest first (unset: all). */
@@ -47,7 +47,28 @@ export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number,
       if ((rule.max !== undefined && rank >= rule.max) || c.size < minVoxels) drop.push({ label, seed: c.seed });
     });
   }
-  // Targets are decided before any voxel changes, so the order of fragments does not matter.
+  let droppedVoxels = 0;
+  if (options.dropTo === 'background') {
+    // components of one label are disjoint, so each can go at once: nothing else changes what it is
+    const stack = new IndexStack();
+    for (const { label, seed } of drop) droppedVoxels += fillRegion(data, dims, seed, label, 0, { stack }).size;
+  } else {
+    droppedVoxels = dropToNeighbours(labels, drop, options.dropTo);
+  }
+  let filledVoxels = 0;
+  if (options.fillHoles) {
+    for (const [label, rule] of rules) if (rule.fillHoles) filledVoxels += fillHolesPerSlice(labels, label);
+  }
+  return { droppedComponents: drop.length, droppedVoxels, filledVoxels };
+}
+
+/**
+ * Gives each dropped fragment to the label that surrounds it most ('neighbour') or the structure it
+ * touches most ('adjacent'). Targets are decided before any voxel changes, so the order of fragments
+ * does not matter. Returns the voxels changed.
+ */
+function dropToNeighbours(labels: LabelMap, drop: Array<{ label: number; seed: number }>, dropTo: 'neighbour' | 'adjacent'): number {
+  const { dims, data } = labels;
   const [nx, ny, nz] = dims;
   const slice = nx * ny;
   const mark = new Uint8Array(data.length);
@@ -57,26 +78,21 @@ export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number,
     const around = new Map<number, number>();
     floodRegion(dims, seed, (m) => data[m] === label, mark, (n) => {
       voxels.push(n);
-      if (options.dropTo === 'background') return;
       const i = n % nx, j = ((n - i) / nx) % ny, k = (n - i - j * nx) / slice;
       for (const m of [i > 0 ? n - 1 : -1, i < nx - 1 ? n + 1 : -1, j > 0 ? n - nx : -1, j < ny - 1 ? n + nx : -1, k > 0 ? n - slice : -1, k < nz - 1 ? n + slice : -1]) {
-        if (m >= 0 && data[m] !== label && (options.dropTo === 'neighbour' || data[m] !== 0)) around.set(data[m], (around.get(data[m]) ?? 0) + 1);
+        if (m >= 0 && data[m] !== label && (dropTo === 'neighbour' || data[m] !== 0)) around.set(data[m], (around.get(data[m]) ?? 0) + 1);
       }
     });
     let target = 0, best = -1;
     for (const [l, count] of around) if (count > best || (count === best && l < target)) { best = count; target = l; }
-    changes.push({ voxels, target: options.dropTo === 'background' ? 0 : target });
+    changes.push({ voxels, target });
   }
-  let droppedVoxels = 0;
+  let changed = 0;
   for (const { voxels, target } of changes) {
     for (const n of voxels) data[n] = target;
-    droppedVoxels += voxels.length;
+    changed += voxels.length;
   }
-  let filledVoxels = 0;
-  if (options.fillHoles) {
-    for (const [label, rule] of rules) if (rule.fillHoles) filledVoxels += fillHolesPerSlice(labels, label);
-  }
-  return { droppedComponents: drop.length, droppedVoxels, filledVoxels };
+  return changed;
 }
 
 /**
@@ -87,21 +103,26 @@ export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number,
 export function fillHolesPerSlice(labels: LabelMap, label: number): number {
   const [nx, ny, nz] = labels.dims;
   const slice = nx * ny;
+  const dims2d = [nx, ny, 1] as const;
+  // per slice: 1 = not `label` (open), 0 = `label`; what the border reaches becomes 2
+  const open = new Uint8Array(slice);
+  const stack = new IndexStack();
+  const OPEN = 1, REACHED = 2;
   let filled = 0;
   for (let k = 0; k < nz; k++) {
     const data = labels.data.subarray(k * slice, (k + 1) * slice);
     if (!data.includes(label)) continue;
-    const outside = new Uint8Array(slice);
-    const open = (m: number) => data[m] !== label;
-    const dims2d = [nx, ny, 1] as const;
+    for (let n = 0; n < slice; n++) open[n] = data[n] === label ? 0 : OPEN;
     for (let i = 0; i < nx; i++) {
-      for (const n of [i, i + (ny - 1) * nx]) if (!outside[n] && open(n)) floodRegion(dims2d, n, open, outside, () => {});
+      fillRegion(open, dims2d, i, OPEN, REACHED, { stack });
+      fillRegion(open, dims2d, i + (ny - 1) * nx, OPEN, REACHED, { stack });
     }
     for (let j = 0; j < ny; j++) {
-      for (const n of [j * nx, j * nx + nx - 1]) if (!outside[n] && open(n)) floodRegion(dims2d, n, open, outside, () => {});
+      fillRegion(open, dims2d, j * nx, OPEN, REACHED, { stack });
+      fillRegion(open, dims2d, j * nx + nx - 1, OPEN, REACHED, { stack });
     }
     for (let n = 0; n < slice; n++) {
-      if (!outside[n] && data[n] === 0) { data[n] = label; filled++; }
+      if (open[n] === OPEN && data[n] === 0) { data[n] = label; filled++; }
     }
   }
   return filled;

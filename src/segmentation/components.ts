@@ -1,7 +1,8 @@
 /**
- * Connected components (6-connected) without a per-voxel id array: one byte per voxel marks what was
- * visited, and a component is found again from its seed when it must change. This keeps a 512²×300
- * CT within a few hundred MB in a browser worker.
+ * Connected components (6-connected) without a per-voxel id array: a component is found again from
+ * its seed when it must change, and the scanline fill below relabels a region in place, so a
+ * 512²×300 CT needs one byte per voxel of working memory, not four. This keeps post-processing
+ * within a few hundred MB in a browser worker.
  */
 import type { Dims } from './morphology';
 
@@ -11,8 +12,8 @@ export interface Component {
   size: number;
 }
 
-/** A growable stack of voxel indices. */
-class IndexStack {
+/** A growable stack of voxel indices; pass one to successive fills to reuse its memory. */
+export class IndexStack {
   data = new Int32Array(1024);
   length = 0;
   push(v: number): void {
@@ -28,9 +29,70 @@ class IndexStack {
   }
 }
 
+export interface FillResult {
+  /** Voxels relabelled. */
+  size: number;
+  /** Sum of `values` over them (0 without `values`). */
+  sum: number;
+}
+
+export interface FillOptions {
+  /** Sum these values (e.g. HU, same grid) over the region. */
+  values?: ArrayLike<number>;
+  /** Scratch stack to reuse between fills. */
+  stack?: IndexStack;
+}
+
+/**
+ * Relabels, in place, the 6-connected region of voxels equal to `from` that contains `seed`, to
+ * `to` (≠ `from`). A scanline fill: each popped seed fills its whole run along i, then pushes one
+ * seed per run of `from` in the four neighbouring rows (j ± 1, k ± 1), so the stack holds runs, not
+ * voxels. Returns the region's size (0 when `seed` is not `from`).
+ */
+export function fillRegion(data: Uint8Array, dims: Dims, seed: number, from: number, to: number, options: FillOptions = {}): FillResult {
+  if (from === to) throw new RangeError(`fillRegion: from and to are both ${from}`);
+  const [nx, ny, nz] = dims;
+  const slice = nx * ny;
+  const values = options.values;
+  const stack = options.stack ?? new IndexStack();
+  stack.length = 0;
+  let size = 0, sum = 0;
+  if (data[seed] !== from) return { size, sum };
+  stack.push(seed);
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (data[n] !== from) continue; // filled since it was pushed
+    const row = n - (n % nx);
+    let lo = n, hi = n;
+    while (lo > row && data[lo - 1] === from) lo--;
+    while (hi < row + nx - 1 && data[hi + 1] === from) hi++;
+    for (let m = lo; m <= hi; m++) data[m] = to;
+    size += hi - lo + 1;
+    if (values) for (let m = lo; m <= hi; m++) sum += values[m];
+    const j = (row / nx) % ny;
+    const k = (row - j * nx) / slice;
+    // the same run in the four neighbouring rows: one seed per run of `from` found there
+    for (let side = 0; side < 4; side++) {
+      let offset: number;
+      if (side === 0) { if (j === 0) continue; offset = -nx; }
+      else if (side === 1) { if (j === ny - 1) continue; offset = nx; }
+      else if (side === 2) { if (k === 0) continue; offset = -slice; }
+      else { if (k === nz - 1) continue; offset = slice; }
+      let inRun = false;
+      for (let m = lo + offset, end = hi + offset; m <= end; m++) {
+        if (data[m] === from) {
+          if (!inRun) { stack.push(m); inRun = true; }
+        } else inRun = false;
+      }
+    }
+  }
+  return { size, sum };
+}
+
 /**
  * Floods the 6-connected region of voxels where `inside(n)` holds, from `seed`, calling `visit` once
  * per voxel. `mark` (one byte per voxel) records visited voxels and must be 0 on the region.
+ * Generic and slow (two calls per voxel): hot paths use `fillRegion`.
  */
 export function floodRegion(dims: Dims, seed: number, inside: (n: number) => boolean, mark: Uint8Array, visit: (n: number) => void): number {
   const [nx, ny, nz] = dims;
@@ -39,7 +101,6 @@ export function floodRegion(dims: Dims, seed: number, inside: (n: number) => boo
   stack.push(seed);
   mark[seed] = 1;
   let size = 0;
-  // Neighbours inline (no closure per voxel): this loop runs over every voxel of a CT several times.
   while (stack.length > 0) {
     const n = stack.pop();
     visit(n);
@@ -58,31 +119,43 @@ export function floodRegion(dims: Dims, seed: number, inside: (n: number) => boo
   return size;
 }
 
-/** The 6-connected components of voxels where `inside(n)` holds, in scan order of their seeds. */
-export function findComponents(dims: Dims, inside: (n: number) => boolean): Component[] {
-  const total = dims[0] * dims[1] * dims[2];
-  const mark = new Uint8Array(total);
+/** The 6-connected components of the voxels equal to `value` in `mask`, in scan order of their seeds. */
+export function findComponents(mask: Uint8Array, dims: Dims, value = 1): Component[] {
+  const work = mask.slice();
+  const other = value === 0 ? 1 : 0;
+  const stack = new IndexStack();
   const out: Component[] = [];
-  for (let n = 0; n < total; n++) {
-    if (mark[n] || !inside(n)) continue;
-    out.push({ seed: n, size: floodRegion(dims, n, inside, mark, () => {}) });
+  for (let n = 0; n < work.length; n++) {
+    if (work[n] !== value) continue;
+    out.push({ seed: n, size: fillRegion(work, dims, n, value, other, { stack }).size });
   }
   return out;
 }
 
-/** The components of each non-zero label of a label array, grouped by label, largest first. */
+/** Marks a found component in place (labels below it only). */
+const FOUND_BIT = 128;
+
+/**
+ * The components of each non-zero label of a label array, grouped by label, largest first. `data`
+ * is unchanged on return; while it runs, found components carry the top bit (labels below 128), so
+ * no copy of the labels is needed; labels from 128 up fall back to a copy.
+ */
 export function componentsByLabel(data: Uint8Array, dims: Dims): Map<number, Component[]> {
-  const total = data.length;
-  const mark = new Uint8Array(total);
+  let high = false;
+  for (let n = 0; n < data.length; n++) if (data[n] >= FOUND_BIT) { high = true; break; }
+  // on a copy, found components are set to 0: the scan skips them, and other labels never match 0
+  const work = high ? data.slice() : data;
+  const stack = new IndexStack();
   const byLabel = new Map<number, Component[]>();
-  for (let n = 0; n < total; n++) {
-    const label = data[n];
-    if (label === 0 || mark[n]) continue;
-    const size = floodRegion(dims, n, (m) => data[m] === label, mark, () => {});
+  for (let n = 0; n < work.length; n++) {
+    const label = work[n];
+    if (label === 0 || (!high && label >= FOUND_BIT)) continue;
+    const { size } = fillRegion(work, dims, n, label, high ? 0 : label | FOUND_BIT, { stack });
     const list = byLabel.get(label) ?? [];
     list.push({ seed: n, size });
     byLabel.set(label, list);
   }
+  if (!high) for (let n = 0; n < data.length; n++) data[n] &= FOUND_BIT - 1;
   for (const list of byLabel.values()) list.sort((a, b) => b.size - a.size || a.seed - b.seed);
   return byLabel;
 }

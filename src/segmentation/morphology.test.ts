@@ -50,6 +50,48 @@ describe('box morphology', () => {
   it('finds 6-connected components (diagonal neighbours are apart)', () => {
     const m = new Uint8Array(9 * 7 * 5);
     m[at(0, 0, 0)] = 1; m[at(1, 0, 0)] = 1; m[at(2, 1, 0)] = 1;
-    expect(findComponents(dims, (n) => m[n] === 1).map((c) => c.size)).toEqual([2, 1]);
+    expect(findComponents(m, dims).map((c) => c.size)).toEqual([2, 1]);
+  });
+});
+
+describe('morphology against its definition (brute force on random masks)', () => {
+  // a seeded generator: the masks are the same on every run
+  let state = 12345;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const d = [11, 9, 5] as const;
+  const idx = (i: number, j: number, k: number) => i + d[0] * (j + d[1] * k);
+  const masks = Array.from({ length: 4 }, (_, m) => Uint8Array.from({ length: 11 * 9 * 5 }, () => (random() < 0.04 + 0.2 * m ? 1 : 0)));
+  /** out = 1 where `reach(di, dj, dk)` holds for some set voxel at that offset. */
+  const brute = (m: Uint8Array, reach: (di: number, dj: number, dk: number) => boolean) => {
+    const out = new Uint8Array(m.length);
+    for (let k = 0; k < d[2]; k++) for (let j = 0; j < d[1]; j++) for (let i = 0; i < d[0]; i++) {
+      for (let c = 0; c < d[2] && !out[idx(i, j, k)]; c++) for (let b = 0; b < d[1]; b++) for (let a = 0; a < d[0]; a++) {
+        if (m[idx(a, b, c)] && reach(i - a, j - b, k - c)) { out[idx(i, j, k)] = 1; break; }
+      }
+    }
+    return out;
+  };
+  const invert = (m: Uint8Array) => m.map((v) => 1 - v);
+
+  it('box dilation and erosion', () => {
+    for (const m of masks) {
+      for (const r of [[1, 2, 1], [0, 3, 2], [2, 0, 0], [4, 4, 3]] as const) {
+        const box = (di: number, dj: number, dk: number) => Math.abs(di) <= r[0] && Math.abs(dj) <= r[1] && Math.abs(dk) <= r[2];
+        expect(dilateBox(m, d, r)).toEqual(brute(m, box));
+        expect(erodeBox(m, d, r)).toEqual(invert(brute(invert(m), box)));
+      }
+    }
+  });
+
+  it('octagon dilation and erosion: a box of half the radius, then city-block steps for the rest', () => {
+    for (const m of masks) {
+      for (const r of [[1, 1], [3, 3], [6, 6], [5, 2]] as const) {
+        const bx = Math.floor(r[0] / 2), by = Math.floor(r[1] / 2);
+        const steps = Math.min(r[0] - bx, r[1] - by);
+        const octagon = (di: number, dj: number, dk: number) => dk === 0 && Math.max(0, Math.abs(di) - bx) + Math.max(0, Math.abs(dj) - by) <= steps;
+        expect(dilateOctagon(m, d, r)).toEqual(brute(m, octagon));
+        expect(erodeOctagon(m, d, r)).toEqual(invert(brute(invert(m), octagon)));
+      }
+    }
   });
 });

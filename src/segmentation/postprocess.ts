@@ -44,6 +44,21 @@ export interface PostprocessReport {
   canonicalComponents: ComponentRulesResult | null;
   refine: RefineResult[];
   nativeComponents: ComponentRulesResult | null;
+  /** Wall time per step, ms (0 for a step switched off): where post-processing spends its time. */
+  timingsMs: PostprocessTimings;
+}
+
+export interface PostprocessTimings {
+  /** The body mask on the CT's own grid. */
+  bodyMask: number;
+  /** Body mask and component rules (with hole filling) on the model's grid. */
+  canonical: number;
+  /** Labels back onto the CT's grid (nearest), kept inside the body. */
+  restore: number;
+  /** HU refinement of bone and contrast vessels on the CT's grid. */
+  refine: number;
+  /** Component rules again on the CT's grid (the guarantees hold on what the user gets). */
+  nativeComponents: number;
 }
 
 export function componentRules(classes: readonly ClassInfo[]): Map<number, ComponentRule> {
@@ -66,8 +81,12 @@ export function postprocessLabels(
   classes: readonly ClassInfo[],
   options: PostprocessOptions,
 ): { labels: LabelMap; body: Uint8Array | null; report: PostprocessReport } {
-  const report: PostprocessReport = { outsideBodyVoxels: 0, canonicalComponents: null, refine: [], nativeComponents: null };
+  const timingsMs: PostprocessTimings = { bodyMask: 0, canonical: 0, restore: 0, refine: 0, nativeComponents: 0 };
+  const report: PostprocessReport = { outsideBodyVoxels: 0, canonicalComponents: null, refine: [], nativeComponents: null, timingsMs };
+  let t = performance.now();
+  const lap = (step: keyof PostprocessTimings) => { const now = performance.now(); timingsMs[step] = now - t; t = now; };
   const body = options.bodyMask ? bodyMask(volume.data, volume, options.bodyMask) : null;
+  lap('bodyMask');
   if (body) {
     const canonicalBody = resampleNearestLabels({ ...(volume as Grid), data: body }, canonical).data;
     for (let n = 0; n < canonical.data.length; n++) {
@@ -76,11 +95,15 @@ export function postprocessLabels(
   }
   const rules = componentRules(classes);
   if (options.components) report.canonicalComponents = applyComponentRules(canonical, rules, options.components);
+  lap('canonical');
 
   const labels = resampleNearestLabels(canonical, volume);
   // the two grids' voxels do not line up: a label can land just outside the body on the CT's grid
   if (body) for (let n = 0; n < body.length; n++) if (!body[n]) labels.data[n] = 0;
+  lap('restore');
   if (options.refine) report.refine = refineByHU(labels, volume.data, refineRules(classes), options.refine, body ?? undefined);
+  lap('refine');
   if (options.components) report.nativeComponents = applyComponentRules(labels, rules, { ...options.components, fillHoles: false });
+  lap('nativeComponents');
   return { labels, body, report };
 }

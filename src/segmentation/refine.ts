@@ -7,7 +7,7 @@
  * contrast) is left alone.
  */
 import type { LabelMap } from '../volume/types';
-import { dilateBox, erodeBox, radiusInVoxels } from './morphology';
+import { dilateBoxInPlace, erodeBoxInPlace, radiusInVoxels } from './morphology';
 
 export interface RefineRule {
   /** Bone-like: a voxel belongs when its HU is at least this. */
@@ -45,37 +45,51 @@ export interface RefineResult {
   removed: number;
 }
 
-/** Median of the HU under a mask (integer histogram over −1024…3071). */
-export function medianHU(hu: ArrayLike<number>, mask: (n: number) => boolean, length: number): number | null {
-  const histogram = new Uint32Array(4096);
+/** Bins of the HU histograms (integer HU −1024…3071, clamped). */
+const HU_BINS = 4096;
+const huBin = (hu: number) => Math.min(HU_BINS - 1, Math.max(0, Math.round(hu) + 1024));
+
+/** Median of a histogram of `huBin`s, or null when it is empty. */
+function histogramMedian(histogram: Uint32Array): number | null {
   let count = 0;
-  for (let n = 0; n < length; n++) {
-    if (!mask(n)) continue;
-    histogram[Math.min(4095, Math.max(0, Math.round(hu[n]) + 1024))]++;
-    count++;
-  }
+  for (let b = 0; b < HU_BINS; b++) count += histogram[b];
   if (count === 0) return null;
   let seen = 0;
-  for (let b = 0; b < 4096; b++) {
+  for (let b = 0; b < HU_BINS; b++) {
     seen += histogram[b];
     if (seen * 2 >= count) return b - 1024;
   }
   return null;
 }
 
-/** The HU band of a class under its rule, or null when the rule does not apply to this scan. */
-export function refineBand(rule: RefineRule, hu: ArrayLike<number>, labels: Uint8Array, classId: number, minContrastHU: number): [number, number] | null {
+/** Median of the HU under a mask (integer histogram over −1024…3071). */
+export function medianHU(hu: ArrayLike<number>, mask: (n: number) => boolean, length: number): number | null {
+  const histogram = new Uint32Array(HU_BINS);
+  for (let n = 0; n < length; n++) if (mask(n)) histogram[huBin(hu[n])]++;
+  return histogramMedian(histogram);
+}
+
+/** The HU band of a rule given the class's median HU (null: absent), or null when the rule does not apply. */
+function bandOf(rule: RefineRule, median: number | null, minContrastHU: number): [number, number] | null {
   if (rule.minHU !== undefined) return [rule.minHU, NO_UPPER_HU];
   if (!rule.contrast) return null;
-  const median = medianHU(hu, (n) => labels[n] === classId, labels.length);
   if (median === null || median < minContrastHU) return null;
   const edge = (median + SOFT_TISSUE_HU) / 2;
   return [edge, median + (median - edge) * 3];
 }
 
+/** The HU band of a class under its rule, or null when the rule does not apply to this scan. */
+export function refineBand(rule: RefineRule, hu: ArrayLike<number>, labels: Uint8Array, classId: number, minContrastHU: number): [number, number] | null {
+  const median = rule.minHU === undefined && rule.contrast ? medianHU(hu, (n) => labels[n] === classId, labels.length) : null;
+  return bandOf(rule, median, minContrastHU);
+}
+
 /**
  * Refines the classes that have a rule, in place, on `labels` (the CT's own grid, `hu` on the same
  * grid). Voxels outside `inside` (the body) are never claimed; only background is claimed.
+ * A class's voxels change only in its own step (others claim background, and remove only their
+ * own), so every class's bounding box and median come from one pass over the labels before any
+ * step; each step then works in its class's box only, with one reused scratch mask.
  */
 export function refineByHU(
   labels: LabelMap,
@@ -86,29 +100,41 @@ export function refineByHU(
 ): RefineResult[] {
   const { dims, data } = labels;
   const radius = radiusInVoxels(options.distanceMm, labels.spacing);
+  const contrastIds = [...rules].filter(([, rule]) => rule.minHU === undefined && rule.contrast).map(([id]) => id);
+  const stats = classStats(data, dims, hu, [...rules.keys()], contrastIds);
+  const boxes = new Map<number, Box | null>();
+  for (const classId of rules.keys()) boxes.set(classId, grownBox(stats.get(classId)!, dims, radius));
+  const boxVoxels = (ids: number[]) => Math.max(0, ...ids.map((id) => boxes.get(id)).map((b) => (b ? b.size[0] * b.size[1] * b.size[2] : 0)));
+  const removes = (rule: RefineRule) => options.remove === 'all' || (options.remove === 'rule' && !!rule.remove);
+  const reachScratch = new Uint8Array(options.add ? boxVoxels([...rules.keys()]) : 0);
+  const coreScratch = new Uint8Array(boxVoxels([...rules].filter(([, rule]) => removes(rule)).map(([id]) => id)));
   const results: RefineResult[] = [];
   for (const [classId, rule] of rules) {
-    const band = refineBand(rule, hu, data, classId, options.minContrastHU);
+    const { histogram } = stats.get(classId)!;
+    const band = bandOf(rule, histogram ? histogramMedian(histogram) : null, options.minContrastHU);
     const result: RefineResult = { classId, band, added: 0, removed: 0 };
     results.push(result);
     if (!band) continue;
-    // work in the class's bounding box grown by the radius: a vessel tree or a skeleton rarely fills the CT
-    const box = boundingBox(data, dims, classId, radius);
+    const box = boxes.get(classId)!;
     if (!box) { result.band = null; continue; }
-    const [bx, by, bz] = box.size;
-    const mask = new Uint8Array(bx * by * bz);
-    forEachInBox(box, dims, (n, b) => { mask[b] = data[n] === classId ? 1 : 0; });
-    const inBand = (n: number) => hu[n] >= band[0] && hu[n] <= band[1];
+    const voxels = box.size[0] * box.size[1] * box.size[2];
+    const [lo, hi] = band;
+    // both decided on the class as it came in: its core before anything is claimed
+    const core = removes(rule) ? erodeBoxInPlace(copyClassInBox(data, dims, box, classId, coreScratch.subarray(0, voxels)), box.size, radius) : null;
     if (options.add) {
-      const near = dilateBox(mask, box.size, radius);
-      forEachInBox(box, dims, (n, b) => {
-        if (near[b] && !mask[b] && data[n] === 0 && (!inside || inside[n]) && inBand(n)) { data[n] = classId; result.added++; }
+      const reach = dilateBoxInPlace(copyClassInBox(data, dims, box, classId, reachScratch.subarray(0, voxels)), box.size, radius);
+      forEachRowInBox(box, dims, (n, b, length) => {
+        for (let t = 0; t < length; t++, n++, b++) {
+          if (reach[b] && data[n] === 0 && (!inside || inside[n]) && hu[n] >= lo && hu[n] <= hi) { data[n] = classId; result.added++; }
+        }
       });
     }
-    if (options.remove === 'all' || (options.remove === 'rule' && rule.remove)) {
-      const core = erodeBox(mask, box.size, radius);
-      forEachInBox(box, dims, (n, b) => {
-        if (mask[b] && !core[b] && !inBand(n)) { data[n] = 0; result.removed++; }
+    if (core) {
+      // claimed voxels are in the band, so only the class's own edge voxels can go
+      forEachRowInBox(box, dims, (n, b, length) => {
+        for (let t = 0; t < length; t++, n++, b++) {
+          if (data[n] === classId && !core[b] && !(hu[n] >= lo && hu[n] <= hi)) { data[n] = 0; result.removed++; }
+        }
       });
     }
   }
@@ -120,30 +146,59 @@ interface Box {
   size: [number, number, number];
 }
 
-/** The bounding box of `classId`'s voxels, grown by `margin` voxels and clipped to the grid; null when absent. */
-function boundingBox(data: Uint8Array, dims: readonly [number, number, number], classId: number, margin: readonly [number, number, number]): Box | null {
+interface ClassStats {
+  /** Bounding box of the class's voxels, inclusive; lo > hi when absent. */
+  lo: [number, number, number];
+  hi: [number, number, number];
+  /** HU histogram of the class's voxels (contrast classes only). */
+  histogram: Uint32Array | null;
+}
+
+/** One pass over the labels: each class's bounding box, and the HU histogram of the contrast classes. */
+function classStats(data: Uint8Array, dims: readonly [number, number, number], hu: ArrayLike<number>, classIds: number[], contrastIds: number[]): Map<number, ClassStats> {
   const [nx, ny, nz] = dims;
-  const lo = [nx, ny, nz], hi = [-1, -1, -1];
+  const stats = new Map<number, ClassStats>();
+  const byLabel: Array<ClassStats | undefined> = new Array(256);
+  for (const id of classIds) {
+    const s: ClassStats = { lo: [nx, ny, nz], hi: [-1, -1, -1], histogram: contrastIds.includes(id) ? new Uint32Array(HU_BINS) : null };
+    stats.set(id, s);
+    byLabel[id] = s;
+  }
   let n = 0;
   for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, n++) {
-    if (data[n] !== classId) continue;
-    if (i < lo[0]) lo[0] = i; if (i > hi[0]) hi[0] = i;
-    if (j < lo[1]) lo[1] = j; if (j > hi[1]) hi[1] = j;
-    if (k < lo[2]) lo[2] = k; if (k > hi[2]) hi[2] = k;
+    const label = data[n];
+    if (label === 0) continue;
+    const s = byLabel[label];
+    if (!s) continue;
+    if (i < s.lo[0]) s.lo[0] = i; if (i > s.hi[0]) s.hi[0] = i;
+    if (j < s.lo[1]) s.lo[1] = j; if (j > s.hi[1]) s.hi[1] = j;
+    if (k < s.lo[2]) s.lo[2] = k; if (k > s.hi[2]) s.hi[2] = k;
+    if (s.histogram) s.histogram[huBin(hu[n])]++;
   }
+  return stats;
+}
+
+/** A class's bounding box grown by `margin` voxels and clipped to the grid; null when absent. */
+function grownBox(stats: ClassStats, dims: readonly [number, number, number], margin: readonly [number, number, number]): Box | null {
+  const { lo, hi } = stats;
   if (hi[0] < 0) return null;
   const start = [0, 1, 2].map((a) => Math.max(0, lo[a] - margin[a])) as [number, number, number];
   const end = [0, 1, 2].map((a) => Math.min(dims[a] - 1, hi[a] + margin[a])) as [number, number, number];
   return { start, size: [end[0] - start[0] + 1, end[1] - start[1] + 1, end[2] - start[2] + 1] };
 }
 
-/** Calls `visit(index in the grid, index in the box)` for every voxel of the box. */
-function forEachInBox(box: Box, dims: readonly [number, number, number], visit: (n: number, b: number) => void): void {
+/** mask (box-sized) = 1 where the grid's voxel is `classId`. */
+function copyClassInBox(data: Uint8Array, dims: readonly [number, number, number], box: Box, classId: number, mask: Uint8Array): Uint8Array {
+  forEachRowInBox(box, dims, (n, b, length) => {
+    for (let t = 0; t < length; t++) mask[b + t] = data[n + t] === classId ? 1 : 0;
+  });
+  return mask;
+}
+
+/** Calls `visit(grid index, box index, row length)` for the start of every row of the box. */
+function forEachRowInBox(box: Box, dims: readonly [number, number, number], visit: (n: number, b: number, length: number) => void): void {
   const [sx, sy, sz] = box.start;
   const [bx, by, bz] = box.size;
   let b = 0;
-  for (let k = 0; k < bz; k++) for (let j = 0; j < by; j++) {
-    let n = sx + dims[0] * (sy + j + dims[1] * (sz + k));
-    for (let i = 0; i < bx; i++, b++, n++) visit(n, b);
-  }
+  for (let k = 0; k < bz; k++) for (let j = 0; j < by; j++, b += bx) visit(sx + dims[0] * (sy + j + dims[1] * (sz + k)), b, bx);
 }

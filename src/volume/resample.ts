@@ -84,17 +84,38 @@ export function resampleNearestLabels(source: LabelMap, target: Grid): LabelMap 
   const out = new Uint8Array(tx * ty * tz);
   const m = targetToSourceIndex(source, target);
   const src = source.data;
-  let n = 0;
-  for (let k = 0; k < tz; k++) {
-    for (let j = 0; j < ty; j++) {
-      let x = m[1] * j + m[2] * k + m[3];
-      let y = m[5] * j + m[6] * k + m[7];
-      let z = m[9] * j + m[10] * k + m[11];
-      for (let i = 0; i < tx; i++, n++, x += m[0], y += m[4], z += m[8]) {
-        // Round half away from the lower index consistently; 1e-6 absorbs float drift on exact grid matches.
-        const xi = Math.floor(x + 0.5 + 1e-6), yi = Math.floor(y + 0.5 + 1e-6), zi = Math.floor(z + 0.5 + 1e-6);
-        if (xi < 0 || yi < 0 || zi < 0 || xi >= sx || yi >= sy || zi >= sz) continue;
-        out[n] = src[xi + yi * sx + zi * sx * sy];
+  // Round half away from the lower index consistently; 1e-6 absorbs float drift on exact grid matches.
+  const nearest = (v: number) => Math.floor(v + 0.5 + 1e-6);
+  if (m[1] === 0 && m[2] === 0 && m[4] === 0 && m[6] === 0 && m[8] === 0 && m[9] === 0) {
+    // Axes parallel (the usual CT): each source index depends on one target index only, so a row is
+    // a gather through a table. Same arithmetic as the general loop below, so the same labels.
+    const xs = new Int32Array(tx);
+    for (let i = 0, x = m[3]; i < tx; i++, x += m[0]) {
+      const xi = nearest(x);
+      xs[i] = xi >= 0 && xi < sx ? xi : -1;
+    }
+    let n = 0;
+    for (let k = 0; k < tz; k++) {
+      const zi = nearest(m[10] * k + m[11]);
+      for (let j = 0; j < ty; j++, n += tx) {
+        const yi = nearest(m[5] * j + m[6] * k + m[7]);
+        if (zi < 0 || zi >= sz || yi < 0 || yi >= sy) continue;
+        const row = yi * sx + zi * sx * sy;
+        for (let i = 0; i < tx; i++) if (xs[i] >= 0) out[n + i] = src[row + xs[i]];
+      }
+    }
+  } else {
+    let n = 0;
+    for (let k = 0; k < tz; k++) {
+      for (let j = 0; j < ty; j++) {
+        let x = m[1] * j + m[2] * k + m[3];
+        let y = m[5] * j + m[6] * k + m[7];
+        let z = m[9] * j + m[10] * k + m[11];
+        for (let i = 0; i < tx; i++, n++, x += m[0], y += m[4], z += m[8]) {
+          const xi = nearest(x), yi = nearest(y), zi = nearest(z);
+          if (xi < 0 || yi < 0 || zi < 0 || xi >= sx || yi >= sy || zi >= sz) continue;
+          out[n] = src[xi + yi * sx + zi * sx * sy];
+        }
       }
     }
   }

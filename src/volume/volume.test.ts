@@ -122,6 +122,22 @@ describe('resampling', () => {
     expect(Array.from(back.data)).toEqual(Array.from(labels.data));
   });
 
+  it('upsamples labels onto a finer axis-aligned grid (the CT grid) as each fine voxel centre says', () => {
+    // 2 mm canonical labels back onto a 0.75 × 0.75 × 1.5 mm CT grid whose j axis runs the other way
+    const coarse: LabelMap = { dims: [6, 5, 4], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: Uint8Array.from({ length: 120 }, (_, n) => 1 + (n % 251)) };
+    const fine: Grid = { dims: [17, 15, 7], spacing: [0.75, 0.75, 1.5], origin: [-1, 9.5, -0.5], direction: [1, 0, 0, 0, -1, 0, 0, 0, 1] };
+    const out = resampleNearestLabels(coarse, fine);
+    let inside = 0;
+    for (let k = 0; k < 7; k++) for (let j = 0; j < 15; j++) for (let i = 0; i < 17; i++) {
+      const p = indexToPatient(fine, [i, j, k]);
+      const c = p.map((v) => Math.floor(v / 2 + 0.5 + 1e-6));
+      const expected = c.every((v, a) => v >= 0 && v < coarse.dims[a]) ? coarse.data[c[0] + 6 * (c[1] + 5 * c[2])] : 0;
+      if (expected) inside++;
+      expect(out.data[i + 17 * (j + 15 * k)]).toBe(expected);
+    }
+    expect(inside).toBeGreaterThan(0.5 * out.data.length);
+  });
+
   it('upsamples labels by nearest neighbour onto a finer oblique grid consistently with geometry', () => {
     const coarse: LabelMap = { dims: [10, 10, 10], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(1000) };
     // label 5 where patient x ≥ 9 mm (voxels i ≥ 5 have centres x ≥ 10 mm)
