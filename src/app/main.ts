@@ -18,6 +18,7 @@ import { PacsPanel } from './pacs-panel';
 import { SegSendPanel, type SegTarget } from './seg-send';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
+import { residualSummary } from '../team/room-residual';
 import { TeamController, type TeamAppHooks } from './team-controller';
 import { TeamPanel } from './team-panel';
 import { XRBridge } from './xr-bridge';
@@ -252,7 +253,17 @@ class HoloCTApp {
       pointerInside: () => this.pointerInside,
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
       calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
+      landmarks: () => c()?.store.getState().local.landmarks ?? null,
     };
+  }
+
+  /**
+   * The headset follows the team session: a device not calibrated by landmarks places its own copy
+   * while in a session, and the menu shows the residual between members' landmarks.
+   */
+  connectTeam(team: TeamController): void {
+    this.xr.holo.inTeamSession = () => team.view.phase === 'hosting' || team.view.phase === 'member';
+    team.onChange((view) => this.xr.holo.setRoomReport(residualSummary(view.residuals)));
   }
 
   /** A team session's case (from the host's package) replaces the one on show. */
@@ -370,5 +381,7 @@ function message(error: unknown): string {
 const app = new HoloCTApp();
 if (TEST_HOOKS) publishTestApi({ runWindow: (patch) => app.runWindow(patch) });
 new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
-new TeamPanel($('team'), new TeamController(app.teamHooks()));
+const team = new TeamController(app.teamHooks());
+new TeamPanel($('team'), team);
+app.connectTeam(team);
 void app.start();
