@@ -37,6 +37,8 @@ interface CaseState {
   store: HologramStore;
   view: HologramView;
   panel: StructurePanel;
+  /** The classes its labels use (a joiner has them from the host's package, not from a model of its own). */
+  classes: readonly ClassInfo[];
   volume?: Volume;
   result?: SegmentResult;
   /** The structures' meshes as received (patient LPS mm), for exports. */
@@ -288,7 +290,7 @@ class HoloCTApp {
     const view = new HologramView(this.desktop.scene, { store, classes });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
-    return { store, view, panel, meshes: [] };
+    return { store, view, panel, classes, meshes: [] };
   }
 
   private replaceCase(next: CaseState): void {
@@ -301,7 +303,7 @@ class HoloCTApp {
     if (replaced) this.onCaseReplaced?.();
     next.view.patientNode.setEnabled(true);
     if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
-    this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
+    this.xr.showCase({ store: next.store, view: next.view, classes: next.classes });
     this.exportMenu?.setSource(exportSource(next));
   }
 

@@ -219,6 +219,7 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
       const room = applyRigid(invertRigid(frameA), toPhysical('A', p));
       return distance(applyRigid(frameA, room), applyRigid(frameB, room));
     }));
+    console.info(`room calibration: hologram ${(uncalibrated * 1000).toFixed(1)} mm apart before B calibrated, ${(gap * 1000).toFixed(2)} mm after (predicted ${(predicted * 1000).toFixed(2)} mm); residual rms ${expected.rmsMm.toFixed(2)} mm, max ${expected.maxMm.toFixed(2)} mm`);
     expect(Math.abs(gap - predicted)).toBeLessThan(0.0005);
     expect(uncalibrated).toBeGreaterThan(10 * gap);
 
