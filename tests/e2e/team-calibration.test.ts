@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import type { Mesh } from '@babylonjs/core/Meshes/mesh';
+import type {} from '@babylonjs/core/Meshes/thinInstanceMesh';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyRigid, invertRigid, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawQuat, type RigidTransform, type Vec3 } from '../../src/state';
@@ -174,6 +176,22 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
   });
 
   it('after both calibrate on the same corners, the hologram stands at the same physical place for both (within 1 cm + the residual)', async () => {
+    // a false start: one pinch, Undo, Cancel: nothing calibrated
+    const aborted = await quest.A.evaluate(async () => {
+      const t = window.__xrt!;
+      const h = window.__holoct!.xr.holo;
+      const before = JSON.stringify(window.__holoct!.store.getState().local.calibration);
+      await t.tap('right', h.nearMenu!.itemCenter('room:calibrate')!.asArray());
+      await t.tap('right', [0.3, 0.9, 0.9]);
+      const marker = !!h.scene.getMeshByName('xr-landmark-1')?.isEnabled();
+      await t.tap('right', h.nearMenu!.itemCenter('room:undo')!.asArray());
+      const afterUndo = h.calibration!.flow.phase === 'pinching' ? h.calibration!.flow.points.length : -1;
+      await t.tap('right', h.nearMenu!.itemCenter('room:cancel')!.asArray());
+      const s = window.__holoct!.store.getState().local;
+      return { marker, afterUndo, phase: h.calibration!.flow.phase, landmarks: s.landmarks, same: JSON.stringify(s.calibration) === before };
+    });
+    expect(aborted).toEqual({ marker: true, afterUndo: 0, phase: 'idle', landmarks: null, same: true });
+
     const a = await calibrate('A');
     expect(a.pinError).toBeNull();
     expect(a.anchored).toBe(true);
@@ -188,6 +206,26 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     // B has not calibrated: the same shared pose shows somewhere else in the room (the test can fail)
     const uncalibrated = await physicalGap();
     expect(uncalibrated).toBeGreaterThan(0.05);
+
+    // B is now like a member in another room with its own copy: A's avatar stands where A stands relative
+    // to the hologram (presence and pose both in the room frame; B's calibration maps both)
+    const headA = await quest.A.evaluate(() => {
+      const h = window.__holoct!;
+      const c = h.scene.activeCamera!.globalPosition;
+      return { head: [c.x, c.y, c.z] as Vec3, calibration: h.store.getState().local.calibration };
+    });
+    const headARoom = applyRigid(invertRigid(headA.calibration), headA.head);
+    await expect.poll(async () => {
+      const seen = await quest.B.evaluate(() => {
+        const mesh = window.__holoct!.scene.getMeshByName('presence-heads') as Mesh | null;
+        if (!mesh) return null;
+        mesh.computeWorldMatrix(true);
+        const heads = mesh.thinInstanceGetWorldMatrices().slice(0, mesh.thinInstanceCount).map((m) => { const p = m.getTranslation(); return [p.x, p.y, p.z] as Vec3; });
+        return { heads, calibration: window.__holoct!.store.getState().local.calibration };
+      });
+      if (!seen) return Infinity;
+      return Math.min(...seen.heads.map((p) => distance(applyRigid(invertRigid(seen.calibration), p), headARoom)));
+    }, { timeout: 20_000, interval: 500 }).toBeLessThan(0.005);
 
     const b = await calibrate('B');
     expect(b.pinError).toBeNull();
