@@ -331,7 +331,8 @@ export class HoloXR {
           c.store.dispatchLocal({ type: 'calibration/landmarks', landmarks: saved.room.landmarks });
         } else if (at) {
           const world = composeRigid(at, { position: saved.position, rotation: saved.rotation });
-          this.setWorldPose(c, new Vector3(...world.position), new Quaternion(...world.rotation), saved.scale);
+          // an own copy comes back at its place, without changing the team's scale
+          this.setWorldPose(c, new Vector3(...world.position), new Quaternion(...world.rotation), this.placesOwnCopy(c) ? undefined : saved.scale);
         }
         this.adoptAnchor(anchor);
         this.placeNearMenu();
@@ -468,10 +469,14 @@ export class HoloXR {
    * one who has not calibrated yet) places its own copy instead: its calibration moves so that the
    * team's pose shows here, and the others' avatars (room frame) stand around this copy.
    */
+  private placesOwnCopy(c: XRCase): boolean {
+    return this.inTeamSession() && !c.store.getState().local.landmarks;
+  }
+
   private setWorldPose(c: XRCase, position: Vector3, rotation: Quaternion, scale?: number): void {
     const s = c.store.getState();
     const world: Pose = { position: [position.x, position.y, position.z], rotation: [rotation.x, rotation.y, rotation.z, rotation.w], scale: scale ?? viewWorldPose(s).scale };
-    if (this.inTeamSession() && !s.local.landmarks) {
+    if (this.placesOwnCopy(c)) {
       c.store.dispatchLocal({ type: 'calibration/set', calibration: calibrationForPlacement(viewRoomPose(s), world) });
       if (scale !== undefined) c.store.dispatch({ type: 'pose/set', pose: { scale } });
       return;
