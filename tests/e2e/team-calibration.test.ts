@@ -65,6 +65,8 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 900, height: 640 } });
     contexts.push(context);
     const page = await context.newPage();
+    // three pages rendering XR on two cores shared with other work: actions wait longer than Playwright's 30 s
+    page.setDefaultTimeout(120_000);
     page.on('pageerror', (e) => errors.push(`${label}: ${String(e)}`));
     page.on('console', (m) => consoleLines.push(`${label} ${m.type()}: ${m.text()}`));
     return page;
@@ -95,9 +97,9 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     await waitFor(page, `quest ${k} joins`, () => page.waitForSelector('body[data-hologram="ready"]', { timeout: 400_000 }));
     await page.fill('#team-name', `Surgeon ${k}`);
     await page.dispatchEvent('#team-name', 'change');
-    await page.waitForSelector('#enter-xr:not([disabled])', { timeout: 60_000 });
+    await waitFor(page, `quest ${k} can enter XR`, () => page.waitForSelector('#enter-xr:not([disabled])', { timeout: 180_000 }));
     await page.click('#enter-xr');
-    await page.waitForFunction(() => window.__holoct!.xr.holo.inXR, null, { timeout: 60_000 });
+    await waitFor(page, `quest ${k} enters XR`, () => page.waitForFunction(() => window.__holoct!.xr.holo.inXR, null, { timeout: 180_000 }));
     await page.evaluate(installHandDriver);
     await page.evaluate(async () => {
       const t = window.__xrt!;
@@ -170,7 +172,7 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
   it('two Quest 3 headsets join from different tracking origins and enter XR, each with its own copy', async () => {
     quest.A = await joinWithQuest('A');
     quest.B = await joinWithQuest('B');
-    await quest.B.waitForFunction(() => document.querySelectorAll('#team-members li').length === 3, null, { timeout: 30_000 });
+    await waitFor(quest.B, 'three members', () => quest.B.waitForFunction(() => document.querySelectorAll('#team-members li').length === 3, null, { timeout: 60_000 }));
     // nobody is calibrated: each headset shows its own copy in front of itself, far apart in the room
     expect(await physicalGap()).toBeGreaterThan(0.3);
   });
