@@ -12,6 +12,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
 const port = Number(process.env.PORT ?? 8443);
+// Where to listen: every interface (headsets on the LAN), or HOLOCT_HOST (the browser tests: 127.0.0.1).
+const host = process.env.HOLOCT_HOST;
 // The browser tests start the app with VITE_HOLOCT_TEST_HOOKS=true: a test build (window.__holoct,
 // src/app/test-hooks.ts) in its own folder, so that `npm start` never serves it.
 const outDir = process.env.VITE_HOLOCT_TEST_HOOKS === 'true' ? 'dist-test' : 'dist';
@@ -49,7 +51,7 @@ ensureCertificate();
 buildIfStale();
 const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => i.address);
 console.log(`\nHoloCT on https://localhost:${port}/`);
-for (const ip of lan) console.log(`headset on the same network: https://${ip}:${port}/  (accept the self-signed certificate once)`);
-const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port), '--out-dir', outDir], { stdio: 'inherit' });
+if (!host) for (const ip of lan) console.log(`headset on the same network: https://${ip}:${port}/  (accept the self-signed certificate once)`);
+const server = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--port', String(port), '--out-dir', outDir, ...(host ? ['--host', host] : [])], { stdio: 'inherit' });
 server.on('exit', (code) => process.exit(code ?? 0));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

@@ -19,6 +19,7 @@ import { PacsPanel } from './pacs-panel';
 import { SegSendPanel, type SegTarget } from './seg-send';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
+import { residualSummary } from '../team/room-residual';
 import { TeamController, type TeamAppHooks } from './team-controller';
 import { TeamPanel } from './team-panel';
 import { XRBridge } from './xr-bridge';
@@ -37,6 +38,8 @@ interface CaseState {
   store: HologramStore;
   view: HologramView;
   panel: StructurePanel;
+  /** The classes its labels use (a joiner has them from the host's package, not from a model of its own). */
+  classes: readonly ClassInfo[];
   volume?: Volume;
   result?: SegmentResult;
   /** The structures' meshes as received (patient LPS mm), for exports. */
@@ -256,7 +259,17 @@ class HoloCTApp {
       pointerInside: () => this.pointerInside,
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
       calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
+      landmarks: () => c()?.store.getState().local.landmarks ?? null,
     };
+  }
+
+  /**
+   * The headset follows the team session: a device not calibrated by landmarks places its own copy
+   * while in a session, and the menu shows the residual between members' landmarks.
+   */
+  connectTeam(team: TeamController): void {
+    this.xr.holo.inTeamSession = () => team.view.phase === 'hosting' || team.view.phase === 'member';
+    team.onChange((view) => this.xr.holo.setRoomReport(residualSummary(view.residuals)));
   }
 
   /** A team session's case (from the host's package) replaces the one on show. */
@@ -281,7 +294,7 @@ class HoloCTApp {
     const view = new HologramView(this.desktop.scene, { store, classes });
     view.patientNode.setEnabled(false);
     const panel = new StructurePanel($('structure-list'), $('groups'), store, classes);
-    return { store, view, panel, meshes: [] };
+    return { store, view, panel, classes, meshes: [] };
   }
 
   private replaceCase(next: CaseState): void {
@@ -294,7 +307,7 @@ class HoloCTApp {
     if (replaced) this.onCaseReplaced?.();
     next.view.patientNode.setEnabled(true);
     if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
-    this.xr.showCase({ store: next.store, view: next.view, classes: this.model?.manifest.classes ?? [] });
+    this.xr.showCase({ store: next.store, view: next.view, classes: next.classes });
     this.exportMenu?.setSource(exportSource(next));
   }
 
@@ -374,5 +387,7 @@ function message(error: unknown): string {
 const app = new HoloCTApp();
 if (TEST_HOOKS) publishTestApi({ runWindow: (patch) => app.runWindow(patch) });
 new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
-new TeamPanel($('team'), new TeamController(app.teamHooks()));
+const team = new TeamController(app.teamHooks());
+new TeamPanel($('team'), team);
+app.connectTeam(team);
 void app.start();

@@ -6,6 +6,7 @@ import { PresenceView } from '../scene/presence-view';
 import type { CasePackage, OpenedCase } from '../team/case-package';
 import { buildJoinLink } from '../team/join-link';
 import { RoomClient } from '../team/room-client';
+import { memberResiduals, type MemberResidual } from '../team/room-residual';
 import { TeamSession, type TeamMember, type TeamStatus } from '../team/team-session';
 import type { Effector } from '../xr/effector';
 import { PresenceSampler } from './presence-sampler';
@@ -17,6 +18,8 @@ export interface TeamAppHooks {
   requestRender(): void;
   /** Room frame → this device's world (the store's local calibration, issue 8 §4); identity when absent. */
   calibration?(): { position: readonly number[]; rotation: readonly number[] };
+  /** This device's landmark pinches in its room frame once it calibrated by landmarks (shared for the residual). */
+  landmarks?(): [number, number, number][] | null;
   /** Host: the case on show as a package (built on demand, off the page: heavy), or why there is none. */
   casePackage(): Promise<CasePackage | string>;
   /** Joiner: show this case instead of the current one. Throws to refuse; the current case stays then. */
@@ -42,6 +45,8 @@ export interface TeamView {
   presenter: string | null;
   memberId?: string;
   following: boolean;
+  /** The residual between this device's landmarks and each other member who calibrated (issue 8 §4). */
+  residuals: MemberResidual[];
   /** Last refusal or end reason, fit to show. */
   message?: string;
 }
@@ -55,7 +60,7 @@ const PRESENCE_HZ = 30;
  */
 export class TeamController {
   session?: TeamSession;
-  view: TeamView = { phase: 'idle', members: [], presenter: null, following: false };
+  view: TeamView = { phase: 'idle', members: [], presenter: null, following: false, residuals: [] };
   readonly blobCache = new Map<string, Promise<Uint8Array>>();
   private readonly client = new RoomClient();
   private readonly listeners = new Set<(view: TeamView) => void>();
@@ -172,7 +177,7 @@ export class TeamController {
       this.presenceView?.update(members);
       this.followPresenter();
       this.hooks.requestRender();
-      this.set({ members });
+      this.set({ members, residuals: memberResiduals(this.hooks.landmarks?.() ?? null, members) });
     });
     session.onStatus.add((status) => this.set({ status }));
     session.onPresenter.add((presenter) => this.set({ presenter }));
@@ -180,7 +185,8 @@ export class TeamController {
     this.timer = setInterval(() => {
       this.syncRoomFrame();
       const sample = this.sampler.sample();
-      if (sample) session.publishPresence({ ...sample, name: this.name }, performance.now());
+      const landmarks = this.hooks.landmarks?.() ?? undefined;
+      if (sample) session.publishPresence({ ...sample, name: this.name, landmarks }, performance.now());
     }, 1000 / PRESENCE_HZ);
     this.set({ phase, status: session.status, busyText: undefined, members: session.members(), presenter: session.presenter, memberId: session.memberId });
   }
@@ -193,7 +199,7 @@ export class TeamController {
     this.presenceView = undefined;
     this.session = undefined;
     this.hooks.requestRender();
-    this.view = { phase: 'idle', members: [], presenter: null, following: false, message: reason };
+    this.view = { phase: 'idle', members: [], presenter: null, following: false, residuals: [], message: reason };
     this.emit();
   }
 

@@ -20,6 +20,8 @@ export class TeamPanel {
   private readonly qr: HTMLImageElement;
   private readonly hostBox: HTMLElement;
   private readonly members: HTMLUListElement;
+  private readonly residuals: HTMLUListElement;
+  private residualsKey = '';
   private readonly status: HTMLElement;
   private readonly error: HTMLElement;
   private readonly present: HTMLButtonElement;
@@ -48,11 +50,12 @@ export class TeamPanel {
     this.qr = el('img', { id: 'team-qr', alt: 'QR code of the join link' });
     this.hostBox = el('div', { id: 'team-host' }, el('div', { className: 'hint' }, 'Join code'), this.joinCode, this.qr, this.link);
     this.members = el('ul', { id: 'team-members' });
+    this.residuals = el('ul', { id: 'team-residuals', className: 'hint' });
     this.present = el('button', { id: 'team-present', type: 'button' }, 'Present');
     this.follow = el('input', { id: 'team-follow', type: 'checkbox' });
     const followLabel = el('label', { className: 'hint' }, this.follow, ' Follow the presenter');
     this.leave = el('button', { id: 'team-leave', type: 'button' }, 'Leave');
-    this.active = el('div', { id: 'team-active', hidden: true }, this.hostBox, el('h3', {}, 'Members'), this.members, el('div', { className: 'buttons' }, this.present, this.leave), followLabel);
+    this.active = el('div', { id: 'team-active', hidden: true }, this.hostBox, el('h3', {}, 'Members'), this.members, this.residuals, el('div', { className: 'buttons' }, this.present, this.leave), followLabel);
     this.status = el('div', { id: 'team-status', className: 'hint' });
     this.status.setAttribute('role', 'status');
     this.error = el('div', { id: 'team-error', hidden: true });
@@ -108,9 +111,28 @@ export class TeamPanel {
       }
     }
     this.renderMembers(view);
+    this.renderResiduals(view);
     this.status.textContent = view.phase === 'busy' ? view.busyText ?? '' : inSession ? statusText(view) : '';
     this.error.hidden = !view.message;
     this.error.textContent = view.message ?? '';
+  }
+
+  /**
+   * The room calibration's residual against each member who calibrated too (landmarks pinched in the
+   * headset): rms and max in mm, also as data attributes for tools and tests.
+   */
+  private renderResiduals(view: TeamView): void {
+    const rows = view.residuals.map((r) => ({ ...r, rms: r.rmsMm.toFixed(1), max: r.maxMm.toFixed(1) }));
+    const key = rows.map((r) => `${r.clientId}:${r.name}:${r.rms}:${r.max}:${r.landmarks}`).join('|');
+    if (key === this.residualsKey) return;
+    this.residualsKey = key;
+    this.residuals.replaceChildren(...rows.map((r) => {
+      const li = el('li', {}, `Room calibration vs ${r.name}: residual rms ${r.rms} mm, max ${r.max} mm (${r.landmarks} landmarks)`);
+      li.dataset.rmsMm = String(r.rmsMm);
+      li.dataset.maxMm = String(r.maxMm);
+      li.dataset.member = String(r.clientId);
+      return li;
+    }));
   }
 
   /** The list is rebuilt only when who is there (or who presents) changed, not on every head movement. */

@@ -8,6 +8,8 @@ export type LocalCommand =
   | { type: 'placing/set'; placing: boolean }
   /** Room frame → this device's world; anchor drift and tracking corrections land here, never in the shared pose. */
   | { type: 'calibration/set'; calibration: RigidTransform }
+  /** The room-frame landmarks of this device's calibration (null: not calibrated by landmarks). */
+  | { type: 'calibration/landmarks'; landmarks: Vec3[] | null }
   | { type: 'anchor/set'; handle: string | null }
   /** The room-frame pose being dragged (shown at once; committed to the shared state throttled). */
   | { type: 'drag/pose'; pose: Pose | null }
@@ -18,7 +20,7 @@ export type LocalCommand =
 const NO_DRAGGED_CUTS: Record<string, Cut> = Object.freeze({}) as Record<string, Cut>;
 
 export function initialLocalState(): LocalState {
-  return { tool: 'move', pendingPoint: null, hover: null, placing: false, calibration: identityTransform(), anchorHandle: null, drag: { pose: null, cuts: NO_DRAGGED_CUTS } };
+  return { tool: 'move', pendingPoint: null, hover: null, placing: false, calibration: identityTransform(), landmarks: null, anchorHandle: null, drag: { pose: null, cuts: NO_DRAGGED_CUTS } };
 }
 
 /** The pure reducer of local commands: the same object when nothing changes. */
@@ -35,6 +37,8 @@ export function applyLocalCommand(s: LocalState, c: LocalCommand): LocalState {
       return s.placing === c.placing ? s : { ...s, placing: c.placing };
     case 'calibration/set':
       return { ...s, calibration: { position: [...c.calibration.position], rotation: [...c.calibration.rotation] } };
+    case 'calibration/landmarks':
+      return s.landmarks === c.landmarks ? s : { ...s, landmarks: c.landmarks && c.landmarks.map((p) => [...p] as Vec3) };
     case 'anchor/set':
       return s.anchorHandle === c.handle ? s : { ...s, anchorHandle: c.handle };
     case 'drag/pose':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyRigid, invertRigid, worldPose } from './pose';
-import { deviceToDevice, fitLandmarks, roomFrameFromLandmarks, yawQuat } from './room-frame';
+import { applyRigid, composeRigid, invertRigid, worldPose } from './pose';
+import { calibrationForPlacement, deviceToDevice, fitLandmarks, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawOf, yawQuat } from './room-frame';
 import type { RigidTransform, Vec3 } from './types';
 
 const close = (a: readonly number[], b: readonly number[], digits = 9) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], digits));
@@ -56,5 +56,46 @@ describe('residual between two devices’ landmark pinches', () => {
     const fit = fitLandmarks(a, b);
     expect(fit.rmsMm).toBeCloseTo(Math.sqrt((2 * 4 * 4) / 3), 6);
     expect(fit.maxMm).toBeCloseTo(4, 6);
+  });
+});
+
+describe('landmarks in the room frame and the residual members share', () => {
+  it('landmark 1 is the room origin, landmark 2 lies on room +x, whatever the tracking origin', () => {
+    const world: RigidTransform = { position: [-1.2, 0, 0.4], rotation: yawQuat(2.3) };
+    const physical: Vec3[] = [[0.4, 0.75, -1], [1.6, 0.8, -1], [1.6, 0.75, -0.3]];
+    const seen = physical.map((p) => applyRigid(invertRigid(world), p));
+    const room = landmarksInRoom(roomFrameFromLandmarks(seen), seen);
+    close(room[0], [0, 0, 0]);
+    close(room[1], [1.2, 0.05, 0]);
+    // landmark 3: 1.2 m along the edge, then 0.7 m across it (toward room +z)
+    close(room[2], [1.2, 0, 0.7]);
+  });
+
+  it('is the landmark fit over the landmarks both members pinched, and nothing with fewer than two', () => {
+    const a: Vec3[] = [[0, 0.7, 0], [1, 0.7, 0], [1, 0.7, 0.5]];
+    const b: Vec3[] = [[0, 0.704, 0], [1, 0.696, 0]];
+    const r = landmarkResidual(a, b)!;
+    expect(r.landmarks).toBe(2);
+    // two points: the best shift splits the 8 mm height disagreement, 4 mm left on each
+    expect(r.rmsMm).toBeCloseTo(4, 6);
+    expect(r.maxMm).toBeCloseTo(4, 6);
+    expect(landmarkResidual(a, [[0, 0, 0]])).toBeNull();
+  });
+});
+
+describe('a remote member places their own copy', () => {
+  it('the calibration shows the shared pose at the chosen place and heading, a turn about the vertical only', () => {
+    const shared = { position: [0.3, 1.1, -0.2] as Vec3, rotation: composeRigid({ position: [0, 0, 0], rotation: yawQuat(0.5) }, { position: [0, 0, 0], rotation: [Math.sin(0.2), 0, 0, Math.cos(0.2)] }).rotation, scale: 0.001 };
+    const target: RigidTransform = { position: [2, 0.9, 4], rotation: yawQuat(-1.1) };
+    const cal = calibrationForPlacement(shared, target);
+    const shown = worldPose(cal, shared);
+    close(shown.position, target.position);
+    expect(yawOf(shown.rotation)).toBeCloseTo(-1.1, 9);
+    // gravity stays gravity: room up is world up
+    close(applyRigid({ position: [0, 0, 0], rotation: cal.rotation }, [0, 1, 0]), [0, 1, 0]);
+  });
+
+  it('reads the heading of a pure turn back', () => {
+    for (const a of [-3, -1, 0, 0.4, 2.9]) expect(yawOf(yawQuat(a))).toBeCloseTo(a, 9);
   });
 });

@@ -1,5 +1,5 @@
 import { composeRigid, invertRigid, applyRigid } from './pose';
-import type { Quat, RigidTransform, Vec3 } from './types';
+import type { Pose, Quat, RigidTransform, Vec3 } from './types';
 
 /**
  * A shared room frame where WebXR has no shared anchor: every member pinches the same two or three
@@ -78,4 +78,46 @@ export function fitLandmarks(from: readonly Vec3[], to: readonly Vec3[]): Landma
 /** The transform from device B's world into device A's, once both calibrated: cal_A ∘ cal_B⁻¹. */
 export function deviceToDevice(calibrationA: RigidTransform, calibrationB: RigidTransform): RigidTransform {
   return composeRigid(calibrationA, invertRigid(calibrationB));
+}
+
+/** The turn about the vertical of a rotation (radians, as {@link yawQuat} takes it): the heading of its +x axis across the floor. */
+export function yawOf(rotation: Readonly<Quat>): number {
+  const x = applyRigid({ position: [0, 0, 0], rotation: [...rotation] as Quat }, [1, 0, 0]);
+  if (Math.hypot(x[0], x[2]) > 1e-6) return Math.atan2(-x[2], x[0]);
+  // +x straight up or down: the heading of +z instead (yawQuat(a) turns +z to (sin a, 0, cos a))
+  const z = applyRigid({ position: [0, 0, 0], rotation: [...rotation] as Quat }, [0, 0, 1]);
+  return Math.atan2(z[0], z[2]);
+}
+
+/**
+ * A member who is not in the room puts their own copy of the hologram somewhere: the calibration
+ * (room frame → their world) that shows the shared `roomPose` with its pivot at `target.position`,
+ * turned about the vertical as `target` is. The shared pose does not change, and the calibration
+ * stays a turn about the vertical plus a shift, so the others' avatars (room frame) stand upright
+ * around this copy where they stand around theirs.
+ */
+export function calibrationForPlacement(roomPose: Readonly<Pose>, target: Readonly<RigidTransform>): RigidTransform {
+  const rotation = yawQuat(yawOf(target.rotation) - yawOf(roomPose.rotation));
+  const turned = applyRigid({ position: [0, 0, 0], rotation }, roomPose.position);
+  return { position: [target.position[0] - turned[0], target.position[1] - turned[1], target.position[2] - turned[2]], rotation };
+}
+
+/** Landmarks pinched in this device's world, in the room frame they define (what a member shares for the residual). */
+export function landmarksInRoom(calibration: Readonly<RigidTransform>, worldLandmarks: readonly Vec3[]): Vec3[] {
+  const toRoom = invertRigid(calibration);
+  return worldLandmarks.map((p) => applyRigid(toRoom, p));
+}
+
+/**
+ * The residual between two members' pinches of the same landmarks (each in its own room frame or
+ * world): the landmark fit over the landmarks both pinched (the first 2 or 3, same order). The room
+ * frames themselves cannot show how far apart two devices put landmark 1 (each frame starts there),
+ * so this is the disagreement in shape: distances and heights between the landmarks. Null when either
+ * has fewer than two.
+ */
+export function landmarkResidual(a: readonly Vec3[], b: readonly Vec3[]): { rmsMm: number; maxMm: number; landmarks: number } | null {
+  const n = Math.min(a.length, b.length, 3);
+  if (n < 2) return null;
+  const fit = fitLandmarks(a.slice(0, n), b.slice(0, n));
+  return { rmsMm: fit.rmsMm, maxMm: fit.maxMm, landmarks: n };
 }

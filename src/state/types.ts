@@ -122,6 +122,12 @@ export interface LocalState {
   placing: boolean;
   /** Room frame → this device's world (identity until calibrated). */
   calibration: RigidTransform;
+  /**
+   * This device's landmark pinches in the room frame they defined (2 or 3, in order), null until it
+   * calibrated by landmarks. A device without them places its own copy (its calibration follows its
+   * placement); one with them moves the shared pose.
+   */
+  landmarks: Vec3[] | null;
   /** The persistent handle of the anchor that pins the room frame on this device, when there is one. */
   anchorHandle: string | null;
   drag: LiveDrags;

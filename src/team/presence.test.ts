@@ -8,6 +8,7 @@ const full = (): Omit<PresenceState, 'v'> => ({
   head: { p: [0.10004, 1.6, -0.3], q: [0, 0.7071068, 0, 0.7071068] },
   hands: { left: [[0.2, 1.2, -0.4], [0.21, 1.21, -0.41]], right: [[-0.2, 1.2, -0.4]] },
   ray: { origin: [-0.2, 1.2, -0.4], direction: [0, 0, -1], length: 0.8, active: true },
+  landmarks: [[0, 0, 0], [1.20004, 0.0021, 0], [1.2, -0.001, 0.70016]],
 });
 
 describe('presence message', () => {
@@ -15,6 +16,7 @@ describe('presence message', () => {
     const msg = buildPresence(full());
     expect(msg.head!.p).toEqual([0.1, 1.6, -0.3]);
     expect(msg.head!.q).toEqual([0, 0.7071, 0, 0.7071]);
+    expect(msg.landmarks).toEqual([[0, 0, 0], [1.2, 0.0021, 0], [1.2, -0.001, 0.7002]]); // 0.1 mm
     expect(parsePresence(JSON.parse(JSON.stringify(msg)))).toEqual(msg);
     expect(JSON.stringify(msg).length).toBeLessThan(400);
     // two full hands of 25 joints stay small too
@@ -38,6 +40,9 @@ describe('presence message', () => {
       ['ray direction', (m) => (m.ray.direction = [0, 0, 0])],
       ['ray length', (m) => (m.ray.length = 1000)],
       ['long name', (m) => (m.name = 'x'.repeat(10_000))],
+      ['one landmark', (m) => (m.landmarks = [[0, 0, 0]])],
+      ['four landmarks', (m) => (m.landmarks = [[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]])],
+      ['far landmark', (m) => (m.landmarks[1] = [1e6, 0, 0])],
     ];
     for (const [what, edit] of bad) {
       const m = JSON.parse(JSON.stringify(ok));

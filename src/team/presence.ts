@@ -39,10 +39,17 @@ export interface PresenceState {
   /** Up to {@link MAX_HAND_POINTS} points per hand (wrist, finger tips…) or one controller position. */
   hands?: { left?: Vec3[]; right?: Vec3[] };
   ray?: PresenceRay;
+  /**
+   * This member's landmark pinches of the room calibration, in the room frame they define (2 or 3,
+   * in order; 0.1 mm): the others compute the residual between members from them. Geometry of a
+   * table's corners only.
+   */
+  landmarks?: Vec3[];
 }
 
 export const MAX_NAME_LENGTH = 40;
 export const MAX_HAND_POINTS = 25;
+export const MAX_LANDMARKS = 3;
 /** Coordinates beyond this many metres from the room origin are refused (a room, not a city). */
 export const MAX_COORDINATE_M = 100;
 /** Publishing: at most this many messages per second… */
@@ -68,6 +75,8 @@ export function cleanName(name: string): string {
 }
 
 const round = (x: number) => Math.round(x * QUANTUM) / QUANTUM;
+/** Landmarks are compared to the millimetre, so they travel to 0.1 mm. */
+const roundFine = (v: readonly number[]) => v.map((x) => Math.round(x * 10 * QUANTUM) / (10 * QUANTUM)) as Vec3;
 const roundV = (v: readonly number[]) => v.map(round) as Vec3;
 const roundQ = (q: readonly number[]) => q.map((x) => Math.round(x * 1e4) / 1e4) as Quat;
 
@@ -84,6 +93,7 @@ export function buildPresence(input: Omit<PresenceState, 'v'>): PresenceState {
   if (input.ray) {
     out.ray = { origin: roundV(input.ray.origin), direction: roundQ([...input.ray.direction, 0]).slice(0, 3) as Vec3, length: round(Math.min(Math.max(input.ray.length, 0), 20)), active: input.ray.active };
   }
+  if (input.landmarks && input.landmarks.length >= 2) out.landmarks = input.landmarks.slice(0, MAX_LANDMARKS).map(roundFine);
   return out;
 }
 
@@ -120,6 +130,11 @@ export function parsePresence(value: unknown): PresenceState | undefined {
     const n = Math.hypot(d[0], d[1], d[2]);
     if (!(n > 0.5 && n < 1.5)) return undefined;
     out.ray = { origin: [...r.origin] as Vec3, direction: [d[0] / n, d[1] / n, d[2] / n], length: r.length, active: r.active };
+  }
+  if (m.landmarks !== undefined) {
+    const l = m.landmarks;
+    if (!Array.isArray(l) || l.length < 2 || l.length > MAX_LANDMARKS || !l.every(isPoint)) return undefined;
+    out.landmarks = l.map((p: Vec3) => [...p] as Vec3);
   }
   return out;
 }

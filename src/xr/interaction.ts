@@ -27,6 +27,16 @@ export type XRTool = Tool;
 /** Menu actions the interaction does not own (the session does: placement, anchors, leaving XR). */
 export type SessionAction = 'place' | 'reset' | 'exit';
 
+/** A feature that adds near-menu rows, actions and press handling to the interaction (the room calibration). */
+export interface InteractionExtension {
+  /** Rows shown in the near menu, before its Session section. */
+  menuRows(): MenuRow[];
+  /** Runs an action of its own rows; false when the id is not its own. */
+  runAction(id: string): boolean;
+  /** Takes a press that no menu took (before placing, handles and tools); true when it did. */
+  capturePress(e: Effector): boolean;
+}
+
 export interface HologramInteractionOptions {
   store: HologramStore;
   view: HologramView;
@@ -46,6 +56,7 @@ export interface HologramInteractionOptions {
   hoverEvery?: number;
   /** The segmentation on the CT grid: rays find structures in it (fast, cut- and visibility-aware). */
   labels?: LabelMap;
+  extension?: InteractionExtension;
 }
 
 const GROUP_LABELS: Record<StructureGroup, string> = { bone: 'Bones', vessel: 'Vessels', organ: 'Organs' };
@@ -173,6 +184,7 @@ export class HologramInteraction {
       }
       rows.push(row);
     }
+    if (this.options.extension) rows.push(...this.options.extension.menuRows());
     rows.push({ title: 'Session' }, [
       { id: 'measure:clear', label: `Clear measurements (${viewMeasurements(s).length})`, disabled: !viewMeasurements(s).length, weight: 2 },
       { id: 'exit', label: 'Leave XR' },
@@ -277,6 +289,7 @@ export class HologramInteraction {
         this.onSessionActionObservable.notifyObservers(kind);
         return;
       default:
+        if (this.options.extension?.runAction(id)) return;
         throw new Error(`XR menu: unknown action "${id}"`);
     }
   }
@@ -355,6 +368,7 @@ export class HologramInteraction {
 
   private onPress(e: Effector): void {
     if (this.pressMenu(e)) return;
+    if (this.options.extension?.capturePress(e)) return;
     if (this.placing) {
       this.onPlacePressObservable.notifyObservers(e);
       return;

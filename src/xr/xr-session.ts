@@ -17,11 +17,12 @@ import type { MeasureView } from '../scene/measure-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import { TextLabel } from '../scene/text-label';
 import type { ClassInfo } from '../segmentation/manifest';
-import { composeRigid, invertRigid, roomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform } from '../state';
+import { calibrationForPlacement, composeRigid, invertRigid, roomPose, viewRoomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform, type Vec3 } from '../state';
 import type { LabelMap } from '../volume/types';
 import { placeInFront, rigidPose } from './gestures';
 import { HologramInteraction } from './interaction';
 import { XRMenuPanel } from './menu';
+import { RoomCalibration } from './room-calibration';
 import { XRInputAdapter } from './xr-input';
 
 export type ImmersiveMode = 'immersive-ar' | 'immersive-vr';
@@ -69,6 +70,8 @@ interface SavedAnchor {
   position: [number, number, number];
   rotation: [number, number, number, number];
   scale: number;
+  /** When the device was calibrated by landmarks: the room frame relative to the anchor, and the landmarks in it. */
+  room?: RigidTransform & { landmarks: Vec3[] };
 }
 
 const ANCHOR_FEATURES = ['hit-test', 'anchors', 'hand-tracking', 'local-floor'];
@@ -94,6 +97,15 @@ export class HoloXR {
   interaction?: HologramInteraction;
   adapter?: XRInputAdapter;
   nearMenu?: XRMenuPanel;
+  /** "Calibrate room": the landmark pinches that give this device the team's room frame. */
+  calibration?: RoomCalibration;
+  /**
+   * True while this device is in a team session (the app sets it). Then a device that has not
+   * calibrated by landmarks places its own copy: placing moves its calibration, never the team's pose.
+   */
+  inTeamSession: () => boolean = () => false;
+  /** The residual between this device's landmarks and the other members', in words (the team sets it). */
+  private roomReport?: string;
   handMenu?: XRMenuPanel;
   hoverLabel?: TextLabel;
   reticle?: Mesh;
@@ -237,6 +249,13 @@ export class HoloXR {
     }
   }
 
+  /** The team's residual report changed: the menu shows it beside the calibration. */
+  setRoomReport(text: string | undefined): void {
+    if (text === this.roomReport) return;
+    this.roomReport = text;
+    this.interaction?.invalidateMenus();
+  }
+
   dispose(): void {
     this.unbind();
     if (this.stateObserver) this.experience?.baseExperience.onStateChangedObservable.remove(this.stateObserver);
@@ -306,9 +325,14 @@ export class HoloXR {
         // the hologram where it stood relative to the anchor, then the anchor pins the room frame
         this.anchor = anchor;
         const at = this.readAnchorPose();
-        if (at) {
+        if (at && saved.room) {
+          // a device calibrated by landmarks gets its room frame back; the shared pose stays the team's
+          c.store.dispatchLocal({ type: 'calibration/set', calibration: composeRigid(at, saved.room) });
+          c.store.dispatchLocal({ type: 'calibration/landmarks', landmarks: saved.room.landmarks });
+        } else if (at) {
           const world = composeRigid(at, { position: saved.position, rotation: saved.rotation });
-          this.setWorldPose(c, new Vector3(...world.position), new Quaternion(...world.rotation), saved.scale);
+          // an own copy comes back at its place, without changing the team's scale
+          this.setWorldPose(c, new Vector3(...world.position), new Quaternion(...world.rotation), this.placesOwnCopy(c) ? undefined : saved.scale);
         }
         this.adoptAnchor(anchor);
         this.placeNearMenu();
@@ -334,6 +358,12 @@ export class HoloXR {
     const xr = this.experience;
     this.hoverLabel = new TextLabel(this.scene, 'xr-hover-label', { width: 0.12, height: 0.03 });
     const near = (this.nearMenu = new XRMenuPanel(this.scene, 'xr-near-menu', { width: 0.28, rowHeight: 0.03, rows: () => this.interaction?.nearMenuRows() ?? [] }));
+    const calibration = (this.calibration = new RoomCalibration(this.scene, {
+      store: c.store, head: this.head,
+      pin: async (at) => ((await this.pinAsync(undefined, at)) ? undefined : this.anchorError),
+      changed: () => this.interaction?.invalidateMenus(),
+      report: () => this.roomReport,
+    }));
     const hand = (this.handMenu = new XRMenuPanel(this.scene, 'xr-hand-menu', { width: 0.2, rowHeight: 0.03, rows: () => this.interaction?.handMenuRows() ?? [] }));
     hand.setVisible(false);
     this.adapter = new XRInputAdapter({
@@ -343,7 +373,7 @@ export class HoloXR {
     });
     const interaction = (this.interaction = new HologramInteraction(this.scene, {
       store: c.store, view: c.view, classes: c.classes, handles: c.handles,
-      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels,
+      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels, extension: calibration,
     }));
     interaction.effectors = this.adapter.effectors;
     interaction.onSessionActionObservable.add((action) => {
@@ -371,6 +401,7 @@ export class HoloXR {
     this.unsubscribeCase?.();
     this.unsubscribeCase = undefined;
     this.interaction?.dispose();
+    this.calibration?.dispose();
     this.adapter?.dispose();
     this.nearMenu?.dispose();
     this.handMenu?.dispose();
@@ -378,7 +409,7 @@ export class HoloXR {
     this.reticle?.material?.dispose();
     this.reticle?.dispose();
     this.boundCase?.handles.setEnabled(false);
-    this.interaction = this.adapter = this.nearMenu = this.handMenu = this.hoverLabel = this.reticle = undefined;
+    this.interaction = this.calibration = this.adapter = this.nearMenu = this.handMenu = this.hoverLabel = this.reticle = undefined;
     this.boundCase = undefined;
   }
 
@@ -432,10 +463,24 @@ export class HoloXR {
     this.setWorldPose(c, pose.position, pose.rotation, 0.001);
   }
 
-  /** Puts the hologram at a place in this device's world: the shared pose gets the room-frame equivalent. */
+  /**
+   * Puts the hologram at a place in this device's world: the shared pose gets the room-frame
+   * equivalent. In a team session, a device not calibrated by landmarks (a member in another room, or
+   * one who has not calibrated yet) places its own copy instead: its calibration moves so that the
+   * team's pose shows here, and the others' avatars (room frame) stand around this copy.
+   */
+  private placesOwnCopy(c: XRCase): boolean {
+    return this.inTeamSession() && !c.store.getState().local.landmarks;
+  }
+
   private setWorldPose(c: XRCase, position: Vector3, rotation: Quaternion, scale?: number): void {
     const s = c.store.getState();
     const world: Pose = { position: [position.x, position.y, position.z], rotation: [rotation.x, rotation.y, rotation.z, rotation.w], scale: scale ?? viewWorldPose(s).scale };
+    if (this.placesOwnCopy(c)) {
+      c.store.dispatchLocal({ type: 'calibration/set', calibration: calibrationForPlacement(viewRoomPose(s), world) });
+      if (scale !== undefined) c.store.dispatch({ type: 'pose/set', pose: { scale } });
+      return;
+    }
     const room = roomPose(s.local.calibration, world);
     c.store.dispatch({ type: 'pose/set', pose: scale === undefined ? { position: room.position, rotation: room.rotation } : room });
   }
@@ -489,6 +534,8 @@ export class HoloXR {
     const world = viewWorldPose(c.store.getState());
     const r = composeRigid(invertRigid(at), world);
     const saved: SavedAnchor = { handle: this.persistentHandle, position: r.position, rotation: r.rotation, scale: world.scale };
+    const { landmarks } = c.store.getState().local;
+    if (landmarks && this.roomInAnchor) saved.room = { ...this.roomInAnchor, landmarks };
     this.storage.setItem(this.options.storageKey ?? 'holoct.xr.anchor', JSON.stringify(saved));
   }
 
@@ -496,7 +543,11 @@ export class HoloXR {
     try {
       const text = this.storage?.getItem(this.options.storageKey ?? 'holoct.xr.anchor');
       const saved = text ? (JSON.parse(text) as SavedAnchor) : null;
-      return saved && typeof saved.handle === 'string' && saved.position?.length === 3 && saved.rotation?.length === 4 ? saved : null;
+      if (!saved || typeof saved.handle !== 'string' || saved.position?.length !== 3 || saved.rotation?.length !== 4) return null;
+      const room = saved.room;
+      // a damaged room record is dropped: the hologram's place still comes back
+      if (room && !(room.position?.length === 3 && room.rotation?.length === 4 && Array.isArray(room.landmarks) && room.landmarks.length >= 2 && room.landmarks.length <= 3)) delete saved.room;
+      return saved;
     } catch {
       return null;
     }

@@ -12,7 +12,8 @@ export default async function setup({ provide }: { provide: (key: string, value:
   requirePrograms([CHROMIUM]);
   const port = Number(process.env.HOLOCT_E2E_PORT ?? 8543);
   const server: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, PORT: String(port), VITE_HOLOCT_TEST_HOOKS: 'true' },
+    // loopback only: the pages are on this machine
+    env: { ...process.env, PORT: String(port), HOLOCT_HOST: '127.0.0.1', VITE_HOLOCT_TEST_HOOKS: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

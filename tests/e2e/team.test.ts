@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from './browser';
+import { applyRigid, invertRigid, type RigidTransform, type Vec3 } from '../../src/state';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import type {} from '@babylonjs/core/Meshes/thinInstanceMesh';
 import type { Matrix } from '@babylonjs/core/Maths/math.vector';
@@ -139,11 +140,16 @@ describe('team session between two desktop pages', () => {
       const h = window.__holoct!;
       const cam = h.scene.activeCamera!.globalPosition;
       const hands = h.xr.holo.adapter!.effectors.filter((e: Effector) => e.tracked).map((e: Effector) => [e.position.x, e.position.y, e.position.z]);
-      return { head: [cam.x, cam.y, cam.z], hands };
+      return { head: [cam.x, cam.y, cam.z], hands, calibration: h.store.getState().local.calibration };
     });
     expect(truth.hands.length).toBe(2);
+    // entering XR in a session without a landmark calibration, the headset placed its own copy: its
+    // calibration moved, not the team's pose, and its presence is in the room frame
+    const shared = await host.evaluate(() => window.__holoct!.store.getState().shared.pose);
+    expect(await quest.evaluate(() => window.__holoct!.store.getState().shared.pose)).toEqual(shared);
+    const toRoom = (p: number[]) => applyRigid(invertRigid(truth.calibration as RigidTransform), p as Vec3);
 
-    // the host draws the headset's head and both hands where the headset has them (room frame = world here: no calibration)
+    // the host (identity calibration: room frame = its world) draws the headset's head and both hands where they are in the room frame
     await host.waitForFunction(() => ((window.__holoct!.scene.getMeshByName('presence-hands') as Mesh | null)?.thinInstanceCount ?? 0) >= 2, null, { timeout: 30_000 });
     const seen = await host.evaluate(() => {
       const scene = window.__holoct!.scene;
@@ -156,8 +162,8 @@ describe('team session between two desktop pages', () => {
     });
     const close = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     expect(seen.heads).toHaveLength(1);
-    expect(close(seen.heads[0], truth.head)).toBeLessThan(0.01);
-    for (const hand of truth.hands) expect(Math.min(...seen.hands.map((p: number[]) => close(p, hand)))).toBeLessThan(0.01);
+    expect(close(seen.heads[0], toRoom(truth.head))).toBeLessThan(0.01);
+    for (const hand of truth.hands) expect(Math.min(...seen.hands.map((p: number[]) => close(p, toRoom(hand))))).toBeLessThan(0.01);
     expect(seen.rays).toBe(true);
     // and the headset sees the desktop host
     expect(await quest.evaluate(() => (window.__holoct!.scene.getMeshByName('presence-heads') as Mesh | null)?.thinInstanceCount ?? 0)).toBe(1);
