@@ -1,7 +1,7 @@
 /**
  * The shipped model through the real pipeline (segmentVolume: resample, windows, post-processing) on
  * the four real cases: nothing labelled outside the body, no class breaking its component rule, and
- * regression floors on D (B's are in cli-segment.test.ts).
+ * regression floors on D, the patient the shipped model never saw.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/cli/commands/eval';
@@ -15,11 +15,10 @@ import { segmentVolume } from '../../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS } from '../../src/segmentation/postprocess';
 
 const DATA = '../shared/data/totalseg';
-// Regression floors, NOT accuracy: the shipped model trained on all four cases (its held-out figures
-// are the leave-one-case-out models' in docs/accuracy.md). Measured 2026-12-01 with the shipped model
-// and post-processing on D: heart IoU 0.651, pulmonary-artery recall 0.993. The floors catch a broken
-// model file, pipeline or post-processing, with room for float differences.
-const D_FLOORS = { heartIoU: 0.6, arteryRecall: 0.95 };
+// Measured on D with the shipped model and post-processing (docs/accuracy.md): heart IoU 0.207,
+// pulmonary-artery recall 0.753. The floors leave room for float differences, not for a worse model.
+const HEART_IOU_FLOOR = 0.18;
+const PA_RECALL_FLOOR = 0.7;
 const CASES = [
   { id: 'A', ct: `${DATA}/ct_3mm.nii.gz` },
   { id: 'B', ct: `${DATA}/dicom` },
@@ -49,11 +48,12 @@ describe('post-processing guarantees of the shipped model on the four real cases
       expect(result.labels.data.some((v) => v !== 0)).toBe(true);
 
       if (c.id === 'D') {
+        // regression floors on the patient the shipped model never saw (measured: see docs/accuracy.md)
         const scores = await evaluate({ pred: { labels: result.labels, name: 'D' }, ref: `${DATA}/pulmonary_cta/masks`, complete: ['heart'] });
         const heart = scores.model.classes.find((k) => k.name === 'heart')!;
         const arteries = scores.model.classes.find((k) => k.name === 'arteries')!;
-        expect(heart.iou!).toBeGreaterThan(D_FLOORS.heartIoU);
-        expect(arteries.recall!).toBeGreaterThan(D_FLOORS.arteryRecall);
+        expect(heart.iou!).toBeGreaterThan(HEART_IOU_FLOOR);
+        expect(arteries.recall!).toBeGreaterThan(PA_RECALL_FLOOR);
       }
     }, 600_000);
   }
