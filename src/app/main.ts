@@ -260,16 +260,23 @@ class HoloCTApp {
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
       calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
       landmarks: () => c()?.store.getState().local.landmarks ?? null,
+      followInHeadset: (head) => this.xr.holo.followPresenter(head),
     };
   }
 
   /**
    * The headset follows the team session: a device not calibrated by landmarks places its own copy
-   * while in a session, and the menu shows the residual between members' landmarks.
+   * while in a session, and the menu shows the residual between members' landmarks, who presents,
+   * and Follow for a member with their own copy.
    */
   connectTeam(team: TeamController): void {
-    this.xr.holo.inTeamSession = () => team.view.phase === 'hosting' || team.view.phase === 'member';
-    team.onChange((view) => this.xr.holo.setRoomReport(residualSummary(view.residuals)));
+    this.xr.holo.team = {
+      active: () => team.view.phase === 'hosting' || team.view.phase === 'member',
+      presenter: () => team.presenterName(),
+      following: () => team.view.following,
+      setFollowing: (on) => team.setFollowing(on),
+    };
+    team.onChange((view) => this.xr.holo.teamChanged(residualSummary(view.residuals)));
   }
 
   /** A team session's case (from the host's package) replaces the one on show. */

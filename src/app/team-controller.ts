@@ -33,6 +33,8 @@ export interface TeamAppHooks {
   pointerInside(): boolean;
   /** Registers the one listener told when another case replaces the one on show. */
   onCaseReplaced?(listener: () => void): void;
+  /** In XR, following: the headset shows the presenter's side (the presenter's head, room frame). */
+  followInHeadset?(presenterHead: [number, number, number]): void;
 }
 
 export interface TeamView {
@@ -148,6 +150,14 @@ export class TeamController {
 
   setFollowing(on: boolean): void {
     this.set({ following: on });
+    this.followPresenter();
+  }
+
+  /** The presenter's name when another member presents (the headset's menu shows it). */
+  presenterName(): string | undefined {
+    const { presenter, memberId } = this.view;
+    if (!presenter || presenter === memberId) return undefined;
+    return this.session?.presenterMember()?.presence?.name ?? 'a member';
   }
 
   dispose(): void {
@@ -203,11 +213,19 @@ export class TeamController {
     this.emit();
   }
 
-  /** Following on the desktop: the orbit camera moves to the presenter's eye and keeps its target. */
+  /**
+   * Following: on the desktop the orbit camera moves to the presenter's eye and keeps its target; in
+   * a headset the app turns this member's own copy to the presenter's side (a member calibrated to
+   * the room shares the physical hologram: nothing moves).
+   */
   private followPresenter(): void {
-    if (!this.view.following || this.hooks.effectors()) return;
+    if (!this.view.following || this.view.presenter === this.view.memberId) return;
     const head = this.session?.presenterMember()?.presence?.head;
-    if (!head || this.view.presenter === this.view.memberId) return;
+    if (!head) return;
+    if (this.hooks.effectors()) {
+      this.hooks.followInHeadset?.([head.p[0], head.p[1], head.p[2]]);
+      return;
+    }
     this.followTarget.set(head.p[0], head.p[1], head.p[2]);
     Vector3.TransformCoordinatesToRef(this.followTarget, this.roomNode.getWorldMatrix(), this.followTarget);
     this.hooks.camera.setPosition(this.followTarget);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyRigid, composeRigid, invertRigid, worldPose } from './pose';
-import { calibrationForPlacement, deviceToDevice, fitLandmarks, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawOf, yawQuat } from './room-frame';
+import { calibrationForPlacement, calibrationToFollow, deviceToDevice, fitLandmarks, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawOf, yawQuat } from './room-frame';
 import type { RigidTransform, Vec3 } from './types';
 
 const close = (a: readonly number[], b: readonly number[], digits = 9) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], digits));
@@ -97,5 +97,41 @@ describe('a remote member places their own copy', () => {
 
   it('reads the heading of a pure turn back', () => {
     for (const a of [-3, -1, 0, 0.4, 2.9]) expect(yawOf(yawQuat(a))).toBeCloseTo(a, 9);
+  });
+});
+
+describe('a remote member follows the presenter', () => {
+  // the member's calibration: a turn of 0.7 rad and a shift (their own copy somewhere in their room)
+  const calibration: RigidTransform = { position: [1.5, 0.1, -2], rotation: yawQuat(0.7) };
+  const pivotRoom: Vec3 = [0.2, 0.9, 0.4];
+  const bearingAndReach = (p: Vec3, pivot: Vec3) => ({ bearing: Math.atan2(p[0] - pivot[0], p[2] - pivot[2]), reach: Math.hypot(p[0] - pivot[0], p[2] - pivot[2]), height: p[1] - pivot[1] });
+
+  it('turns the copy about its pivot so the presenter stands in the viewer\'s direction; heights, distances and the pivot stay', () => {
+    const presenterRoom: Vec3 = [1.0, 1.7, 0.4]; // 0.8 m to the room's +x of the pivot
+    const viewerWorld: Vec3 = [0.4, 1.6, -3.5];
+    const next = calibrationToFollow(calibration, pivotRoom, presenterRoom, viewerWorld, 0.1)!;
+    const pivotBefore = applyRigid(calibration, pivotRoom);
+    close(applyRigid(next, pivotRoom), pivotBefore);
+    const seen = bearingAndReach(applyRigid(next, presenterRoom), pivotBefore);
+    const viewer = bearingAndReach(viewerWorld, pivotBefore);
+    expect(seen.bearing).toBeCloseTo(viewer.bearing, 9);
+    expect(seen.reach).toBeCloseTo(0.8, 9); // the presenter's distance from the hologram, not the viewer's
+    expect(seen.height).toBeCloseTo(0.8, 9);
+    // still a turn about the vertical: gravity stays gravity
+    close(applyRigid({ position: [0, 0, 0], rotation: next.rotation }, [0, 1, 0]), [0, 1, 0]);
+    // following again from there changes nothing
+    expect(calibrationToFollow(next, pivotRoom, presenterRoom, viewerWorld, 0.1)).toBeNull();
+  });
+
+  it('snaps only beyond the minimum turn, the short way round, and not for a head straight above the pivot', () => {
+    const pivot = applyRigid(calibration, pivotRoom);
+    const presenterRoom: Vec3 = [0.2, 1.7, 1.4]; // 1 m along the room's +z
+    const presenterBearing = bearingAndReach(applyRigid(calibration, presenterRoom), pivot).bearing;
+    const viewerAt = (angle: number): Vec3 => [pivot[0] + Math.sin(presenterBearing + angle), 1.6, pivot[2] + Math.cos(presenterBearing + angle)];
+    expect(calibrationToFollow(calibration, pivotRoom, presenterRoom, viewerAt(0.3), 0.35)).toBeNull();
+    const turned = calibrationToFollow(calibration, pivotRoom, presenterRoom, viewerAt(-3), 0.35)!;
+    // −3 rad the short way: the yaw of the calibration changes by −3, not by 2π − 3
+    expect(Math.atan2(Math.sin(yawOf(turned.rotation) - 0.7), Math.cos(yawOf(turned.rotation) - 0.7))).toBeCloseTo(-3, 9);
+    expect(calibrationToFollow(calibration, pivotRoom, [0.2, 2.5, 0.4], viewerAt(2), 0.1)).toBeNull();
   });
 });

@@ -121,3 +121,30 @@ export function landmarkResidual(a: readonly Vec3[], b: readonly Vec3[]): { rmsM
   const fit = fitLandmarks(a.slice(0, n), b.slice(0, n));
   return { rmsMm: fit.rmsMm, maxMm: fit.maxMm, landmarks: n };
 }
+
+/**
+ * Following the presenter with one's own copy (a member in another room): the calibration that shows
+ * the hologram from the presenter's side. The room frame turns about the vertical through the
+ * hologram's pivot (`pivotRoom`) so that the presenter's head (room frame) lies in the viewer's
+ * direction from the pivot (`viewerWorld`, this device's world); heights and distances do not
+ * change, so the viewer is not moved, the hologram turns. Null when the two directions differ by
+ * less than `minTurn` radians (turns come as snaps, not a continuous drift, for comfort) or either
+ * head stands above the pivot.
+ */
+export function calibrationToFollow(calibration: Readonly<RigidTransform>, pivotRoom: Readonly<Vec3>, presenterRoom: Readonly<Vec3>, viewerWorld: Readonly<Vec3>, minTurn: number): RigidTransform | null {
+  const pivot = applyRigid(calibration, pivotRoom);
+  const presenter = applyRigid(calibration, presenterRoom);
+  const bearing = (p: Readonly<Vec3>) => {
+    const dx = p[0] - pivot[0], dz = p[2] - pivot[2];
+    return Math.hypot(dx, dz) < 1e-3 ? null : Math.atan2(dx, dz);
+  };
+  const from = bearing(presenter), to = bearing(viewerWorld);
+  if (from === null || to === null) return null;
+  const turn = Math.atan2(Math.sin(to - from), Math.cos(to - from));
+  if (Math.abs(turn) < minTurn) return null;
+  // about the pivot: shift it to the origin, turn, shift back; then the old calibration before it
+  const aboutPivot: RigidTransform = { position: [0, 0, 0], rotation: yawQuat(turn) };
+  const turnedPivot = applyRigid(aboutPivot, pivot);
+  aboutPivot.position = [pivot[0] - turnedPivot[0], pivot[1] - turnedPivot[1], pivot[2] - turnedPivot[2]];
+  return composeRigid(aboutPivot, calibration);
+}

@@ -56,7 +56,8 @@ export interface HologramInteractionOptions {
   hoverEvery?: number;
   /** The segmentation on the CT grid: rays find structures in it (fast, cut- and visibility-aware). */
   labels?: LabelMap;
-  extension?: InteractionExtension;
+  /** Sections of their own (room calibration, team), in menu order. */
+  extensions?: readonly InteractionExtension[];
 }
 
 const GROUP_LABELS: Record<StructureGroup, string> = { bone: 'Bones', vessel: 'Vessels', organ: 'Organs' };
@@ -184,7 +185,7 @@ export class HologramInteraction {
       }
       rows.push(row);
     }
-    if (this.options.extension) rows.push(...this.options.extension.menuRows());
+    for (const x of this.options.extensions ?? []) rows.push(...x.menuRows());
     rows.push({ title: 'Session' }, [
       { id: 'measure:clear', label: `Clear measurements (${viewMeasurements(s).length})`, disabled: !viewMeasurements(s).length, weight: 2 },
       { id: 'exit', label: 'Leave XR' },
@@ -289,7 +290,7 @@ export class HologramInteraction {
         this.onSessionActionObservable.notifyObservers(kind);
         return;
       default:
-        if (this.options.extension?.runAction(id)) return;
+        if (this.options.extensions?.some((x) => x.runAction(id))) return;
         throw new Error(`XR menu: unknown action "${id}"`);
     }
   }
@@ -368,7 +369,7 @@ export class HologramInteraction {
 
   private onPress(e: Effector): void {
     if (this.pressMenu(e)) return;
-    if (this.options.extension?.capturePress(e)) return;
+    if (this.options.extensions?.some((x) => x.capturePress(e))) return;
     if (this.placing) {
       this.onPlacePressObservable.notifyObservers(e);
       return;

@@ -17,12 +17,13 @@ import type { MeasureView } from '../scene/measure-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import { TextLabel } from '../scene/text-label';
 import type { ClassInfo } from '../segmentation/manifest';
-import { calibrationForPlacement, composeRigid, invertRigid, roomPose, viewRoomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform, type Vec3 } from '../state';
+import { calibrationForPlacement, calibrationToFollow, composeRigid, invertRigid, roomPose, viewRoomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform, type Vec3 } from '../state';
 import type { LabelMap } from '../volume/types';
 import { placeInFront, rigidPose } from './gestures';
 import { HologramInteraction } from './interaction';
 import { XRMenuPanel } from './menu';
 import { RoomCalibration } from './room-calibration';
+import { TeamMenu, type XRTeamLink } from './team-menu';
 import { XRInputAdapter } from './xr-input';
 
 export type ImmersiveMode = 'immersive-ar' | 'immersive-vr';
@@ -75,6 +76,8 @@ interface SavedAnchor {
 }
 
 const ANCHOR_FEATURES = ['hit-test', 'anchors', 'hand-tracking', 'local-floor'];
+/** Smallest turn of a followed copy: snaps, not a drifting world (comfort). */
+const FOLLOW_SNAP_RAD = (20 * Math.PI) / 180;
 
 /**
  * The headset session: Babylon's WebXR experience with no default UI, no teleport and no CDN assets
@@ -100,12 +103,13 @@ export class HoloXR {
   /** "Calibrate room": the landmark pinches that give this device the team's room frame. */
   calibration?: RoomCalibration;
   /**
-   * True while this device is in a team session (the app sets it). Then a device that has not
+   * The team session, when the app connects one. While it is active, a device that has not
    * calibrated by landmarks places its own copy: placing moves its calibration, never the team's pose.
    */
-  inTeamSession: () => boolean = () => false;
+  team?: XRTeamLink;
   /** The residual between this device's landmarks and the other members', in words (the team sets it). */
   private roomReport?: string;
+  private teamMenuKey?: string;
   handMenu?: XRMenuPanel;
   hoverLabel?: TextLabel;
   reticle?: Mesh;
@@ -249,10 +253,12 @@ export class HoloXR {
     }
   }
 
-  /** The team's residual report changed: the menu shows it beside the calibration. */
-  setRoomReport(text: string | undefined): void {
-    if (text === this.roomReport) return;
-    this.roomReport = text;
+  /** The team session changed: the menu shows the residual report, the presenter and Follow. */
+  teamChanged(roomReport: string | undefined): void {
+    const menuKey = `${roomReport}|${this.team?.active()}|${this.team?.presenter()}|${this.team?.following()}`;
+    this.roomReport = roomReport;
+    if (menuKey === this.teamMenuKey) return;
+    this.teamMenuKey = menuKey;
     this.interaction?.invalidateMenus();
   }
 
@@ -373,7 +379,8 @@ export class HoloXR {
     });
     const interaction = (this.interaction = new HologramInteraction(this.scene, {
       store: c.store, view: c.view, classes: c.classes, handles: c.handles,
-      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels, extension: calibration,
+      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels,
+      extensions: [calibration, new TeamMenu({ team: () => this.team, ownCopy: () => this.placesOwnCopy(c) })],
     }));
     interaction.effectors = this.adapter.effectors;
     interaction.onSessionActionObservable.add((action) => {
@@ -470,7 +477,26 @@ export class HoloXR {
    * team's pose shows here, and the others' avatars (room frame) stand around this copy.
    */
   private placesOwnCopy(c: XRCase): boolean {
-    return this.inTeamSession() && !c.store.getState().local.landmarks;
+    return !!this.team?.active() && !c.store.getState().local.landmarks;
+  }
+
+  /**
+   * Following the presenter in the headset (the team calls it on each presence update while this
+   * member follows). A member with their own copy sees it turned so the presenter's side faces them,
+   * in snaps of at least 20° as the presenter walks round (a continuous turn of the world is
+   * uncomfortable); a member calibrated to the room shares the physical hologram and nothing turns.
+   */
+  followPresenter(presenterHeadRoom: Vec3): void {
+    const c = this.boundCase;
+    if (!c || !this.placesOwnCopy(c)) return;
+    this.updateHead();
+    const s = c.store.getState();
+    const viewer: Vec3 = [this.head.position.x, this.head.position.y, this.head.position.z];
+    const next = calibrationToFollow(s.local.calibration, viewRoomPose(s).position, presenterHeadRoom, viewer, FOLLOW_SNAP_RAD);
+    if (!next) return;
+    c.store.dispatchLocal({ type: 'calibration/set', calibration: next });
+    // the anchor keeps pinning the turned frame (else its next update would turn it back)
+    if (this.anchor) this.adoptAnchor(this.anchor);
   }
 
   private setWorldPose(c: XRCase, position: Vector3, rotation: Quaternion, scale?: number): void {

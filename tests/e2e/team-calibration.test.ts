@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
-import type { Mesh } from '@babylonjs/core/Meshes/mesh';
-import type {} from '@babylonjs/core/Meshes/thinInstanceMesh';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyRigid, invertRigid, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawQuat, type RigidTransform, type Vec3 } from '../../src/state';
-import { launchBrowser } from './browser';
+import { launchBrowser, TestPages } from './browser';
+import { drawnPresence } from './presence-probe';
 import './test-api';
 import { installEmulatedQuest, installHandDriver } from './xr-helpers';
 
@@ -41,36 +40,20 @@ const toWorld = (k: 'A' | 'B', p: Vec3): Vec3 => applyRigid(invertRigid(ORIGIN[k
 const toPhysical = (k: 'A' | 'B', p: Vec3): Vec3 => applyRigid(ORIGIN[k], p);
 /** JSON with keys sorted: clients may list a map's keys in another order. */
 const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+/** Progress lines in the test's output: on a time-out they say how far the scenario got. */
+const started = performance.now();
+const progress = (what: string) => console.log(`[team-calibration ${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
 const distance = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 describe('team room calibration: two emulated Quest 3 headsets with different tracking origins', () => {
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-  const consoleLines: string[] = [];
+  let pages: TestPages;
   let host: Page;
   let link: string;
   const quest = {} as Record<'A' | 'B', Page>;
-
-  async function waitFor(page: Page, what: string, wait: () => Promise<unknown>): Promise<void> {
-    try {
-      await wait();
-    } catch (error) {
-      const panel = await page.evaluate(() => ['team-status', 'team-error', 'error'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '));
-      throw new Error(`${what}: ${(error as Error).message.split('\n')[0]}\npanel: ${panel}\nerrors: ${errors.join('\n')}\nconsole:\n${consoleLines.slice(-30).join('\n')}`);
-    }
-  }
-
-  async function newPage(label: string): Promise<Page> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 900, height: 640 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    // three pages rendering XR on two cores shared with other work: actions wait longer than Playwright's 30 s
-    page.setDefaultTimeout(120_000);
-    page.on('pageerror', (e) => errors.push(`${label}: ${String(e)}`));
-    page.on('console', (m) => consoleLines.push(`${label} ${m.type()}: ${m.text()}`));
-    return page;
-  }
+  const waitFor = (page: Page, what: string, wait: () => Promise<unknown>) => pages.waitFor(page, what, wait);
+  // three pages rendering XR on two cores shared with other work: actions wait longer than Playwright's 30 s
+  const newPage = (label: string) => pages.open(label, { viewport: { width: 900, height: 640 }, timeoutMs: 120_000 });
 
   /** World points of the hologram (three corners of its patient bounds) as this headset renders them. */
   function hologramWorld(page: Page): Promise<Vec3[]> {
@@ -149,10 +132,11 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    pages = new TestPages(browser);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await pages?.close();
     await browser?.close();
   });
 
@@ -192,6 +176,7 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
       const s = window.__holoct!.store.getState().local;
       return { marker, afterUndo, phase: h.calibration!.flow.phase, landmarks: s.landmarks, same: JSON.stringify(s.calibration) === before };
     });
+    progress('false start undone');
     expect(aborted).toEqual({ marker: true, afterUndo: 0, phase: 'idle', landmarks: null, same: true });
 
     const a = await calibrate('A');
@@ -203,16 +188,82 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     a.landmarks!.forEach((p, i) => expect(distance(p, expectedA[i])).toBeLessThan(1e-4));
 
     // A (calibrated) places the hologram on the table: the shared pose moves, for everyone
+    progress('A calibrated');
     await place('A', -40);
     await sharedPoseEverywhere(quest.A);
     // B has not calibrated: the same shared pose shows somewhere else in the room (the test can fail)
+    progress('A placed; pose everywhere');
     const uncalibrated = await physicalGap();
     expect(uncalibrated).toBeGreaterThan(0.05);
 
+    // B is now like a member in another room with its own copy: A's avatar stands where A stands relative
+    // to the hologram (presence and pose both in the room frame; B's calibration maps both)
+    const headA = await quest.A.evaluate(() => {
+      const h = window.__holoct!;
+      const c = h.scene.activeCamera!.globalPosition;
+      return { head: [c.x, c.y, c.z] as Vec3, calibration: h.store.getState().local.calibration };
+    });
+    const headARoom = applyRigid(invertRigid(headA.calibration), headA.head);
+    await expect.poll(async () => {
+      const heads = (await quest.B.evaluate(drawnPresence, ['presence-heads']))['presence-heads'] ?? [];
+      const calibrationB = await quest.B.evaluate(() => window.__holoct!.store.getState().local.calibration);
+      return Math.min(Infinity, ...heads.map((p) => distance(applyRigid(invertRigid(calibrationB), p), headARoom)));
+    }, { timeout: 20_000, interval: 500 }).toBeLessThan(0.005);
+
+    // A presents; B (own copy) walks round to another side of its copy and follows from the headset's
+    // menu: the copy turns about its pivot so that A's avatar stands in B's direction from the
+    // hologram, at A's own distance from it; B itself does not move
+    progress('A\'s avatar seen by B');
+    await quest.A.dispatchEvent('#team-present', 'click');
+    await waitFor(quest.B, 'Follow in the headset menu', () => quest.B.waitForFunction(() => !!window.__holoct!.xr.holo.nearMenu!.itemCenter('team:follow'), null, { timeout: 30_000 }));
+    const copyB = async () => {
+      const { calibration, pose } = await quest.B.evaluate(() => { const s = window.__holoct!.store.getState(); return { calibration: s.local.calibration, pose: s.shared.pose }; });
+      const pivot = applyRigid(calibration, pose.position);
+      const heads = (await quest.B.evaluate(drawnPresence, ['presence-heads']))['presence-heads'] ?? [];
+      const avatar = heads.find((p) => distance(applyRigid(invertRigid(calibration), p), headARoom) < 0.01);
+      return { pivot, avatar };
+    };
+    const bearing = (p: Vec3, from: Vec3) => Math.atan2(p[0] - from[0], p[2] - from[2]);
+    const reach = (p: Vec3, from: Vec3) => Math.hypot(p[0] - from[0], p[2] - from[2]);
+    const turnBetween = (a: number, b: number) => Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b)));
+    progress('Follow offered to B');
+    const before = await copyB();
+    expect(before.avatar).toBeDefined();
+    const away = bearing(before.avatar!, before.pivot) + 2.5;
+    const headB: Vec3 = [before.pivot[0] + 0.9 * Math.sin(away), 1.6, before.pivot[2] + 0.9 * Math.cos(away)];
+    await quest.B.evaluate(async (p) => { window.__xrt!.head(p, -20); await window.__xrt!.frames(4); }, headB);
+    expect(turnBetween(bearing(before.avatar!, before.pivot), bearing(headB, before.pivot))).toBeGreaterThan(2);
+    await quest.B.evaluate(async () => {
+      const t = window.__xrt!;
+      await t.tap('right', window.__holoct!.xr.holo.nearMenu!.itemCenter('team:follow')!.asArray());
+      await t.park('right');
+    });
+    await expect.poll(async () => {
+      const now = await copyB();
+      return now.avatar ? turnBetween(bearing(now.avatar, now.pivot), bearing(headB, now.pivot)) : Infinity;
+    }, { timeout: 20_000, interval: 500 }).toBeLessThan(0.02);
+    progress('B followed');
+    const followed = await copyB();
+    expect(distance(followed.pivot, before.pivot)).toBeLessThan(1e-3);
+    expect(Math.abs(reach(followed.avatar!, followed.pivot) - reach(before.avatar!, before.pivot))).toBeLessThan(0.005);
+    expect(await quest.B.evaluate(() => window.__holoct!.xr.holo.nearMenu!.items.find((i) => i.id === 'team:follow')?.label)).toBe('Stop following');
+    // B stops following and A presenting; B steps back where it stood
+    await quest.B.evaluate(async () => {
+      const t = window.__xrt!;
+      await t.tap('right', window.__holoct!.xr.holo.nearMenu!.itemCenter('team:follow')!.asArray());
+      await t.park('right');
+      t.head([0, 1.6, 0], -35);
+      await t.frames(4);
+    });
+    await quest.A.dispatchEvent('#team-present', 'click');
+    await waitFor(quest.B, 'Follow leaves the menu', () => quest.B.waitForFunction(() => !window.__holoct!.xr.holo.nearMenu!.itemCenter('team:follow'), null, { timeout: 30_000 }));
+
+    progress('follow ended');
     const b = await calibrate('B');
     expect(b.pinError).toBeNull();
     expect(b.landmarks).toHaveLength(3);
 
+    progress('B calibrated');
     // each headset shows the residual between the two members' pinches: what the injected errors give
     const expected = landmarkResidual(pinched('A'), pinched('B'))!;
     expect(expected.maxMm).toBeGreaterThan(2); // the errors are not trivially small
@@ -273,6 +324,6 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     const states = await Promise.all([host, quest.A, quest.B].map(async (p) => canonical(JSON.parse(await p.evaluate(() => JSON.stringify(window.__holoct!.store.getState().shared))))));
     expect(states[1]).toBe(states[0]);
     expect(states[2]).toBe(states[0]);
-    expect(errors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   });
 });

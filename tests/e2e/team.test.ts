@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from './browser';
+import { launchBrowser, TestPages } from './browser';
 import { applyRigid, invertRigid, type RigidTransform, type Vec3 } from '../../src/state';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import type {} from '@babylonjs/core/Meshes/thinInstanceMesh';
-import type { Matrix } from '@babylonjs/core/Maths/math.vector';
 import type { Effector } from '../../src/xr/effector';
+import { drawnPresence } from './presence-probe';
 import './test-api';
 import { installEmulatedQuest, installHandDriver } from './xr-helpers';
 
@@ -31,27 +31,13 @@ async function structures(page: Page): Promise<string[]> {
 
 describe('team session between two desktop pages', () => {
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
+  let pages: TestPages;
   const urls: string[] = [];
-  const consoleLines: string[] = [];
 
-  /** Waits, and on a timeout says what the team panel and the console showed. */
-  async function waitPanel(page: Page, selector: string, timeout: number): Promise<void> {
-    try {
-      await page.waitForSelector(selector, { timeout });
-    } catch (error) {
-      const panel = await page.evaluate(() => ['team-status', 'team-error', 'error'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '));
-      throw new Error(`${(error as Error).message.split('\n')[0]}\npanel: ${panel}\nerrors: ${errors.join('\n')}\nconsole:\n${consoleLines.slice(-30).join('\n')}`);
-    }
-  }
+  const waitPanel = (page: Page, selector: string, timeout: number) => pages.waitFor(page, selector, () => page.waitForSelector(selector, { timeout }));
 
   async function newPage(label: string): Promise<Page> {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 760 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`${label}: ${String(e)}`));
-    page.on('console', (m) => consoleLines.push(`${label} ${m.type()}: ${m.text()}`));
+    const page = await pages.open(label);
     page.on('request', (r) => urls.push(r.url()));
     page.on('websocket', (ws) => urls.push(ws.url()));
     return page;
@@ -59,10 +45,11 @@ describe('team session between two desktop pages', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    pages = new TestPages(browser);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close();
+    await pages?.close();
     await browser?.close();
   });
 
@@ -110,7 +97,7 @@ describe('team session between two desktop pages', () => {
     expect(await host.textContent('#team-error')).toMatch(/ended/);
 
     expect(urls.filter((u) => u.includes(secret) || u.includes(encodeURIComponent(secret)))).toEqual([]);
-    expect(errors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   });
 
   it('a Quest 3 (IWER) joiner in XR: its head, hands and pointer reach the desktop host where the headset has them', async () => {
@@ -151,15 +138,8 @@ describe('team session between two desktop pages', () => {
 
     // the host (identity calibration: room frame = its world) draws the headset's head and both hands where they are in the room frame
     await host.waitForFunction(() => ((window.__holoct!.scene.getMeshByName('presence-hands') as Mesh | null)?.thinInstanceCount ?? 0) >= 2, null, { timeout: 30_000 });
-    const seen = await host.evaluate(() => {
-      const scene = window.__holoct!.scene;
-      const at = (name: string) => {
-        const mesh = scene.getMeshByName(name) as Mesh;
-        mesh.computeWorldMatrix(true);
-        return mesh.thinInstanceGetWorldMatrices().slice(0, mesh.thinInstanceCount).map((m: Matrix) => { const p = m.getTranslation(); return [p.x, p.y, p.z]; });
-      };
-      return { heads: at('presence-heads'), hands: at('presence-hands'), rays: scene.getMeshByName('presence-rays')!.isEnabled() };
-    });
+    const drawn = await host.evaluate(drawnPresence, ['presence-heads', 'presence-hands']);
+    const seen = { heads: drawn['presence-heads'], hands: drawn['presence-hands'], rays: await host.evaluate(() => window.__holoct!.scene.getMeshByName('presence-rays')!.isEnabled()) };
     const close = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
     expect(seen.heads).toHaveLength(1);
     expect(close(seen.heads[0], toRoom(truth.head))).toBeLessThan(0.01);
@@ -170,6 +150,6 @@ describe('team session between two desktop pages', () => {
 
     await host.click('#team-leave');
     await quest.waitForFunction(() => document.getElementById('team-error')?.textContent?.includes('ended'), null, { timeout: 20_000 });
-    expect(errors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   });
 });
