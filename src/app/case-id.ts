@@ -7,9 +7,13 @@ import type { Volume } from '../volume/types';
  * the page's script (a pure-JS hash of a 512²×120 CT takes seconds).
  */
 export async function caseIdOfVolume(volume: Pick<Volume, 'data'>, modelId: string, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<string> {
+  return caseIdOf(await voxelShaOfVolume(volume, subtle), modelId);
+}
+
+/** The voxelSha256 alone (lower-case hex), with WebCrypto. */
+export async function voxelShaOfVolume(volume: Pick<Volume, 'data'>, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<string> {
   const digest = await subtle.digest('SHA-256', int16LittleEndian(volume.data));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  return caseIdOf(hex, modelId);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function int16LittleEndian(data: Int16Array | Float32Array): Uint8Array<ArrayBuffer> {

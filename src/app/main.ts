@@ -12,11 +12,13 @@ import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
-import { caseIdOfVolume } from './case-id';
+import { caseIdOfVolume, voxelShaOfVolume } from './case-id';
 import { ExportMenu, type ExportSource } from './export-menu';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
-import { SegSendPanel, type SegTarget } from './seg-send';
+import { SegSendPanel } from './seg-send';
+import type { PacsOrigin } from './pacs-panel';
+import { retrieveSeries, type PacsConnection } from '../pacs/index';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
 import { residualSummary } from '../team/room-residual';
@@ -44,6 +46,8 @@ interface CaseState {
   result?: SegmentResult;
   /** The structures' meshes as received (patient LPS mm), for exports. */
   meshes: SurfaceMesh[];
+  /** The PACS series it was segmented from, if any. */
+  origin?: PacsOrigin;
 }
 
 /** The export menu's view of a case: its meshes, what is shown, the cuts in effect. */
@@ -70,7 +74,9 @@ class HoloCTApp {
   private busy = false;
   private readonly params = new URLSearchParams(location.search);
   /** The PACS study the opened files came from (a SEG can go back there), if they did. */
-  private origin?: SegTarget;
+  private origin?: PacsOrigin;
+  /** The PACS a team member may take a shared case's CT from (the PACS panel's server). */
+  private pacsConnection?: () => PacsConnection;
   private readonly segSend = new SegSendPanel(sectionAfter('pacs', 'seg-send'), {
     buildSeg: () => {
       const labels = this.current?.result?.labels;
@@ -142,7 +148,7 @@ class HoloCTApp {
   }
 
   /** Opens files: the current hologram stays until the new one is ready; errors leave it in place. */
-  async open(files: DicomInputFile[], origin?: SegTarget): Promise<void> {
+  async open(files: DicomInputFile[], origin?: PacsOrigin): Promise<void> {
     if (!this.model) {
       this.showError('The segmentation model is not loaded yet: open the CT again in a moment.');
       return;
@@ -216,6 +222,7 @@ class HoloCTApp {
         `${(result.report.timingsMs.inference / 1000).toFixed(1)} s) · ${result.report.totalTriangles.toLocaleString()} triangles, ${result.report.drawCalls} draw calls`;
       this.hideProgress();
       this.segSend.setTarget(this.origin);
+      next.origin = this.origin;
       document.body.dataset.hologram = 'ready';
     } catch (error) {
       if (!framed) next.view.dispose();
@@ -224,6 +231,11 @@ class HoloCTApp {
       this.busy = false;
       this.hideProgress();
     }
+  }
+
+  /** A team member may take a shared case's CT from this PACS (the PACS panel's server). */
+  usePacs(connection: () => PacsConnection): void {
+    this.pacsConnection = connection;
   }
 
   /** What a team session needs of the app (src/app/team-controller.ts). */
@@ -240,9 +252,11 @@ class HoloCTApp {
         // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again
         const voxelSha = /^[0-9a-f]{64}(?=:)/.exec(now.store.getState().shared.caseId)?.[0];
         const model = this.model.manifest.name;
+        const origin = now.origin;
         return buildCasePackageOffPage({
           content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
           caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined,
+          pacs: origin ? { studyInstanceUID: origin.studyInstanceUID, seriesInstanceUID: origin.seriesInstanceUID } : undefined,
         });
       },
       showCase: (opened) => this.showSharedCase(opened),
@@ -261,6 +275,15 @@ class HoloCTApp {
       calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
       landmarks: () => c()?.store.getState().local.landmarks ?? null,
       followInHeadset: (head) => this.xr.holo.followPresenter(head),
+      ctFromPacs: async (series) => {
+        const connection = this.pacsConnection?.();
+        if (!connection) throw new Error('no PACS is set up on this device');
+        const files = await retrieveSeries(connection, series);
+        const transfer = files.map((f) => f.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
+        const volume = await this.worker.api.readVolume(Comlink.transfer(files, transfer));
+        const data = volume.data instanceof Int16Array ? volume.data : Int16Array.from(volume.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
+        return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume(volume) };
+      },
     };
   }
 
@@ -393,7 +416,8 @@ function message(error: unknown): string {
 
 const app = new HoloCTApp();
 if (TEST_HOOKS) publishTestApi({ runWindow: (patch) => app.runWindow(patch) });
-new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
+const pacs = new PacsPanel($('pacs'), { load: (files, origin) => app.open(files, origin) });
+app.usePacs(() => pacs.connection());
 const team = new TeamController(app.teamHooks());
 new TeamPanel($('team'), team);
 app.connectTeam(team);

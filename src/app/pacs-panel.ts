@@ -6,6 +6,13 @@ import './pacs-panel.css';
 export const DEFAULT_PACS_URL = '/dicomweb';
 const URL_KEY = 'holoct.pacs.url';
 
+/** Where loaded instances came from: the server, the study (a SEG goes back there) and the series (a team may take it from there). */
+export interface PacsOrigin {
+  connection: PacsConnection;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+}
+
 export interface PacsPanelOptions {
   /**
    * Hands the retrieved instances to the app: the same worker `open()` / `segment()` path as files
@@ -13,7 +20,7 @@ export interface PacsPanelOptions {
    * and keeps the current hologram on failure). `origin` is the study they came from, where a
    * segmentation may be sent back.
    */
-  load(files: DicomInputFile[], origin: { connection: PacsConnection; studyInstanceUID: string }): Promise<void>;
+  load(files: DicomInputFile[], origin: PacsOrigin): Promise<void>;
   /** Server URL shown first (default: the last one used on this device, else {@link DEFAULT_PACS_URL}). */
   defaultUrl?: string;
   /** Injected for tests; default `fetch`. */
@@ -78,7 +85,8 @@ export class PacsPanel {
     this.cancelButton.addEventListener('click', () => this.controller?.abort(new DOMException('Retrieval cancelled', 'AbortError')));
   }
 
-  private connection(): PacsConnection {
+  /** The server this panel talks to now (its URL box). */
+  connection(): PacsConnection {
     const baseUrl = this.url.value.trim();
     return { baseUrl, fetch: this.options.fetch };
   }
@@ -199,7 +207,7 @@ export class PacsPanel {
       if (files) {
         // The app reports opening and segmenting (progress, case line, errors) in its own status.
         this.status.textContent = `Retrieved ${series.description || series.seriesInstanceUID} (${files.length} images)`;
-        await this.options.load(files, { connection: this.connection(), studyInstanceUID: series.studyInstanceUID });
+        await this.options.load(files, { connection: this.connection(), studyInstanceUID: series.studyInstanceUID, seriesInstanceUID: series.seriesInstanceUID });
       }
     } catch (error) {
       this.showError(`Could not open the retrieved series: ${message(error)}`);

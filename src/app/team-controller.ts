@@ -7,7 +7,7 @@ import type { CasePackage, OpenedCase } from '../team/case-package';
 import { buildJoinLink } from '../team/join-link';
 import { RoomClient } from '../team/room-client';
 import { memberResiduals, type MemberResidual } from '../team/room-residual';
-import { TeamSession, type TeamMember, type TeamStatus } from '../team/team-session';
+import { TeamSession, type CtFromPacs, type TeamMember, type TeamStatus } from '../team/team-session';
 import type { Effector } from '../xr/effector';
 import { PresenceSampler } from './presence-sampler';
 
@@ -33,6 +33,8 @@ export interface TeamAppHooks {
   pointerInside(): boolean;
   /** Registers the one listener told when another case replaces the one on show. */
   onCaseReplaced?(listener: () => void): void;
+  /** Joiner: takes a series from the PACS this device reaches (the case's CT at full resolution, when it is the same). */
+  ctFromPacs?: CtFromPacs;
   /** In XR, following: the headset shows the presenter's side (the presenter's head, room frame). */
   followInHeadset?(presenterHead: [number, number, number]): void;
 }
@@ -51,6 +53,8 @@ export interface TeamView {
   residuals: MemberResidual[];
   /** Last refusal or end reason, fit to show. */
   message?: string;
+  /** Joiner: where the shared case's CT came from, when the PACS was tried. */
+  ctNote?: string;
 }
 
 const PRESENCE_HZ = 30;
@@ -122,8 +126,9 @@ export class TeamController {
       const session = await TeamSession.join(this.options(), ticket);
       try {
         this.set({ busyText: 'Downloading the case…' });
-        const opened = await session.loadCase();
+        const opened = await session.loadCase({ ctFromPacs: this.hooks.ctFromPacs });
         await this.hooks.showCase(opened);
+        this.set({ ctNote: opened.ctSource === 'pacs' ? 'CT taken from the PACS at full resolution (the same voxels as the host\'s).' : opened.ctNote });
       } catch (error) {
         session.leave();
         throw error;

@@ -26,6 +26,7 @@ export class TeamPanel {
   private readonly error: HTMLElement;
   private readonly present: HTMLButtonElement;
   private readonly follow: HTMLInputElement;
+  private readonly ctNote: HTMLElement;
   private readonly leave: HTMLButtonElement;
   private readonly startButton: HTMLButtonElement;
   private readonly joinButton: HTMLButtonElement;
@@ -55,7 +56,8 @@ export class TeamPanel {
     this.follow = el('input', { id: 'team-follow', type: 'checkbox' });
     const followLabel = el('label', { className: 'hint' }, this.follow, ' Follow the presenter');
     this.leave = el('button', { id: 'team-leave', type: 'button' }, 'Leave');
-    this.active = el('div', { id: 'team-active', hidden: true }, this.hostBox, el('h3', {}, 'Members'), this.members, this.residuals, el('div', { className: 'buttons' }, this.present, this.leave), followLabel);
+    this.ctNote = el('div', { id: 'team-ct-note', className: 'hint', hidden: true });
+    this.active = el('div', { id: 'team-active', hidden: true }, this.hostBox, el('h3', {}, 'Members'), this.members, this.residuals, el('div', { className: 'buttons' }, this.present, this.leave), followLabel, this.ctNote);
     this.status = el('div', { id: 'team-status', className: 'hint' });
     this.status.setAttribute('role', 'status');
     this.error = el('div', { id: 'team-error', hidden: true });
@@ -112,6 +114,8 @@ export class TeamPanel {
     }
     this.renderMembers(view);
     this.renderResiduals(view);
+    this.ctNote.hidden = !view.ctNote;
+    this.ctNote.textContent = view.ctNote ?? '';
     this.status.textContent = view.phase === 'busy' ? view.busyText ?? '' : inSession ? statusText(view) : '';
     this.error.hidden = !view.message;
     this.error.textContent = view.message ?? '';

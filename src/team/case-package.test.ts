@@ -99,6 +99,9 @@ describe('case package', () => {
       ['class colour', (m) => (m.classes[0].color = 'red'), /classes\[0\]\.color/],
       ['duplicate class', (m) => m.classes.push({ ...m.classes[0] }), /unique/],
       ['factors', (m) => (m.ctDownsample = [1, 0, 1]), /ctDownsample/],
+      ['pacs not an object', (m) => (m.pacs = 'PACS'), /pacs must be an object/],
+      ['pacs study UID', (m) => (m.pacs = { studyInstanceUID: 'DOE^JOHN', seriesInstanceUID: '1.2.3' }), /pacs\.studyInstanceUID/],
+      ['pacs series UID too long', (m) => (m.pacs = { studyInstanceUID: '1.2.3', seriesInstanceUID: `1.${'2'.repeat(70)}` }), /pacs\.seriesInstanceUID/],
     ];
     for (const [what, edit, error] of broken) {
       const m = JSON.parse(JSON.stringify(pkg.manifest));
@@ -107,6 +110,11 @@ describe('case package', () => {
       expect(() => parseCasePackageManifest(m), what).toThrow(CasePackageError);
     }
     expect(() => parseCasePackageManifest(null)).toThrow(CasePackageError);
+    // a package from a PACS series names it by its UIDs, and nothing else of it
+    const pacs = { studyInstanceUID: '1.2.840.113619.2.1', seriesInstanceUID: '1.2.840.113619.2.1.3' };
+    const fromPacs = buildCasePackage(await phantomCase(), { pacs });
+    expect(parseCasePackageManifest(JSON.parse(JSON.stringify(fromPacs.manifest))).pacs).toEqual(pacs);
+    expect(Object.keys(fromPacs.manifest.pacs!)).toEqual(['studyInstanceUID', 'seriesInstanceUID']);
   });
 });
 

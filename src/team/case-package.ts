@@ -52,6 +52,18 @@ export interface CasePackageManifest {
   blobs: Record<BlobName, BlobRef>;
   /** Box factors the CT blob was downsampled by along i, j, k ([1,1,1] when sent at full resolution). */
   ctDownsample: Vec3;
+  /**
+   * The PACS series the host loaded, when it came from one: a member who reaches the same PACS may
+   * take the full-resolution CT from there instead of the blob (accepted only when its voxels give the
+   * same case id). UIDs only: no name, ID, date or accession.
+   */
+  pacs?: PacsSeriesRef;
+}
+
+/** A DICOM series by its UIDs. */
+export interface PacsSeriesRef {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
 }
 
 export interface CasePackage {
@@ -101,7 +113,7 @@ export function caseIdFromVoxelSha(voxelSha: string, model: string): string {
   return caseIdOfSha(voxelSha, model);
 }
 
-export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: number; caseId?: string } = {}): CasePackage {
+export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: number; caseId?: string; pacs?: PacsSeriesRef } = {}): CasePackage {
   const { volume, labels, meshes, classes, model } = content;
   const factors = downsampleFactors(volume, options.maxCtVoxels ?? DEFAULT_MAX_CT_VOXELS);
   const ct = factors.every((f) => f === 1) ? toInt16(volume) : downsampleVolume(volume, factors);
@@ -118,6 +130,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     classes: classes.map(({ id, name, label, group, color, opacity }) => ({ id, name, label, group, color, opacity })),
     blobs: { glb: ref(blobs.glb), labels: ref(blobs.labels), ct: ref(blobs.ct) },
     ctDownsample: factors,
+    ...(options.pacs ? { pacs: parsePacsRef(options.pacs, (why) => new CasePackageError(`case package: ${why}`)) } : {}),
   };
   return { manifest, blobs };
 }
@@ -154,7 +167,21 @@ export function parseCasePackageManifest(value: unknown): CasePackageManifest {
   }
   const f = m.ctDownsample;
   if (!Array.isArray(f) || f.length !== 3 || !f.every((x) => Number.isInteger(x) && x >= 1 && x <= 64)) throw bad('ctDownsample must be 3 integers 1–64');
-  return { schema: CASE_PACKAGE_SCHEMA, caseId: m.caseId, model: m.model, classes, blobs: refs, ctDownsample: [f[0], f[1], f[2]] };
+  const pacs = m.pacs === undefined ? undefined : parsePacsRef(m.pacs, bad);
+  return { schema: CASE_PACKAGE_SCHEMA, caseId: m.caseId, model: m.model, classes, blobs: refs, ctDownsample: [f[0], f[1], f[2]], ...(pacs ? { pacs } : {}) };
+}
+
+/** DICOM UIDs: digits and dots, at most 64 characters (PS3.5 §9.1). */
+const DICOM_UID = /^[0-9]+(\.[0-9]+)*$/;
+
+function parsePacsRef(value: unknown, bad: (why: string) => Error): PacsSeriesRef {
+  const r = value as Record<string, unknown> | null;
+  if (typeof r !== 'object' || r === null) throw bad('pacs must be an object');
+  for (const key of ['studyInstanceUID', 'seriesInstanceUID'] as const) {
+    const uid = r[key];
+    if (typeof uid !== 'string' || uid.length > 64 || !DICOM_UID.test(uid)) throw bad(`pacs.${key} must be a DICOM UID (digits and dots, ≤ 64 characters)`);
+  }
+  return { studyInstanceUID: r.studyInstanceUID as string, seriesInstanceUID: r.seriesInstanceUID as string };
 }
 
 function parseClass(value: unknown, index: number, bad: (why: string) => Error): PackageClass {
@@ -178,7 +205,7 @@ export type BlobFetcher = (sha256: string, name: BlobName) => Promise<Uint8Array
  * or sha256 differs from the manifest is refused before it is decoded, and nothing is returned
  * unless every blob is good, so a caller that swaps its scene only on success loses nothing.
  */
-export async function openCasePackage(manifestValue: unknown, fetchBlob: BlobFetcher): Promise<OpenedCase> {
+export async function openCasePackage(manifestValue: unknown, fetchBlob: BlobFetcher, options: { ct?: OpenedCase['volume'] } = {}): Promise<OpenedCase> {
   const manifest = parseCasePackageManifest(manifestValue);
   const pending = new Map<string, Promise<Uint8Array>>();
   const get = (name: BlobName): Promise<Uint8Array> => {
@@ -190,7 +217,8 @@ export async function openCasePackage(manifestValue: unknown, fetchBlob: BlobFet
     }
     return p;
   };
-  const [glb, labelBytes, ctBytes] = await Promise.all(BLOB_NAMES.map(get));
+  // a CT the caller took elsewhere (the same PACS series, checked against the case id) spares the CT blob
+  const [glb, labelBytes, ctBytes] = await Promise.all([get('glb'), get('labels'), options.ct ? undefined : get('ct')]);
   const classes: ClassInfo[] = manifest.classes.map((c) => ({ ...c, sourceNames: [] }));
   try {
     return {
@@ -199,7 +227,7 @@ export async function openCasePackage(manifestValue: unknown, fetchBlob: BlobFet
       classes,
       meshes: glbToMeshes(glb, classes),
       labels: decodeLabelBlob(labelBytes),
-      volume: decodeCtBlob(ctBytes),
+      volume: options.ct ?? decodeCtBlob(ctBytes!),
     };
   } catch (error) {
     throw new CasePackageError(`case package ${manifest.caseId}: a verified blob could not be decoded: ${(error as Error).message}`, { cause: error });

@@ -8,7 +8,7 @@
  */
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
 import * as Y from 'yjs';
-import { openCasePackage, parseCasePackageManifest, type CasePackage, type CasePackageManifest, type OpenedCase } from './case-package';
+import { caseIdFromVoxelSha, openCasePackage, parseCasePackageManifest, type CasePackage, type CasePackageManifest, type OpenedCase, type PacsSeriesRef } from './case-package';
 import { sendOwnPresenceOnly } from './own-presence-only';
 import { buildPresence, colorFor, parsePresence, PresenceThrottle, type PresenceState } from './presence';
 import type { RoomClient } from './room-client';
@@ -40,6 +40,15 @@ export interface TeamMember {
   clientId: number;
   self: boolean;
   presence?: PresenceState;
+}
+
+/** Takes a series from the PACS this member reaches: its CT and the sha256 of its voxels (as the case id hashes them). */
+export type CtFromPacs = (series: PacsSeriesRef) => Promise<{ volume: OpenedCase['volume']; voxelSha256: string }>;
+
+/** A joiner's case: where its CT came from, and why not from the PACS when that was tried and refused. */
+export interface LoadedCase extends OpenedCase {
+  ctSource: 'host' | 'pacs';
+  ctNote?: string;
 }
 
 export interface TeamSessionOptions {
@@ -203,8 +212,30 @@ export class TeamSession {
   }
 
   /** Downloads (once), verifies and rebuilds the host's case. Throws before anything is returned when a blob is bad. */
-  async loadCase(): Promise<OpenedCase> {
+  /**
+   * Downloads and verifies the host's case. When the host loaded it from a PACS and `ctFromPacs`
+   * is given (this member reaches a PACS), the CT is taken from there at full resolution instead of
+   * the host's (maybe downsampled) copy, only if its voxels give the room's case id; otherwise, or
+   * when the PACS fails, the host's copy is used and `ctNote` says why.
+   */
+  async loadCase(options: { ctFromPacs?: CtFromPacs } = {}): Promise<LoadedCase> {
     const manifest = await this.packageManifest();
+    let ct: OpenedCase['volume'] | undefined;
+    let ctNote: string | undefined;
+    if (manifest.pacs && options.ctFromPacs) {
+      try {
+        const got = await options.ctFromPacs(manifest.pacs);
+        if (caseIdFromVoxelSha(got.voxelSha256, manifest.model) === manifest.caseId) ct = got.volume;
+        else ctNote = 'The PACS series is not the CT the host segmented (its voxels differ): the host\'s copy is shown.';
+      } catch (error) {
+        ctNote = `The CT could not be taken from the PACS (${error instanceof Error ? error.message : String(error)}): the host's copy is shown.`;
+      }
+    }
+    const opened = await this.openPackage(manifest, ct);
+    return { ...opened, ctSource: ct ? 'pacs' : 'host', ...(ctNote ? { ctNote } : {}) };
+  }
+
+  private openPackage(manifest: CasePackageManifest, ct: OpenedCase['volume'] | undefined): Promise<OpenedCase> {
     const cache = this.options.blobCache;
     return openCasePackage(manifest, (sha) => {
       const hit = cache?.get(sha);
@@ -213,7 +244,7 @@ export class TeamSession {
       cache?.set(sha, p);
       p.catch(() => cache?.delete(sha)); // a failed download is tried again next time
       return p;
-    });
+    }, { ct });
   }
 
   private checkCase(m: CasePackageManifest): CasePackageManifest {

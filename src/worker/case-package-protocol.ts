@@ -1,4 +1,4 @@
-import type { CasePackage, CaseContent } from '../team/case-package';
+import type { CasePackage, CaseContent, PacsSeriesRef } from '../team/case-package';
 
 /** The typed protocol of the case-package worker (comlink): the case on show in, the package out. */
 export interface CasePackageRequest {
@@ -6,6 +6,8 @@ export interface CasePackageRequest {
   content: CaseContent;
   /** Known already (the app hashes the CT when it loads it): spares hashing it again. */
   caseId?: string;
+  /** The PACS series the case came from, if it did (members reaching that PACS may take the CT from there). */
+  pacs?: PacsSeriesRef;
 }
 
 export interface CasePackageWorkerApi {

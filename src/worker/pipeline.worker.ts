@@ -11,6 +11,7 @@ import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
 import { browserSurfaces } from './surface-pool';
 import type { InitResult, OpenResult, PipelineWorkerApi, SegExport, SegmentResult, WindowResult, WorkerProgress } from './protocol';
+import type { Volume } from '../volume/types';
 import { createWebSession } from './web-session';
 
 // The worker stays thin: it holds the session and the opened files, and runs the shared pipeline.
@@ -46,6 +47,11 @@ const api: PipelineWorkerApi = {
     segmentedSeriesId = undefined;
     if (input.length === 1 && isNifti(input[0])) return { kind: 'nifti' };
     return { kind: 'dicom', scan: scanDicomFiles(input) };
+  },
+
+  async readVolume(input): Promise<Volume> {
+    const { volume } = await loadInput(input, { codecs });
+    return Comlink.transfer(volume, [volume.data.buffer as ArrayBuffer]);
   },
 
   async segment(request, onProgress, onMesh): Promise<SegmentResult> {

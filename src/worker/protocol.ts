@@ -71,6 +71,8 @@ export interface PipelineWorkerApi {
   init(request: InitRequest): Promise<InitResult>;
   /** Keeps the files in the worker and scans them (headers only). Replaces earlier files. */
   open(files: DicomInputFile[]): Promise<OpenResult>;
+  /** Decodes a DICOM series into its CT only (a team member taking the shared case's CT from the PACS); the open files stay. */
+  readVolume(files: DicomInputFile[]): Promise<Volume>;
   /** Runs the whole pipeline on the opened files; meshes stream through onMesh as they are ready. */
   segment(
     request: SegmentRequest,

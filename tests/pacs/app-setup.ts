@@ -8,7 +8,8 @@ import { freePort } from './orthanc';
 /**
  * Vitest globalSetup (after orthanc-setup.ts): the app as `npm start` serves it — a production build
  * under `vite preview` with vite.config.ts (COOP/COEP, static model and sample, the /dicomweb proxy)
- * — with HOLOCT_PACS_URL pointing at the test Orthanc, built with the test hooks (window.__holoct,
+ * with the team server on the same origin (scripts/serve-app.ts) — with HOLOCT_PACS_URL pointing at
+ * the test Orthanc, built with the test hooks (window.__holoct,
  * src/app/test-api.ts). Two more differences, both to share the tree with
  * other runs: the build goes to a temp folder (`npm start` and the e2e tests use dist/, and a
  * rebuild there would pull files from under a running server), and it serves plain HTTP on
@@ -26,8 +27,10 @@ export default async function setup({ provide }: { provide: (key: string, value:
     throw new Error(`vite build failed (${build.status ?? build.signal}):\n${build.stdout}\n${build.stderr}`);
   }
   const port = Number(process.env.HOLOCT_PACS_APP_PORT ?? (await freePort()));
-  const server: ChildProcess = spawn(process.execPath, [vite, 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    env,
+  // scripts/serve-app.ts = `vite preview` + the team server on the same origin, as `npm start` runs it
+  const teamData = mkdtempSync(join(tmpdir(), 'holoct-pacs-team-'));
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-app.ts', '--out-dir', outDir, '--port', String(port), '--host', '127.0.0.1'], {
+    env: { ...env, HOLOCT_TEAM_DATA: teamData },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -54,6 +57,7 @@ export default async function setup({ provide }: { provide: (key: string, value:
       await once(server, 'exit');
     }
     rmSync(outDir, { recursive: true, force: true });
+    rmSync(teamData, { recursive: true, force: true });
   };
 }
 

@@ -122,6 +122,39 @@ describe('desktop app: PACS search and retrieval through the same-origin proxy',
     expect(errors).toEqual([]);
   });
 
+  it('a team member who reaches the same PACS takes the shared case\'s CT from it at full resolution, not from the host', async () => {
+    await page.locator('#team-details summary').click();
+    await page.locator('#team-start').click();
+    await page.waitForSelector('#team-host:not([hidden]) #team-join-code:not(:empty)', { timeout: 120_000 }).catch(async (error: Error) => {
+      const panel = await page.evaluate(() => ['team-status', 'team-error'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '));
+      throw new Error(`the host opens the room: ${error.message.split('\n')[0]}; ${panel}; ${errors.join('; ')}`);
+    });
+    const link = (await page.getAttribute('#team-link', 'href'))!;
+    const hostCt = await page.evaluate(() => { const v = window.__holoct!.store.getState().shared.caseId; return v; });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const joiner = await context.newPage();
+    const blobs: string[] = [];
+    const joinerDicomWeb: string[] = [];
+    joiner.on('pageerror', (e) => errors.push(`joiner: ${String(e)}`));
+    joiner.on('request', (r) => {
+      if (r.url().includes('/blobs/')) blobs.push(r.url());
+      if (r.url().includes('/dicomweb/')) joinerDicomWeb.push(r.url());
+    });
+    await joiner.goto(link);
+    await joiner.waitForSelector('body[data-hologram="ready"]', { timeout: 240_000 });
+    await joiner.waitForSelector('#team-ct-note:not([hidden])', { timeout: 30_000 });
+    expect(await joiner.locator('#team-ct-note').textContent()).toMatch(/CT taken from the PACS at full resolution/);
+    // the same case (its id is the CT's voxel hash), the series' 20 images from the PACS, and of the
+    // host's package only the surfaces and the labels: its CT blob was never downloaded
+    expect(await joiner.evaluate(() => window.__holoct!.store.getState().shared.caseId)).toBe(hostCt);
+    expect(joinerDicomWeb.filter((u) => /\/instances\/[\d.]+$/.test(u))).toHaveLength(20);
+    expect(blobs).toHaveLength(2);
+    await page.locator('#team-leave').click();
+    await joiner.waitForFunction(() => document.getElementById('team-error')?.textContent?.includes('ended'), null, { timeout: 20_000 });
+    await context.close();
+    expect(errors).toEqual([]);
+  });
+
   it('names the reason when the server URL is wrong and keeps the hologram', async () => {
     const before = await structureCount(page);
     await page.locator('#pacs-url').fill('/not-a-pacs');

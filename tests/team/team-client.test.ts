@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassInfo } from '../../src/segmentation/manifest';
 import { extractSurfaces } from '../../src/surfaces/extract';
 import { phantomLabelMap } from '../fixtures/synthetic-labels';
+import { voxelSha256 } from '../../src/dicom/sha256';
 import { buildCasePackage, type CasePackage } from '../../src/team/case-package';
 import { RoomClient, RoomError } from '../../src/team/room-client';
 import { TeamSession, type TeamSessionOptions } from '../../src/team/team-session';
@@ -90,6 +91,44 @@ describe('team client against the team server', () => {
     await host.endForEveryone();
     expect(await ended).toMatch(/ended/);
     await expect(options.client.getRoom(host.room.roomId, host.room.secret)).rejects.toThrow(RoomError);
+  });
+
+  it('a joiner who reaches the host\'s PACS takes the full-resolution CT from there, only when its voxels are the case\'s', async () => {
+    const labels = phantomLabelMap([48, 40, 32], 2, { spacing: [2, 2, 3], origin: [-40, -30, 50] });
+    const { volume } = await phantomPackage();
+    const meshes = await extractSurfaces(labels, CLASSES, { maxTriangles: 3000, minTrianglesPerMesh: 100 });
+    const pacs = { studyInstanceUID: '1.2.826.0.1.3680043.8.498.1', seriesInstanceUID: '1.2.826.0.1.3680043.8.498.1.2' };
+    const pkg = buildCasePackage({ volume, labels, meshes, classes: CLASSES, model: 'holoct test model' }, { maxCtVoxels: 20_000, pacs });
+    expect(pkg.manifest.ctDownsample.some((f) => f > 1)).toBe(true); // the host's copy is downsampled
+    const host = await TeamSession.host(options, pkg);
+    const asked: unknown[] = [];
+    const full = { ...volume, data: volume.data as Int16Array };
+
+    // the same series: the full-resolution CT, and the host's CT blob is never downloaded
+    const blobCache = new Map<string, Promise<Uint8Array>>();
+    const joiner = await TeamSession.join({ ...options, blobCache }, { roomId: host.room.roomId, secret: host.room.secret });
+    const fromPacs = await joiner.loadCase({ ctFromPacs: async (series) => (asked.push(series), { volume: full, voxelSha256: voxelSha256(full) }) });
+    expect(asked).toEqual([pacs]);
+    expect(fromPacs.ctSource).toBe('pacs');
+    expect(fromPacs.ctNote).toBeUndefined();
+    expect(fromPacs.volume.dims).toEqual(volume.dims);
+    expect(blobCache.has(pkg.manifest.blobs.ct.sha256)).toBe(false);
+    expect(fromPacs.meshes.map((m) => m.name).sort()).toEqual(['liver', 'spine']);
+
+    // another series (one voxel differs): refused, the host's copy is shown, and the note says why
+    const other = { ...full, data: full.data.slice() };
+    other.data[123] += 1;
+    const refused = await joiner.loadCase({ ctFromPacs: async () => ({ volume: other, voxelSha256: voxelSha256(other) }) });
+    expect(refused.ctSource).toBe('host');
+    expect(refused.ctNote).toMatch(/not the CT the host segmented/);
+    expect(refused.volume.dims).not.toEqual(volume.dims);
+
+    // the PACS fails: the host's copy, with the reason
+    const failed = await joiner.loadCase({ ctFromPacs: async () => { throw new Error('PACS answered 404'); } });
+    expect(failed.ctSource).toBe('host');
+    expect(failed.ctNote).toMatch(/could not be taken from the PACS \(PACS answered 404\)/);
+    joiner.leave();
+    await host.endForEveryone();
   });
 
   it('refusals reach the user as clear messages', async () => {
