@@ -17,7 +17,7 @@ import { ExportMenu, type ExportSource } from './export-menu';
 import { readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { SegSendPanel } from './seg-send';
-import type { PacsOrigin } from './pacs-panel';
+import { DEFAULT_PACS_URL, type PacsOrigin } from './pacs-panel';
 import { retrieveSeries, type PacsConnection } from '../pacs/index';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
@@ -246,7 +246,7 @@ class HoloCTApp {
     const c = () => this.current;
     return {
       scene: this.desktop.scene, camera: this.desktop.camera, requestRender: () => this.desktop.requestRender(),
-      casePackage: async () => {
+      casePackage: async ({ offerPacs }) => {
         const now = c();
         if (!now?.volume || !now.result || !now.meshes || !this.model) return 'Open a CT and wait for its hologram first: the team sees the case on show.';
         // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again
@@ -256,7 +256,7 @@ class HoloCTApp {
         return buildCasePackageOffPage({
           content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
           caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined,
-          pacs: origin ? { studyInstanceUID: origin.studyInstanceUID, seriesInstanceUID: origin.seriesInstanceUID } : undefined,
+          pacs: offerPacs && origin ? { studyInstanceUID: origin.studyInstanceUID, seriesInstanceUID: origin.seriesInstanceUID } : undefined,
         });
       },
       showCase: (opened) => this.showSharedCase(opened),
@@ -276,13 +276,15 @@ class HoloCTApp {
       landmarks: () => c()?.store.getState().local.landmarks ?? null,
       followInHeadset: (head) => this.xr.holo.followPresenter(head),
       ctFromPacs: async (series) => {
+        // only through the session server's own DICOMweb proxy: the access is the hospital server's, not
+        // this member's personal PACS account (a panel pointed at another server is not used for this)
         const connection = this.pacsConnection?.();
-        if (!connection) throw new Error('no PACS is set up on this device');
+        if (connection?.baseUrl !== DEFAULT_PACS_URL) throw new Error(`this device's PACS panel points at ${connection?.baseUrl ?? 'no server'}, not the session server's ${DEFAULT_PACS_URL}`);
         const files = await retrieveSeries(connection, series);
         const transfer = files.map((f) => f.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
         const volume = await this.worker.api.readVolume(Comlink.transfer(files, transfer));
         const data = volume.data instanceof Int16Array ? volume.data : Int16Array.from(volume.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
-        return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume(volume) };
+        return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume({ data }) };
       },
     };
   }

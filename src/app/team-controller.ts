@@ -20,8 +20,11 @@ export interface TeamAppHooks {
   calibration?(): { position: readonly number[]; rotation: readonly number[] };
   /** This device's landmark pinches in its room frame once it calibrated by landmarks (shared for the residual). */
   landmarks?(): [number, number, number][] | null;
-  /** Host: the case on show as a package (built on demand, off the page: heavy), or why there is none. */
-  casePackage(): Promise<CasePackage | string>;
+  /**
+   * Host: the case on show as a package (built on demand, off the page: heavy), or why there is none.
+   * `offerPacs`: name the PACS series it came from, so members may take the CT from there.
+   */
+  casePackage(options: { offerPacs: boolean }): Promise<CasePackage | string>;
   /** Joiner: show this case instead of the current one. Throws to refuse; the current case stays then. */
   showCase(opened: OpenedCase): Promise<void> | void;
   /** Binds the app's state store to the session's document (src/state bindSharedState); returns its dispose. */
@@ -74,6 +77,8 @@ export class TeamController {
   private timer?: ReturnType<typeof setInterval>;
   private unbind?: () => void;
   private name = 'Guest';
+  /** Host's choice: a PACS-loaded case's package names its series (UIDs) for members to fetch. Off unless chosen. */
+  private offerPacs = false;
   private readonly sampler: PresenceSampler;
   private readonly followTarget = new Vector3();
   /** The room frame in this world: presence is published and drawn relative to it. */
@@ -108,10 +113,14 @@ export class TeamController {
     this.name = name;
   }
 
+  setOfferPacs(on: boolean): void {
+    this.offerPacs = on;
+  }
+
   async host(): Promise<void> {
     if (this.view.phase !== 'idle') return;
     await this.run('Preparing the case for the team…', async () => {
-      const pkg = await this.hooks.casePackage();
+      const pkg = await this.hooks.casePackage({ offerPacs: this.offerPacs });
       if (typeof pkg === 'string') throw new Error(pkg);
       this.set({ busyText: 'Opening the team session…' });
       const session = await TeamSession.host(this.options(), pkg);

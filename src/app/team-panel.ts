@@ -44,7 +44,10 @@ export class TeamPanel {
     this.code.setAttribute('aria-label', 'Join code');
     this.joinButton = el('button', { id: 'team-join', type: 'submit' }, 'Join');
     const joinForm = el('form', { id: 'team-join-form', className: 'row' }, this.code, this.joinButton);
-    this.idle = el('div', { id: 'team-idle' }, el('div', { className: 'buttons' }, this.startButton), joinForm);
+    const offerPacs = el('input', { id: 'team-offer-pacs', type: 'checkbox' });
+    const offerPacsLabel = el('label', { className: 'hint' }, offerPacs, ' Members may take the CT from the PACS (shares the study\'s and series\' UIDs with the room)');
+    offerPacs.addEventListener('change', () => team.setOfferPacs(offerPacs.checked));
+    this.idle = el('div', { id: 'team-idle' }, el('div', { className: 'buttons' }, this.startButton), offerPacsLabel, joinForm);
 
     this.joinCode = el('div', { id: 'team-join-code' });
     this.link = el('a', { id: 'team-link', target: '_blank', rel: 'noopener' });

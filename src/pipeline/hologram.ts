@@ -92,6 +92,8 @@ export async function buildHologram(
   let done = 0;
   // Counted as each mesh is made: onMesh may transfer its buffers to another thread (the worker does).
   const trianglesByClass = new Map<number, number>();
+  // announced before the first mesh: the browser's progress (and its benchmark) would count that mesh as the previous stage
+  options.onProgress?.({ stage: 'surfaces', fraction: 0 });
   // Surfaces come from the canonical grid: it carries all the model's information at a fraction of the CT's voxels.
   const meshes = await (options.surfaces ?? extractSurfaces)(canonicalLabels, classes, {
     maxTriangles: options.triangleBudget ?? QUEST_TRIANGLE_BUDGET,

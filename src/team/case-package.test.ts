@@ -115,6 +115,9 @@ describe('case package', () => {
     const fromPacs = buildCasePackage(await phantomCase(), { pacs });
     expect(parseCasePackageManifest(JSON.parse(JSON.stringify(fromPacs.manifest))).pacs).toEqual(pacs);
     expect(Object.keys(fromPacs.manifest.pacs!)).toEqual(['studyInstanceUID', 'seriesInstanceUID']);
+    // a PACS's non-conforming UID does not stop the host: the package just does not name the series
+    const odd = buildCasePackage(await phantomCase(), { pacs: { ...pacs, seriesInstanceUID: `${pacs.seriesInstanceUID}.A7 ` } });
+    expect(odd.manifest.pacs).toBeUndefined();
   });
 });
 

@@ -130,7 +130,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     classes: classes.map(({ id, name, label, group, color, opacity }) => ({ id, name, label, group, color, opacity })),
     blobs: { glb: ref(blobs.glb), labels: ref(blobs.labels), ct: ref(blobs.ct) },
     ctDownsample: factors,
-    ...(options.pacs ? { pacs: parsePacsRef(options.pacs, (why) => new CasePackageError(`case package: ${why}`)) } : {}),
+    ...(options.pacs && isPacsRef(options.pacs) ? { pacs: options.pacs } : {}),
   };
   return { manifest, blobs };
 }
@@ -173,6 +173,11 @@ export function parseCasePackageManifest(value: unknown): CasePackageManifest {
 
 /** DICOM UIDs: digits and dots, at most 64 characters (PS3.5 §9.1). */
 const DICOM_UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/** UIDs this version can offer (some PACS send longer or non-conforming ones: then a package simply does not name the series). */
+function isPacsRef(ref: PacsSeriesRef): boolean {
+  return [ref.studyInstanceUID, ref.seriesInstanceUID].every((uid) => typeof uid === 'string' && uid.length <= 64 && DICOM_UID.test(uid));
+}
 
 function parsePacsRef(value: unknown, bad: (why: string) => Error): PacsSeriesRef {
   const r = value as Record<string, unknown> | null;

@@ -211,7 +211,6 @@ export class TeamSession {
     });
   }
 
-  /** Downloads (once), verifies and rebuilds the host's case. Throws before anything is returned when a blob is bad. */
   /**
    * Downloads and verifies the host's case. When the host loaded it from a PACS and `ctFromPacs`
    * is given (this member reaches a PACS), the CT is taken from there at full resolution instead of

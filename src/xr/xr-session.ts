@@ -489,6 +489,9 @@ export class HoloXR {
   followPresenter(presenterHeadRoom: Vec3): void {
     const c = this.boundCase;
     if (!c || !this.placesOwnCopy(c)) return;
+    // not while this member holds the hologram: the drag turns its world pose into a room pose through
+    // the calibration every frame, so a turn now would move the team's shared pose
+    if (c.store.getState().local.drag.pose || this.adapter?.effectors.some((e) => e.grab.mode !== 'none' && e.grab.mode !== 'menu')) return;
     this.updateHead();
     const s = c.store.getState();
     const viewer: Vec3 = [this.head.position.x, this.head.position.y, this.head.position.z];
@@ -504,6 +507,8 @@ export class HoloXR {
     const world: Pose = { position: [position.x, position.y, position.z], rotation: [rotation.x, rotation.y, rotation.z, rotation.w], scale: scale ?? viewWorldPose(s).scale };
     if (this.placesOwnCopy(c)) {
       c.store.dispatchLocal({ type: 'calibration/set', calibration: calibrationForPlacement(viewRoomPose(s), world) });
+      // an anchor of this copy keeps pinning the moved frame (else its next update would move it back)
+      if (this.anchor) this.adoptAnchor(this.anchor);
       if (scale !== undefined) c.store.dispatch({ type: 'pose/set', pose: { scale } });
       return;
     }

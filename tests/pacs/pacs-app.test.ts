@@ -124,6 +124,7 @@ describe('desktop app: PACS search and retrieval through the same-origin proxy',
 
   it('a team member who reaches the same PACS takes the shared case\'s CT from it at full resolution, not from the host', async () => {
     await page.locator('#team-details summary').click();
+    await page.locator('#team-offer-pacs').check(); // the host chooses to name the series (UIDs) to the room
     await page.locator('#team-start').click();
     await page.waitForSelector('#team-host:not([hidden]) #team-join-code:not(:empty)', { timeout: 120_000 }).catch(async (error: Error) => {
       const panel = await page.evaluate(() => ['team-status', 'team-error'].map((id) => `${id}: ${document.getElementById(id)?.textContent ?? ''}`).join(' | '));
