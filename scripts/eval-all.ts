@@ -32,6 +32,11 @@ import { encodePng } from './lib/png';
 const DATA = '../shared/data';
 const CACHE = '.cache/eval';
 const useCache = !process.argv.includes('--no-cache');
+// `--trial FILE`: score only the leave-one-case-out runs in training/runs (a recipe under trial, not
+// the shipped model's) and write their scores to FILE; docs/accuracy.md and the manifest stay as they are
+const trialAt = process.argv.indexOf('--trial');
+const trialFile = trialAt >= 0 ? process.argv[trialAt + 1] : undefined;
+if (trialAt >= 0 && !trialFile?.endsWith('.json')) throw new Error('eval: --trial needs the .json file to write the leave-one-case-out scores to');
 
 interface CaseSpec {
   id: string;
@@ -65,7 +70,7 @@ function models(): ModelEntry[] {
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
     out.push({ label, manifestPath, trainedOn: trainedOn(json.training) });
   };
-  add('shipped model', DEFAULT_MANIFEST);
+  if (!trialFile) add('shipped model', DEFAULT_MANIFEST);
   const runs = 'training/runs';
   if (existsSync(runs)) {
     for (const dir of readdirSync(runs).filter((d) => d.startsWith('loco-')).sort()) {
@@ -191,6 +196,9 @@ async function stepTable(title: string, volume: Volume, raw: LabelMap, manifest:
   return { rows, variantResults };
 }
 
+const LOCO_METHOD = 'leave-one-case-out: for each real case, a model trained by the same recipe on the other cases (training/runs/loco-*) ' +
+  'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)';
+
 async function main() {
   const summary: string[] = [
     '| model | case | scored part | trained on | bone IoU / prec. / recall | vessel IoU / prec. / recall | organ IoU / prec. / recall | 150 HU bone IoU |',
@@ -281,6 +289,12 @@ async function main() {
     await session?.dispose();
   }
 
+  if (trialFile) {
+    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', date: new Date().toISOString(), loco: locoScores };
+    writeFileSync(trialFile, `${JSON.stringify(trial, null, 1)}\n`);
+    process.stdout.write(`${summary.join('\n')}\nwrote ${trialFile}\n`);
+    return;
+  }
   const manifest = await readManifest(DEFAULT_MANIFEST);
   const locoCount = models().length - 1;
   const doc = [
@@ -363,11 +377,7 @@ async function main() {
   }
   if (Object.keys(locoScores).length && sameRecipe) {
     // the leave-one-case-out figures of the shipped recipe, from the same scorer and pipeline
-    const validation = {
-      method: 'leave-one-case-out: for each real case, a model trained by the same recipe on the other cases (training/runs/loco-*) ' +
-        'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)',
-      loco: locoScores,
-    };
+    const validation = { method: LOCO_METHOD, loco: locoScores };
     manifestJson.training.validation = validation;
     writeFileSync('training/results/loco.json', `${JSON.stringify(validation, null, 1)}\n`);
   }
