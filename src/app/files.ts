@@ -41,3 +41,8 @@ export async function readDataTransfer(transfer: DataTransfer): Promise<DicomInp
   for (const entry of entries) await visit(entry, '');
   return out;
 }
+
+/** The distinct buffers under these files (several may share one), to transfer them to a worker. */
+export function fileBuffers(files: readonly DicomInputFile[]): ArrayBuffer[] {
+  return [...new Set(files.map((f) => f.bytes.buffer as ArrayBuffer))];
+}

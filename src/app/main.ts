@@ -12,13 +12,14 @@ import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
-import { caseIdOfVolume, voxelShaOfVolume } from './case-id';
+import { caseIdOfVolume } from './case-id';
+import { ctFromPacsVia } from './pacs-ct';
 import { ExportMenu, type ExportSource } from './export-menu';
-import { readDataTransfer, readFileList } from './files';
+import { fileBuffers, readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
 import { SegSendPanel } from './seg-send';
-import { DEFAULT_PACS_URL, type PacsOrigin } from './pacs-panel';
-import { retrieveSeries, type PacsConnection } from '../pacs/index';
+import type { PacsOrigin } from './pacs-panel';
+import type { PacsConnection } from '../pacs/index';
 import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
 import { residualSummary } from '../team/room-residual';
@@ -160,8 +161,7 @@ class HoloCTApp {
     this.clearError();
     try {
       this.showProgress({ stage: 'read', fraction: 0 });
-      const transfer = files.map((f) => f.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
-      const opened = await this.worker.api.open(Comlink.transfer(files, transfer));
+      const opened = await this.worker.api.open(Comlink.transfer(files, fileBuffers(files)));
       this.origin = origin;
       this.segSend.setTarget(undefined); // until these files are segmented
       const select = $<HTMLSelectElement>('series-select');
@@ -275,17 +275,7 @@ class HoloCTApp {
       calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
       landmarks: () => c()?.store.getState().local.landmarks ?? null,
       followInHeadset: (head) => this.xr.holo.followPresenter(head),
-      ctFromPacs: async (series) => {
-        // only through the session server's own DICOMweb proxy: the access is the hospital server's, not
-        // this member's personal PACS account (a panel pointed at another server is not used for this)
-        const connection = this.pacsConnection?.();
-        if (connection?.baseUrl !== DEFAULT_PACS_URL) throw new Error(`this device's PACS panel points at ${connection?.baseUrl ?? 'no server'}, not the session server's ${DEFAULT_PACS_URL}`);
-        const files = await retrieveSeries(connection, series);
-        const transfer = files.map((f) => f.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
-        const volume = await this.worker.api.readVolume(Comlink.transfer(files, transfer));
-        const data = volume.data instanceof Int16Array ? volume.data : Int16Array.from(volume.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
-        return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume({ data }) };
-      },
+      ctFromPacs: ctFromPacsVia(() => this.pacsConnection?.(), (files) => this.worker.api.readVolume(Comlink.transfer(files, fileBuffers(files)))),
     };
   }
 

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Debian's Chromium, headless, with WebGPU through SwiftShader (Vulkan) and no background networking. */
 export const CHROMIUM_ARGS = [
@@ -56,4 +57,19 @@ export class TestPages {
   async close(): Promise<void> {
     for (const c of this.contexts) await c.close();
   }
+}
+
+/** For a describe block: launches the browser before its tests, closes its pages and the browser after them. */
+export function suitePages(): () => TestPages {
+  let browser: Browser | undefined;
+  let pages: TestPages | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    pages = new TestPages(browser);
+  });
+  afterAll(async () => {
+    await pages?.close();
+    await browser?.close();
+  });
+  return () => pages!;
 }

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { applyRigid, invertRigid, landmarkResidual, landmarksInRoom, roomFrameFromLandmarks, yawQuat, type RigidTransform, type Vec3 } from '../../src/state';
-import { launchBrowser, TestPages } from './browser';
+import { suitePages } from './browser';
 import { drawnPresence } from './presence-probe';
 import './test-api';
 import { installEmulatedQuest, installHandDriver } from './xr-helpers';
@@ -46,14 +46,13 @@ const progress = (what: string) => console.log(`[team-calibration ${((performanc
 const distance = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 describe('team room calibration: two emulated Quest 3 headsets with different tracking origins', () => {
-  let browser: Browser;
-  let pages: TestPages;
+  const suite = suitePages();
   let host: Page;
   let link: string;
   const quest = {} as Record<'A' | 'B', Page>;
-  const waitFor = (page: Page, what: string, wait: () => Promise<unknown>) => pages.waitFor(page, what, wait);
+  const waitFor = (page: Page, what: string, wait: () => Promise<unknown>) => suite().waitFor(page, what, wait);
   // three pages rendering XR on two cores shared with other work: actions wait longer than Playwright's 30 s
-  const newPage = (label: string) => pages.open(label, { viewport: { width: 900, height: 640 }, timeoutMs: 120_000 });
+  const newPage = (label: string) => suite().open(label, { viewport: { width: 900, height: 640 }, timeoutMs: 120_000 });
 
   /** World points of the hologram (three corners of its patient bounds) as this headset renders them. */
   function hologramWorld(page: Page): Promise<Vec3[]> {
@@ -130,15 +129,6 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     }
   }
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    pages = new TestPages(browser);
-  });
-
-  afterAll(async () => {
-    await pages?.close();
-    await browser?.close();
-  });
 
   it('the desktop host segments the sample and opens a team session', async () => {
     host = await newPage('host');
@@ -324,6 +314,6 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     const states = await Promise.all([host, quest.A, quest.B].map(async (p) => canonical(JSON.parse(await p.evaluate(() => JSON.stringify(window.__holoct!.store.getState().shared))))));
     expect(states[1]).toBe(states[0]);
     expect(states[2]).toBe(states[0]);
-    expect(pages.errors).toEqual([]);
+    expect(suite().errors).toEqual([]);
   });
 });

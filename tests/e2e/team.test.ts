@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, TestPages } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { suitePages } from './browser';
 import { applyRigid, invertRigid, type RigidTransform, type Vec3 } from '../../src/state';
 import type { Mesh } from '@babylonjs/core/Meshes/mesh';
 import type {} from '@babylonjs/core/Meshes/thinInstanceMesh';
@@ -30,28 +30,18 @@ async function structures(page: Page): Promise<string[]> {
 }
 
 describe('team session between two desktop pages', () => {
-  let browser: Browser;
-  let pages: TestPages;
+  const suite = suitePages();
   const urls: string[] = [];
 
-  const waitPanel = (page: Page, selector: string, timeout: number) => pages.waitFor(page, selector, () => page.waitForSelector(selector, { timeout }));
+  const waitPanel = (page: Page, selector: string, timeout: number) => suite().waitFor(page, selector, () => page.waitForSelector(selector, { timeout }));
 
   async function newPage(label: string): Promise<Page> {
-    const page = await pages.open(label);
+    const page = await suite().open(label);
     page.on('request', (r) => urls.push(r.url()));
     page.on('websocket', (ws) => urls.push(ws.url()));
     return page;
   }
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    pages = new TestPages(browser);
-  });
-
-  afterAll(async () => {
-    await pages?.close();
-    await browser?.close();
-  });
 
   let host: Page;
 
@@ -97,7 +87,7 @@ describe('team session between two desktop pages', () => {
     expect(await host.textContent('#team-error')).toMatch(/ended/);
 
     expect(urls.filter((u) => u.includes(secret) || u.includes(encodeURIComponent(secret)))).toEqual([]);
-    expect(pages.errors).toEqual([]);
+    expect(suite().errors).toEqual([]);
   });
 
   it('a Quest 3 (IWER) joiner in XR: its head, hands and pointer reach the desktop host where the headset has them', async () => {
@@ -150,6 +140,6 @@ describe('team session between two desktop pages', () => {
 
     await host.click('#team-leave');
     await quest.waitForFunction(() => document.getElementById('team-error')?.textContent?.includes('ended'), null, { timeout: 20_000 });
-    expect(pages.errors).toEqual([]);
+    expect(suite().errors).toEqual([]);
   });
 });
