@@ -5,15 +5,12 @@ import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
 import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
-import { bindSharedState } from '../state/yjs-binding';
-import { caseIdFromVoxelSha, type OpenedCase } from '../team/case-package';
-import { buildCasePackageOffPage } from '../worker/case-package-client';
+import type { OpenedCase } from '../team/case-package';
 import type { Volume } from '../volume/types';
 import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
 import { caseIdOfVolume } from './case-id';
-import { ctFromPacsVia } from './pacs-ct';
 import { ExportMenu, type ExportSource } from './export-menu';
 import { fileBuffers, readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
@@ -24,6 +21,7 @@ import { StructurePanel } from './structure-panel';
 import { publishTestApi, TEST_HOOKS } from './test-hooks';
 import { residualSummary } from '../team/room-residual';
 import { TeamController, type TeamAppHooks } from './team-controller';
+import { teamHooks } from './team-hooks';
 import { TeamPanel } from './team-panel';
 import { XRBridge } from './xr-bridge';
 
@@ -63,7 +61,6 @@ function exportSource(c: CaseState): ExportSource {
 
 class HoloCTApp {
   private readonly desktop = createDesktopScene($<HTMLCanvasElement>('view'));
-  private pointerInside = false;
   /** Told when another case replaces the one on show (a team session shares one case). */
   private onCaseReplaced?: () => void;
   private readonly worker = startPipelineWorker();
@@ -238,45 +235,18 @@ class HoloCTApp {
     this.pacsConnection = connection;
   }
 
-  /** What a team session needs of the app (src/app/team-controller.ts). */
+  /** What a team session needs of the app (src/app/team-hooks.ts). */
   teamHooks(): TeamAppHooks {
-    const canvas = this.desktop.engine.getRenderingCanvas()!;
-    canvas.addEventListener('pointerenter', () => (this.pointerInside = true));
-    canvas.addEventListener('pointerleave', () => (this.pointerInside = false));
-    const c = () => this.current;
-    return {
-      scene: this.desktop.scene, camera: this.desktop.camera, requestRender: () => this.desktop.requestRender(),
-      casePackage: async ({ offerPacs }) => {
-        const now = c();
-        if (!now?.volume || !now.result || !now.meshes || !this.model) return 'Open a CT and wait for its hologram first: the team sees the case on show.';
-        // the store's case id ("<voxelSha256>:<model>", hashed with WebCrypto) spares hashing the CT again
-        const voxelSha = /^[0-9a-f]{64}(?=:)/.exec(now.store.getState().shared.caseId)?.[0];
-        const model = this.model.manifest.name;
-        const origin = now.origin;
-        return buildCasePackageOffPage({
-          content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: this.model.manifest.classes, model },
-          caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model) : undefined,
-          pacs: offerPacs && origin ? { studyInstanceUID: origin.studyInstanceUID, seriesInstanceUID: origin.seriesInstanceUID } : undefined,
-        });
-      },
-      showCase: (opened) => this.showSharedCase(opened),
-      bindSharedState: (session) => {
-        const now = c();
-        if (!now) return () => undefined;
-        // the host's state fills the new room; a joiner takes the room's. A peer's entry this version
-        // cannot read is dropped by the binding (its validator); nothing more to do here.
-        const binding = bindSharedState(session.doc, now.store, { initial: session.role === 'host' ? 'store' : 'document', onInvalid: () => undefined });
-        return () => binding.dispose();
-      },
-      setPresenter: (memberId) => void c()?.store.dispatch({ type: 'presenter/set', presenter: memberId }),
-      effectors: () => (this.xr.holo.inXR ? this.xr.holo.adapter?.effectors : undefined),
-      pointerInside: () => this.pointerInside,
+    return teamHooks({
+      desktop: this.desktop,
+      holo: this.xr.holo,
+      current: () => this.current,
+      model: () => this.model && { name: this.model.manifest.name, classes: this.model.manifest.classes },
+      showSharedCase: (opened) => this.showSharedCase(opened),
       onCaseReplaced: (listener) => (this.onCaseReplaced = listener),
-      calibration: () => c()?.store.getState().local.calibration ?? { position: [0, 0, 0], rotation: [0, 0, 0, 1] },
-      landmarks: () => c()?.store.getState().local.landmarks ?? null,
-      followInHeadset: (head) => this.xr.holo.followPresenter(head),
-      ctFromPacs: ctFromPacsVia(() => this.pacsConnection?.(), (files) => this.worker.api.readVolume(Comlink.transfer(files, fileBuffers(files)))),
-    };
+      pacsConnection: () => this.pacsConnection?.(),
+      readVolume: (files) => this.worker.api.readVolume(Comlink.transfer(files, fileBuffers(files))),
+    });
   }
 
   /**

@@ -237,6 +237,48 @@ describe('team room calibration: two emulated Quest 3 headsets with different tr
     expect(distance(followed.pivot, before.pivot)).toBeLessThan(1e-3);
     expect(Math.abs(reach(followed.avatar!, followed.pivot) - reach(before.avatar!, before.pivot))).toBeLessThan(0.005);
     expect(await quest.B.evaluate(() => window.__holoct!.xr.holo.nearMenu!.items.find((i) => i.id === 'team:follow')?.label)).toBe('Stop following');
+
+    // While B holds its copy, A walking round turns nothing: B's drag maps its world pose to the team's
+    // pose through B's calibration every frame, so a turn would move everyone's hologram. Once B lets go,
+    // A's next presence update turns the copy again.
+    const stateB = () => quest.B.evaluate(() => { const s = window.__holoct!.store.getState(); return { calibration: s.local.calibration, pose: s.shared.pose }; });
+    const grip: Vec3 = [followed.pivot[0] + 0.02, followed.pivot[1], followed.pivot[2]];
+    const gripMode = await quest.B.evaluate(async (p) => { const t = window.__xrt!; await t.pinchAt('right', p); return t.effector('right')!.mode; }, grip);
+    expect(gripMode).not.toBe('none');
+    const whileHeld = await stateB();
+    const pivotA = await quest.A.evaluate(() => { const s = window.__holoct!.store.getState(); return { calibration: s.local.calibration, position: s.shared.pose.position }; });
+    const pivotInA = applyRigid(pivotA.calibration, pivotA.position as Vec3);
+    const walkRound = (p: Vec3, angle: number): Vec3 => {
+      const [dx, dz] = [p[0] - pivotInA[0], p[2] - pivotInA[2]];
+      return [pivotInA[0] + dx * Math.cos(angle) + dz * Math.sin(angle), p[1], pivotInA[2] - dx * Math.sin(angle) + dz * Math.cos(angle)];
+    };
+    const headA2 = walkRound(headA.head, 1.2);
+    const headA2Room = applyRigid(invertRigid(headA.calibration), headA2);
+    await quest.A.evaluate(async (p) => { window.__xrt!.head(p, -20); await window.__xrt!.frames(4); }, headA2);
+    // B sees A's avatar at its new place (the presence arrived) and its copy has not turned
+    await expect.poll(async () => {
+      const heads = (await quest.B.evaluate(drawnPresence, ['presence-heads']))['presence-heads'] ?? [];
+      const { calibration } = await stateB();
+      return Math.min(Infinity, ...heads.map((p) => distance(applyRigid(invertRigid(calibration), p), headA2Room)));
+    }, { timeout: 20_000, interval: 500 }).toBeLessThan(0.005);
+    const afterWalk = await stateB();
+    expect(canonical(afterWalk.calibration)).toBe(canonical(whileHeld.calibration));
+    expect(distance(afterWalk.pose.position, whileHeld.pose.position)).toBeLessThan(1e-3);
+    progress('no turn while B holds its copy');
+    await quest.B.evaluate(async () => { const t = window.__xrt!; await t.release('right'); await t.park('right'); });
+    const headA3: Vec3 = [headA2[0] + 0.01, headA2[1], headA2[2]];
+    const headA3Room = applyRigid(invertRigid(headA.calibration), headA3);
+    await quest.A.evaluate(async (p) => { window.__xrt!.head(p, -20); await window.__xrt!.frames(4); }, headA3);
+    await expect.poll(async () => {
+      const { calibration } = await stateB();
+      const now = await copyB();
+      const heads = (await quest.B.evaluate(drawnPresence, ['presence-heads']))['presence-heads'] ?? [];
+      const avatar = heads.find((p) => distance(applyRigid(invertRigid(calibration), p), headA3Room) < 0.01);
+      return avatar ? turnBetween(bearing(avatar, now.pivot), bearing(headB, now.pivot)) : Infinity;
+    }, { timeout: 20_000, interval: 500 }).toBeLessThan(0.02);
+    progress('B turned again once it let go');
+    // A walks back where it stood (B still follows: its copy turns back to A's side)
+    await quest.A.evaluate(async (p) => { window.__xrt!.head(p, -40); await window.__xrt!.frames(4); }, headA.head);
     // B stops following and A presenting; B steps back where it stood
     await quest.B.evaluate(async () => {
       const t = window.__xrt!;
