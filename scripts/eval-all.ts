@@ -278,6 +278,7 @@ async function main() {
           trainedOn: training.trainedOn,
           steps: training.steps,
           mix: training.mix,
+          rephase: training.rephase ?? 0,
           scoredPart,
           groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
           classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
@@ -370,10 +371,10 @@ async function main() {
     },
   };
   // leave-one-case-out runs validate the shipped model only when they were trained by its recipe
-  const shippedMix = JSON.stringify(manifestJson.training?.mix ?? null);
-  const sameRecipe = Object.values(locoScores).every((s) => JSON.stringify((s as { mix?: unknown }).mix ?? null) === shippedMix);
+  const shippedRecipe = recipeOf(manifestJson.training ?? {});
+  const sameRecipe = Object.values(locoScores).every((s) => recipeOf(s as RecipeFields) === shippedRecipe);
   if (Object.keys(locoScores).length && !sameRecipe) {
-    process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
+    process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix, re-phasing) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
   }
   if (Object.keys(locoScores).length && sameRecipe) {
     // the leave-one-case-out figures of the shipped recipe, from the same scorer and pipeline
@@ -384,6 +385,12 @@ async function main() {
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(manifestJson, null, 1)}\n`);
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
+}
+
+interface RecipeFields { mix?: unknown; rephase?: number }
+/** What makes two training runs the same recipe (a run recorded before re-phasing existed had none). */
+function recipeOf(t: RecipeFields): string {
+  return JSON.stringify({ mix: t.mix ?? null, rephase: t.rephase ?? 0 });
 }
 
 await main();

@@ -92,11 +92,17 @@ def intensity_augment(hu, rng, valid):
 
 
 class RealSampler:
-    """Patches of one real case on the canonical grid: half class-centred, half anywhere in the FOV."""
+    """Patches of one real case on the canonical grid: half class-centred, half anywhere in the FOV;
+    a share `rephase` of them shifted to another contrast phase (rephase.py)."""
 
-    def __init__(self, case, patch_xyz, seed=0):
+    def __init__(self, case, patch_xyz, seed=0, rephase=0.0):
         self.hu = case['hu'].astype(np.float32)
         self.label = case['label']
+        self.rephase = rephase
+        if rephase > 0:
+            from rephase import Rephaser
+            self.fine = case['fine']
+            self.rephaser = Rephaser(self.hu, self.fine)
         self.name = case['name']
         self.shape = tuple(patch_xyz[::-1])
         self.ci = ClassIndex(self.label, seed=seed)
@@ -114,6 +120,10 @@ class RealSampler:
         hu = extract(self.hu, c, shape, PAD_HU, 1, m)
         lab = extract(self.label, c, shape, 0, 0, m)   # beyond the scan: padHU, background
         valid = hu > PAD_HU + 1
+        if aug and self.rephase > 0 and rng.random() < self.rephase:
+            from rephase import OUTSIDE_FINE
+            fine = extract(self.fine, c, shape, OUTSIDE_FINE, 0, m)
+            hu, _ = self.rephaser.apply(hu, fine, rng)
         if aug:
             hu = intensity_augment(hu, rng, valid)
         return normalize(hu)[None], lab.astype(np.int64)

@@ -10,7 +10,8 @@
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
 //   node training/run.mjs --skip-loco     only the shipped model (npm run eval then scores whatever training/runs/loco-* hold)
 //   options: --loco-steps N --final-steps N --phantoms N --seed N --only-loco A,B --lanes 1|2
-//            --mix real=0.4,synth=0.35,phantom=0.25 (weights of real / synthesised / phantom slabs)
+//            --mix real=0.6,synth=0,phantom=0.4 (weights of real / synthesised / phantom slabs)
+//            --rephase P (share of real patches shifted to another contrast phase; train.py's default)
 //
 // On 2+ cores the shipped model and the LOCO runs train side by side in two lanes of one thread each
 // (a single-thread process: 1.39 s/step alone on this machine, real + phantom slabs; synthesised
@@ -67,7 +68,8 @@ const finalSteps = option('--final-steps', quick ? '4' : '2000');
 const lanes = Number(option('--lanes', availableParallelism() >= 2 ? '2' : '1'));
 const threads = lanes === 2 ? '1' : String(Math.max(1, availableParallelism()));
 const cases = option('--only-loco', 'A,B,C,D').split(',').filter(Boolean);
-const mix = option('--mix', 'real=0.4,synth=0.35,phantom=0.25');
+const mix = option('--mix', 'real=0.6,synth=0,phantom=0.4');
+const rephase = option('--rephase', null); // train.py's default unless given
 const prefix = quick ? 'quick-' : '';
 const runs = join(here, 'runs');
 const results = join(here, 'results');
@@ -85,7 +87,7 @@ if (mixHasPhantoms) await py('phantom.py', ['--generate', phantoms, '--workers',
 //    first LOCO cases, lane 2 the shipped model and then the last LOCO case (balanced step counts).
 const loco = {};
 const finalOut = join(runs, `${prefix}final`);
-const common = ['--phantoms', phantoms, '--mix', mix, '--seed', seed, '--threads', threads];
+const common = ['--phantoms', phantoms, '--mix', mix, '--seed', seed, '--threads', threads, ...(rephase === null ? [] : ['--rephase', rephase])];
 async function locoRuns(list) {
   for (const c of list) {
     const out = join(runs, `${prefix}loco-${c}`);

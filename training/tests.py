@@ -152,6 +152,38 @@ def test_synth():
     check(len(FINE_NAMES) == len(synth.KINDS) and all(k for k in synth.KINDS), 'synth: every fine structure has a paint kind')
 
 
+def test_rephase():
+    from scipy import ndimage as ndi
+    from cases import FINE_ID
+    import synth
+    from rephase import Rephaser
+    from phantom import HU as TABLE
+    # an aorta at 45 HU in a liver at 60 HU in fat; a vertebra that must not move
+    z, y, x = np.mgrid[0:5, 0:64, 0:64]
+    fine = np.full(z.shape, FINE_ID['background'], np.uint16)
+    hu = np.full(z.shape, -100.0, np.float32) + np.random.default_rng(0).normal(0, 10, z.shape).astype(np.float32)
+    liver = (y - 32) ** 2 + (x - 20) ** 2 < 14 ** 2
+    aorta = (y - 32) ** 2 + (x - 44) ** 2 < 6 ** 2
+    bone = (y - 52) ** 2 + (x - 44) ** 2 < 6 ** 2
+    fine[liver] = FINE_ID['liver']; hu[liver] += 160
+    fine[aorta] = FINE_ID['aorta']; hu[aorta] += 145
+    fine[bone] = FINE_ID['vertebrae_L1']; hu[bone] += 500
+    r = Rephaser(hu, fine)
+    check(set(r.median) == {FINE_ID['liver'], FINE_ID['aorta']}, 'rephase: only blood pools and enhancing organs move')
+    rng = np.random.default_rng(1)
+    for phase in synth.PHASES:
+        out, got = r.apply(hu, fine, rng, phase)
+        core = lambda m: ndi.binary_erosion(m, iterations=2)  # noqa: E731  (edges are blended)
+        a, li = np.median(out[core(aorta)]), np.median(out[core(liver)])
+        (alo, ahi), (llo, lhi) = TABLE['blood_art'][phase], TABLE['liver'][phase]
+        check(got == phase and alo * 0.85 - 15 <= a <= ahi * 1.15 + 15 and llo * 0.85 - 15 <= li <= lhi * 1.15 + 15,
+              f'rephase {phase}: aorta {a:.0f} HU in {alo}..{ahi}, liver {li:.0f} in {llo}..{lhi}')
+        far = ndi.distance_transform_edt(~(aorta | liver)) > 3
+        check(np.array_equal(out[far], hu[far]), f'rephase {phase}: bone, fat and texture away from the shifted structures unchanged')
+        resid = (out - hu)[core(liver)]
+        check(float(resid.std()) < 1.0, f'rephase {phase}: the real texture is kept (shift spread {resid.std():.2f} HU)')
+
+
 def test_scorer():
     """Training scores through `holoct eval` (the app's one scorer): the reference scored as a prediction
     is perfect, and a hand-made error moves IoU, precision and recall by the hand-computed amount."""
@@ -208,7 +240,7 @@ def test_export():
 
 if __name__ == '__main__':
     torch.set_num_threads(2)
-    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_synth, test_export, test_phantoms):
+    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_synth, test_rephase, test_export, test_phantoms):
         try:
             fn()
         except Exception as e:  # a crash is a failure, keep going

@@ -34,7 +34,8 @@ from data import RealSampler  # noqa: E402
 from synth import SynthSampler  # noqa: E402
 from model import build_net, pick_device  # noqa: E402
 
-DEFAULT_MIX = 'real=0.4,synth=0.35,phantom=0.25'
+DEFAULT_MIX = 'real=0.6,synth=0,phantom=0.4'
+DEFAULT_REPHASE = 0.5
 
 
 def parse_mix(text):
@@ -96,6 +97,8 @@ def main(argv=None):
     ap.add_argument('--channels', default='', help='default 8,16,32,64,128 (3d) / 16,32,64,128,256 (2.5d)')
     ap.add_argument('--patch', default='', help='x,y,z of the exported/inference patch')
     ap.add_argument('--mix', default=DEFAULT_MIX, help=f'sample mix, default {DEFAULT_MIX}')
+    ap.add_argument('--rephase', type=float, default=DEFAULT_REPHASE,
+                    help=f'share of real patches shifted to another contrast phase (rephase.py), default {DEFAULT_REPHASE}')
     ap.add_argument('--phantoms', type=int, default=48, help='phantom volumes in the pool (when the mix has phantoms)')
     ap.add_argument('--record', default='', help='also write a trial summary (config, wall time, scores) to this json')
     ap.add_argument('--threads', type=int, default=2)
@@ -121,7 +124,7 @@ def main(argv=None):
     mix = parse_mix(args.mix)
     train_cases = [c for c in CASES if c != args.holdout]
     canon = [canonical_case(c) for c in train_cases]
-    samplers = [RealSampler(c, sample_patch, seed=args.seed) for c in canon]
+    samplers = [RealSampler(c, sample_patch, seed=args.seed, rephase=args.rephase) for c in canon]
     synth = SynthSampler(canon, sample_patch, seed=args.seed) if mix['synth'] > 0 else None
     phantom_pool = None
     if mix['phantom'] > 0:
@@ -196,6 +199,7 @@ def main(argv=None):
         + ([f'synthesised from the label maps of {",".join(train_cases)}'] if mix['synth'] else [])
         + ([f'{args.phantoms} procedural phantoms'] if mix['phantom'] else []),
         'mix': {k: round(v, 4) for k, v in mix.items()},
+        'rephase': args.rephase,
         'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
         'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
         'lr': args.lr, 'threads': args.threads,
