@@ -86,6 +86,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True)
     ap.add_argument('--holdout', choices=CASES, default=None, help='real case kept out of training and scored')
+    ap.add_argument('--exclude', default='', help='real cases left out of training without being scored (trials), e.g. D')
     ap.add_argument('--steps', type=int, default=900)
     ap.add_argument('--arch', choices=['3d', '2.5d'], default='2.5d')
     ap.add_argument('--context', type=int, default=2, help='2.5d: neighbouring slices on each side')
@@ -122,7 +123,8 @@ def main(argv=None):
     t_start = time.time()
 
     mix = parse_mix(args.mix)
-    train_cases = [c for c in CASES if c != args.holdout]
+    excluded = set(filter(None, args.exclude.split(',')))
+    train_cases = [c for c in CASES if c != args.holdout and c not in excluded]
     canon = [canonical_case(c) for c in train_cases]
     samplers = [RealSampler(c, sample_patch, seed=args.seed, rephase=args.rephase) for c in canon]
     synth = SynthSampler(canon, sample_patch, seed=args.seed) if mix['synth'] > 0 else None

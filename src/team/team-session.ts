@@ -215,15 +215,17 @@ export class TeamSession {
    * Downloads and verifies the host's case. When the host loaded it from a PACS and `ctFromPacs`
    * is given (this member reaches a PACS), the CT is taken from there at full resolution instead of
    * the host's (maybe downsampled) copy, only if its voxels give the room's case id; otherwise, or
-   * when the PACS fails, the host's copy is used and `ctNote` says why.
+   * when the PACS fails or does not answer within `pacsTimeoutMs`, the host's copy is used and
+   * `ctNote` says why.
    */
-  async loadCase(options: { ctFromPacs?: CtFromPacs } = {}): Promise<LoadedCase> {
+  async loadCase(options: { ctFromPacs?: CtFromPacs; pacsTimeoutMs?: number } = {}): Promise<LoadedCase> {
     const manifest = await this.packageManifest();
     let ct: OpenedCase['volume'] | undefined;
     let ctNote: string | undefined;
     if (manifest.pacs && options.ctFromPacs) {
       try {
-        const got = await options.ctFromPacs(manifest.pacs);
+        const got = await withTimeout(options.ctFromPacs(manifest.pacs), options.pacsTimeoutMs ?? PACS_CT_TIMEOUT_MS,
+          (ms) => `no answer within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}`);
         if (caseIdFromVoxelSha(got.voxelSha256, manifest.model) === manifest.caseId) ct = got.volume;
         else ctNote = 'The PACS series is not the CT the host segmented (its voxels differ): the host\'s copy is shown.';
       } catch (error) {
@@ -360,4 +362,14 @@ export class TeamSession {
     this.lastPresenter = now;
     this.onPresenter.emit(now);
   };
+}
+
+/** How long a joiner waits for the PACS before taking the host's copy (a 512²×300 series over a LAN: well under a minute). */
+const PACS_CT_TIMEOUT_MS = 120_000;
+
+/** The promise's value, or an error with `reason(ms)` when it takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, reason: (ms: number) => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(reason(ms))), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -127,6 +127,11 @@ describe('team client against the team server', () => {
     const failed = await joiner.loadCase({ ctFromPacs: async () => { throw new Error('PACS answered 404'); } });
     expect(failed.ctSource).toBe('host');
     expect(failed.ctNote).toMatch(/could not be taken from the PACS \(PACS answered 404\)/);
+
+    // the PACS never answers: the host's copy after the time-out, with the reason
+    const hung = await joiner.loadCase({ ctFromPacs: () => new Promise(() => undefined), pacsTimeoutMs: 300 });
+    expect(hung.ctSource).toBe('host');
+    expect(hung.ctNote).toMatch(/could not be taken from the PACS \(no answer within 300 ms\)/);
     joiner.leave();
     await host.endForEveryone();
   });
