@@ -56,6 +56,15 @@ def parse_mix(text):
 CE_WEIGHTS = [1.0, 1.0, 3.0, 3.0, 1.0, 1.5, 1.5, 1.0, 1.0, 1.5, 2.0]
 
 
+def a_labels_from_slice(case, first_slice):
+    """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` (3 mm slices,
+    canonical z = 2 mm from the same origin): the CT stays whole, only the loss is restricted."""
+    z0 = int(np.ceil(first_slice * 3.0 / 2.0))
+    label = case['label'].copy()
+    label[:z0] = IGNORE
+    return {**case, 'label': label}
+
+
 def dice_loss(logits, target, smooth=1.0):
     """Batch soft Dice over foreground classes, ignoring IGNORE voxels."""
     valid = (target != IGNORE)
@@ -87,6 +96,8 @@ def main(argv=None):
     ap.add_argument('--out', required=True)
     ap.add_argument('--holdout', choices=CASES, default=None, help='real case kept out of training and scored')
     ap.add_argument('--exclude', default='', help='real cases left out of training without being scored (trials), e.g. D')
+    ap.add_argument('--a-first-slice', type=int, default=0,
+                    help="trials: case A's labels only from its slice K on (82 = the 30 slices of the 2026-11-30 recipe), IGNORE below")
     ap.add_argument('--steps', type=int, default=900)
     ap.add_argument('--arch', choices=['3d', '2.5d'], default='2.5d')
     ap.add_argument('--context', type=int, default=2, help='2.5d: neighbouring slices on each side')
@@ -126,6 +137,8 @@ def main(argv=None):
     excluded = set(filter(None, args.exclude.split(',')))
     train_cases = [c for c in CASES if c != args.holdout and c not in excluded]
     canon = [canonical_case(c) for c in train_cases]
+    if args.a_first_slice:
+        canon = [a_labels_from_slice(c, args.a_first_slice) if c['name'] == 'A' else c for c in canon]
     samplers = [RealSampler(c, sample_patch, seed=args.seed, rephase=args.rephase) for c in canon]
     synth = SynthSampler(canon, sample_patch, seed=args.seed) if mix['synth'] > 0 else None
     phantom_pool = None
@@ -202,6 +215,8 @@ def main(argv=None):
         + ([f'{args.phantoms} procedural phantoms'] if mix['phantom'] else []),
         'mix': {k: round(v, 4) for k, v in mix.items()},
         'rephase': args.rephase,
+        **({'excluded': sorted(filter(None, args.exclude.split(',')))} if args.exclude else {}),
+        **({'aFirstSlice': args.a_first_slice} if args.a_first_slice else {}),
         'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
         'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
         'lr': args.lr, 'threads': args.threads,
