@@ -279,6 +279,9 @@ async function main() {
           steps: training.steps,
           mix: training.mix,
           rephase: training.rephase ?? 0,
+          ...(training.caseWeighting ? { caseWeighting: training.caseWeighting } : {}),
+          ...(training.excluded ? { excluded: training.excluded } : {}),
+          ...(training.aFirstSlice ? { aFirstSlice: training.aFirstSlice } : {}),
           scoredPart,
           groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
           classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
@@ -387,10 +390,10 @@ async function main() {
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
 }
 
-interface RecipeFields { mix?: unknown; rephase?: number }
-/** What makes two training runs the same recipe (a run recorded before re-phasing existed had none). */
+interface RecipeFields { mix?: unknown; rephase?: number; caseWeighting?: string; excluded?: string[]; aFirstSlice?: number }
+/** What makes two training runs the same recipe (a run recorded before an option existed had its default). */
 function recipeOf(t: RecipeFields): string {
-  return JSON.stringify({ mix: t.mix ?? null, rephase: t.rephase ?? 0 });
+  return JSON.stringify({ mix: t.mix ?? null, rephase: t.rephase ?? 0, caseWeighting: t.caseWeighting ?? 'uniform', excluded: t.excluded ?? [], aFirstSlice: t.aFirstSlice ?? 0 });
 }
 
 await main();

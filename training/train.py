@@ -56,6 +56,16 @@ def parse_mix(text):
 CE_WEIGHTS = [1.0, 1.0, 3.0, 3.0, 1.0, 1.5, 1.5, 1.0, 1.0, 1.5, 2.0]
 
 
+def case_weights(cases, how):
+    """Probability of drawing each real case: uniform, or in proportion to the number of our classes
+    it labels (a partial case such as D, with heart and pulmonary artery only, then gives fewer patches
+    and leaves more to the cases that show every organ)."""
+    if how == 'uniform':
+        return np.full(len(cases), 1.0 / len(cases))
+    n = np.array([len(set(np.unique(c['label']).tolist()) - {0, IGNORE}) for c in cases], float)
+    return n / n.sum()
+
+
 def a_labels_from_slice(case, first_slice):
     """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` (3 mm slices,
     canonical z = 2 mm from the same origin): the CT stays whole, only the loss is restricted."""
@@ -98,6 +108,9 @@ def main(argv=None):
     ap.add_argument('--exclude', default='', help='real cases left out of training without being scored (trials), e.g. D')
     ap.add_argument('--a-first-slice', type=int, default=0,
                     help="trials: case A's labels only from its slice K on (82 = the 30 slices of the 2026-11-30 recipe), IGNORE below")
+    ap.add_argument('--case-weighting', choices=['uniform', 'classes'], default='uniform',
+                    help='how often each real case gives a patch: uniform, or in proportion to the classes it labels '
+                         '(the partial cases C and D label 2 of 10)')
     ap.add_argument('--steps', type=int, default=900)
     ap.add_argument('--arch', choices=['3d', '2.5d'], default='2.5d')
     ap.add_argument('--context', type=int, default=2, help='2.5d: neighbouring slices on each side')
@@ -140,6 +153,7 @@ def main(argv=None):
     if args.a_first_slice:
         canon = [a_labels_from_slice(c, args.a_first_slice) if c['name'] == 'A' else c for c in canon]
     samplers = [RealSampler(c, sample_patch, seed=args.seed, rephase=args.rephase) for c in canon]
+    case_p = case_weights(canon, args.case_weighting)
     synth = SynthSampler(canon, sample_patch, seed=args.seed) if mix['synth'] > 0 else None
     phantom_pool = None
     if mix['phantom'] > 0:
@@ -175,7 +189,7 @@ def main(argv=None):
             elif kind == 'synth':
                 x, y = synth.sample(rng); src.append('S')
             else:
-                s = samplers[rng.integers(len(samplers))]
+                s = samplers[rng.choice(len(samplers), p=case_p)] if args.case_weighting != 'uniform' else samplers[rng.integers(len(samplers))]
                 x, y = s.sample(rng); src.append(s.name)
             xs.append(x); ys.append(y)
         x = torch.from_numpy(np.stack(xs)).to(device)
@@ -215,6 +229,7 @@ def main(argv=None):
         + ([f'{args.phantoms} procedural phantoms'] if mix['phantom'] else []),
         'mix': {k: round(v, 4) for k, v in mix.items()},
         'rephase': args.rephase,
+        **({'caseWeighting': args.case_weighting} if args.case_weighting != 'uniform' else {}),
         **({'excluded': sorted(filter(None, args.exclude.split(',')))} if args.exclude else {}),
         **({'aFirstSlice': args.a_first_slice} if args.a_first_slice else {}),
         'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
