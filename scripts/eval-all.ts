@@ -56,6 +56,8 @@ interface ModelEntry {
   manifestPath: string;
   /** Case ids and parts (e.g. A30) named in training.trainedOn. */
   trainedOn: string[];
+  /** Cases a trial left out of training without holding them out (`train.py --exclude`): not scored. */
+  excluded: string[];
 }
 
 function trainedOn(training: Record<string, unknown> | undefined): string[] {
@@ -68,7 +70,7 @@ function models(): ModelEntry[] {
   const out: ModelEntry[] = [];
   const add = (label: string, manifestPath: string) => {
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    out.push({ label, manifestPath, trainedOn: trainedOn(json.training) });
+    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), excluded: (json.training?.excluded ?? []) as string[] });
   };
   if (!trialFile) add('shipped model', DEFAULT_MANIFEST);
   const runs = 'training/runs';
@@ -83,7 +85,7 @@ function models(): ModelEntry[] {
 
 /** Which part of a case a model may be scored on: all, some slices left out, or none. */
 function heldOut(model: ModelEntry, c: CaseSpec): { scored: boolean; ignoreSlices?: [number, number]; trainedPart?: string } {
-  if (model.trainedOn.includes(c.id)) return { scored: false };
+  if (model.trainedOn.includes(c.id) || model.excluded.includes(c.id)) return { scored: false };
   for (const [part, slices] of Object.entries(c.parts ?? {})) {
     if (model.trainedOn.includes(part)) return { scored: true, ignoreSlices: slices, trainedPart: part };
   }
@@ -213,6 +215,8 @@ async function main() {
   const heldOutScores: Record<string, unknown> = {};
   /** Leave-one-case-out: each held-out case scored by the model that did not train on it. */
   const locoScores: Record<string, unknown> = {};
+  /** Each leave-one-case-out run's recipe (recipeOf), to tell whether it validates the shipped model. */
+  const locoRecipes: Record<string, string> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
   for (const model of models()) {
@@ -274,6 +278,7 @@ async function main() {
       }
       if (model.label.startsWith('leave-out ')) {
         const training = JSON.parse(readFileSync(model.manifestPath, 'utf8')).training ?? {};
+        locoRecipes[c.id] = recipeOf(training);
         locoScores[c.id] = {
           trainedOn: training.trainedOn,
           steps: training.steps,
@@ -375,7 +380,7 @@ async function main() {
   };
   // leave-one-case-out runs validate the shipped model only when they were trained by its recipe
   const shippedRecipe = recipeOf(manifestJson.training ?? {});
-  const sameRecipe = Object.values(locoScores).every((s) => recipeOf(s as RecipeFields) === shippedRecipe);
+  const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe);
   if (Object.keys(locoScores).length && !sameRecipe) {
     process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix, re-phasing) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
   }
@@ -390,10 +395,16 @@ async function main() {
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
 }
 
-interface RecipeFields { mix?: unknown; rephase?: number; caseWeighting?: string; excluded?: string[]; aFirstSlice?: number }
-/** What makes two training runs the same recipe (a run recorded before an option existed had its default). */
+type RecipeFields = Record<string, unknown>;
+/**
+ * What makes two training runs the same recipe: the sample mix, re-phasing, case draw, the trial
+ * options and the network and optimiser settings (a run recorded before an option existed had its
+ * default). Steps and the cases trained on differ between a leave-one-case-out run and the final model.
+ */
 function recipeOf(t: RecipeFields): string {
-  return JSON.stringify({ mix: t.mix ?? null, rephase: t.rephase ?? 0, caseWeighting: t.caseWeighting ?? 'uniform', excluded: t.excluded ?? [], aFirstSlice: t.aFirstSlice ?? 0 });
+  const defaults: RecipeFields = { rephase: 0, caseWeighting: 'uniform', excluded: [], aFirstSlice: 0 };
+  const keys = ['mix', 'rephase', 'caseWeighting', 'excluded', 'aFirstSlice', 'arch', 'context', 'norm', 'channels', 'patch', 'batch', 'lr', 'seed'];
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t[k] ?? defaults[k] ?? null])));
 }
 
 await main();

@@ -1,5 +1,5 @@
-"""Contrast re-phasing of real patches: the real CT, its blood pools and enhancing organs shifted to
-another contrast phase.
+"""Contrast re-phasing of real patches: the real CT, its blood pools and enhancing organs shifted to a
+contrast phase drawn at random (synthesis' phase frequencies; it may be the case's own).
 
 Why: each real case shows its vessels and organs in one phase only (A non-contrast, B portal-venous,
 C and D angiographies). Trained on A, C and D, the network called B's portal-venous aorta (≈ 150 HU)

@@ -70,9 +70,11 @@ def a_labels_from_slice(case, first_slice):
     """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` (3 mm slices,
     canonical z = 2 mm from the same origin): the CT stays whole, only the loss is restricted."""
     z0 = int(np.ceil(first_slice * 3.0 / 2.0))
-    label = case['label'].copy()
+    from cases import FINE_ID
+    label, fine = case['label'].copy(), case['fine'].copy()
     label[:z0] = IGNORE
-    return {**case, 'label': label}
+    fine[:z0] = FINE_ID['unlabelled']      # label == FINE_LABEL[fine] stays true (synthesis reads fine)
+    return {**case, 'label': label, 'fine': fine}
 
 
 def dice_loss(logits, target, smooth=1.0):
@@ -107,7 +109,8 @@ def main(argv=None):
     ap.add_argument('--holdout', choices=CASES, default=None, help='real case kept out of training and scored')
     ap.add_argument('--exclude', default='', help='real cases left out of training without being scored (trials), e.g. D')
     ap.add_argument('--a-first-slice', type=int, default=0,
-                    help="trials: case A's labels only from its slice K on (82 = the 30 slices of the 2026-11-30 recipe), IGNORE below")
+                    help="trials: case A's labels only from its slice K on, IGNORE below (the CT stays whole; 82 = the "
+                         "slices of ct_3mm_30slices, though with v1 labels filled by v2, not the 2026-11-30 recipe's A30)")
     ap.add_argument('--case-weighting', choices=['uniform', 'classes'], default='uniform',
                     help='how often each real case gives a patch: uniform, or in proportion to the classes it labels '
                          '(the partial cases C and D label 2 of 10)')
@@ -148,6 +151,8 @@ def main(argv=None):
 
     mix = parse_mix(args.mix)
     excluded = set(filter(None, args.exclude.split(',')))
+    if excluded - set(CASES):
+        raise SystemExit(f'--exclude: unknown case(s) {sorted(excluded - set(CASES))} (cases: {", ".join(CASES)})')
     train_cases = [c for c in CASES if c != args.holdout and c not in excluded]
     canon = [canonical_case(c) for c in train_cases]
     if args.a_first_slice:
@@ -267,7 +272,8 @@ def write_trial(path, info, args, command=None):
     trial = {
         'name': os.path.splitext(os.path.basename(path))[0],
         'command': command or 'python3 training/train.py ' + ' '.join(sys.argv[1:]),
-        'config': {k: info[k] for k in ('mix', 'trainedOn', 'arch', 'steps', 'batch', 'patch', 'channels', 'seed', 'lr', 'threads')},
+        'config': {k: info[k] for k in ('mix', 'rephase', 'caseWeighting', 'excluded', 'aFirstSlice', 'trainedOn', 'arch', 'steps',
+                                        'batch', 'patch', 'channels', 'seed', 'lr', 'threads') if k in info},
         'heldOut': args.holdout,
         'scorer': 'training/evaluate.py (Python mirror of the app pipeline, common.score), on the held-out case\'s own grid',
         'wallSeconds': {'train': info['trainSeconds'], 'dataPrep': info['dataPrepSeconds'], 'eval': info.get('evalSeconds')},
