@@ -13,10 +13,10 @@ import { DEFAULT_PACS_URL } from './pacs-panel';
  * worker), as Int16 HU with the voxel hash the case id is made of.
  */
 export function ctFromPacsVia(connection: () => PacsConnection | undefined, readVolume: (files: DicomInputFile[]) => Promise<Volume>): CtFromPacs {
-  return async (series: PacsSeriesRef) => {
+  return async (series: PacsSeriesRef, signal?: AbortSignal) => {
     const server = connection();
     if (server?.baseUrl !== DEFAULT_PACS_URL) throw new Error(`this device's PACS panel points at ${server?.baseUrl ?? 'no server'}, not the session server's ${DEFAULT_PACS_URL}`);
-    const volume = await readVolume(await retrieveSeries(server, series));
+    const volume = await readVolume(await retrieveSeries(server, series, { signal }));
     const data = volume.data instanceof Int16Array ? volume.data : Int16Array.from(volume.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
     return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume({ data }) };
   };

@@ -43,7 +43,8 @@ export interface TeamMember {
 }
 
 /** Takes a series from the PACS this member reaches: its CT and the sha256 of its voxels (as the case id hashes them). */
-export type CtFromPacs = (series: PacsSeriesRef) => Promise<{ volume: OpenedCase['volume']; voxelSha256: string }>;
+/** Takes a series from the PACS; `signal` aborts the retrieval (the joiner gave up waiting). */
+export type CtFromPacs = (series: PacsSeriesRef, signal?: AbortSignal) => Promise<{ volume: OpenedCase['volume']; voxelSha256: string }>;
 
 /** A joiner's case: where its CT came from, and why not from the PACS when that was tried and refused. */
 export interface LoadedCase extends OpenedCase {
@@ -223,13 +224,15 @@ export class TeamSession {
     let ct: OpenedCase['volume'] | undefined;
     let ctNote: string | undefined;
     if (manifest.pacs && options.ctFromPacs) {
+      const abort = new AbortController();
       try {
-        const got = await withTimeout(options.ctFromPacs(manifest.pacs), options.pacsTimeoutMs ?? PACS_CT_TIMEOUT_MS,
+        const got = await withTimeout(options.ctFromPacs(manifest.pacs, abort.signal), options.pacsTimeoutMs ?? PACS_CT_TIMEOUT_MS,
           (ms) => `no answer within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}`);
         if (caseIdFromVoxelSha(got.voxelSha256, manifest.model) === manifest.caseId) ct = got.volume;
         else ctNote = 'The PACS series is not the CT the host segmented (its voxels differ): the host\'s copy is shown.';
       } catch (error) {
         ctNote = `The CT could not be taken from the PACS (${error instanceof Error ? error.message : String(error)}): the host's copy is shown.`;
+        abort.abort(); // a retrieval still running after the time-out stops downloading
       }
     }
     const opened = await this.openPackage(manifest, ct);

@@ -129,8 +129,10 @@ describe('team client against the team server', () => {
     expect(failed.ctNote).toMatch(/could not be taken from the PACS \(PACS answered 404\)/);
 
     // the PACS never answers: the host's copy after the time-out, with the reason
-    const hung = await joiner.loadCase({ ctFromPacs: () => new Promise(() => undefined), pacsTimeoutMs: 300 });
+    let aborted = false;
+    const hung = await joiner.loadCase({ ctFromPacs: (_series, signal) => new Promise(() => signal?.addEventListener('abort', () => (aborted = true))), pacsTimeoutMs: 300 });
     expect(hung.ctSource).toBe('host');
+    expect(aborted).toBe(true); // the retrieval is told to stop
     expect(hung.ctNote).toMatch(/could not be taken from the PACS \(no answer within 300 ms\)/);
     joiner.leave();
     await host.endForEveryone();
