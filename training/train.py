@@ -267,23 +267,25 @@ def write_trial(path, info, args, command=None):
     precision, recall), whether it won or lost."""
     s = info.get('scores') or {}
     r = lambda v: None if v is None else round(v, 4)  # noqa: E731
-    pick = lambda d: {k: {m: r(v.get(m)) for m in ('iou', 'precision', 'recall')} | {'ref': v['ref'], 'pred': v['pred']}  # noqa: E731
-                      for k, v in d.items()}
+    ref = lambda v: v.get('referenceVoxels', v.get('ref'))  # noqa: E731  (the scorer's names, older ones)
+    pick = lambda d: {k: {m: r(v.get(m)) for m in ('iou', 'precision', 'recall')}  # noqa: E731
+                      | {'ref': ref(v), 'pred': v.get('predictedVoxels', v.get('pred'))} for k, v in d.items()}
     trial = {
         'name': os.path.splitext(os.path.basename(path))[0],
         'command': command or 'python3 training/train.py ' + ' '.join(sys.argv[1:]),
         'config': {k: info[k] for k in ('mix', 'rephase', 'caseWeighting', 'excluded', 'aFirstSlice', 'trainedOn', 'arch', 'steps',
                                         'batch', 'patch', 'channels', 'seed', 'lr', 'threads') if k in info},
         'heldOut': args.holdout,
-        'scorer': 'training/evaluate.py (Python mirror of the app pipeline, common.score), on the held-out case\'s own grid',
+        'scorer': (s.get('scorer') or 'training/evaluate.py') + ' on the Python mirror of the app pipeline, held-out case\'s own grid '
+                  '(a progress check: npm run eval -- --trial scores through the app pipeline)',
         'wallSeconds': {'train': info['trainSeconds'], 'dataPrep': info['dataPrepSeconds'], 'eval': info.get('evalSeconds')},
         'secondsPerStep': info['secondsPerStep'],
         'hardware': info['hardware'],
         'finalLoss': round(info['finalLoss'], 4),
         'groups': pick(s.get('groups', {})),
-        'classes': pick({k: v for k, v in s.get('classes', {}).items() if v['ref'] > 0}),
+        'classes': pick({k: v for k, v in s.get('classes', {}).items() if (ref(v) or 0) > 0}),
         'threshold150BoneIoU': r(s['threshold150']['bone']['iou']) if s else None,
-        'outsidePatientForegroundVoxels': s.get('outsidePatient', {}).get('predictedForeground'),
+        'outsidePatientForegroundVoxels': (s.get('outsidePatient') or {}).get('predictedForeground'),
         'date': info['date'],
     }
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
