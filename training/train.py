@@ -235,7 +235,7 @@ def main(argv=None):
         'mix': {k: round(v, 4) for k, v in mix.items()},
         'rephase': args.rephase,
         **({'caseWeighting': args.case_weighting} if args.case_weighting != 'uniform' else {}),
-        **({'excluded': sorted(filter(None, args.exclude.split(',')))} if args.exclude else {}),
+        **({'excluded': sorted(excluded)} if excluded else {}),
         **({'aFirstSlice': args.a_first_slice} if args.a_first_slice else {}),
         'arch': args.arch, 'context': args.context if is2d else None, 'norm': args.norm if is2d else 'in',
         'steps': args.steps, 'batch': args.batch, 'patch': patch, 'channels': channels, 'seed': args.seed,
