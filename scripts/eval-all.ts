@@ -56,8 +56,8 @@ interface ModelEntry {
   manifestPath: string;
   /** Case ids and parts (e.g. A30) named in training.trainedOn. */
   trainedOn: string[];
-  /** Cases a trial left out of training without holding them out (`train.py --exclude`): not scored. */
-  excluded: string[];
+  /** A leave-one-case-out run's held-out case: the only case it is scored on (training.holdout). */
+  holdout?: string;
 }
 
 function trainedOn(training: Record<string, unknown> | undefined): string[] {
@@ -70,7 +70,7 @@ function models(): ModelEntry[] {
   const out: ModelEntry[] = [];
   const add = (label: string, manifestPath: string) => {
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), excluded: (json.training?.excluded ?? []) as string[] });
+    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), holdout: json.training?.holdout });
   };
   if (!trialFile) add('shipped model', DEFAULT_MANIFEST);
   const runs = 'training/runs';
@@ -83,9 +83,13 @@ function models(): ModelEntry[] {
   return out;
 }
 
-/** Which part of a case a model may be scored on: all, some slices left out, or none. */
+/**
+ * Which part of a case a model may be scored on: all, some slices left out, or none. A leave-one-case-out
+ * run is scored on its held-out case only (a case it merely left out, `train.py --exclude`, is not its fold);
+ * the shipped model on every case it did not train on, a case it left out included (a patient it never saw).
+ */
 function heldOut(model: ModelEntry, c: CaseSpec): { scored: boolean; ignoreSlices?: [number, number]; trainedPart?: string } {
-  if (model.trainedOn.includes(c.id) || model.excluded.includes(c.id)) return { scored: false };
+  if (model.trainedOn.includes(c.id) || (model.holdout !== undefined && model.holdout !== c.id)) return { scored: false };
   for (const [part, slices] of Object.entries(c.parts ?? {})) {
     if (model.trainedOn.includes(part)) return { scored: true, ignoreSlices: slices, trainedPart: part };
   }
@@ -305,6 +309,7 @@ async function main() {
     return;
   }
   const manifest = await readManifest(DEFAULT_MANIFEST);
+  const shippedModel = models()[0];
   const locoCount = models().length - 1;
   const doc = [
     '# Segmentation accuracy on real CT',
@@ -313,9 +318,8 @@ async function main() {
     '(resample → sliding window → post-processing → labels on the CT grid), scored by the one scorer',
     '(src/evaluation/metrics.ts, the same as `holoct eval`) on each case\'s own grid against the reference',
     'labels mapped onto HoloCT\'s classes by name (training/classes.json `sourceNames`). Cases: scripts/eval-cases.json.',
-    'A model is never scored on what it trained on; the shipped model trained on A\'s slices 82..111, B and C,',
-    'so for it only **D** (a patient it never saw) and **A\'s slices 0..81** (the same patient as its A training',
-    'slices: chest and pelvis it never saw, but the same body, scanner and reconstruction) are held out.',
+    `A model is never scored on what it trained on; the shipped model trained on ${shippedModel.trainedOn.join(', ')},`,
+    `so for it ${heldOutText(shippedModel)} held out; a leave-one-case-out run is scored on its held-out case only.`,
     locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${locoCount} (training/runs/loco-*).`,
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',
@@ -393,6 +397,21 @@ async function main() {
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(manifestJson, null, 1)}\n`);
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
+}
+
+/** "**D** (a patient it never saw) is" / "A's slices 0..81 (…) and **D** (…) are": what the shipped model is scored on. */
+function heldOutText(model: ModelEntry): string {
+  const parts = CASES.flatMap((c) => {
+    const held = heldOut(model, c);
+    if (!held.scored) return [];
+    if (held.ignoreSlices) {
+      const [a, b] = held.ignoreSlices;
+      return [`**${c.id} outside its slices ${a}..${b}** (the same patient as its ${held.trainedPart} training slices: anatomy it never saw, but the same body, scanner and reconstruction)`];
+    }
+    return [`**${c.id}** (a patient it never saw)`];
+  });
+  if (!parts.length) return 'no case is';
+  return `${parts.join(' and ')} ${parts.length === 1 ? 'is' : 'are'}`;
 }
 
 type RecipeFields = Record<string, unknown>;
