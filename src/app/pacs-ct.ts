@@ -16,7 +16,10 @@ export function ctFromPacsVia(connection: () => PacsConnection | undefined, read
   return async (series: PacsSeriesRef, signal?: AbortSignal) => {
     const server = connection();
     if (server?.baseUrl !== DEFAULT_PACS_URL) throw new Error(`this device's PACS panel points at ${server?.baseUrl ?? 'no server'}, not the session server's ${DEFAULT_PACS_URL}`);
-    const volume = await readVolume(await retrieveSeries(server, series, { signal }));
+    const files = await retrieveSeries(server, series, { signal });
+    // given up (time-out) while the last instance arrived: do not start a decode nobody waits for
+    signal?.throwIfAborted();
+    const volume = await readVolume(files);
     const data = volume.data instanceof Int16Array ? volume.data : Int16Array.from(volume.data, (v) => Math.max(-32768, Math.min(32767, Math.round(v))));
     return { volume: { ...volume, data }, voxelSha256: await voxelShaOfVolume({ data }) };
   };
