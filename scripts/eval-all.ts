@@ -58,6 +58,8 @@ interface ModelEntry {
   trainedOn: string[];
   /** A leave-one-case-out run's held-out case: the only case it is scored on (training.holdout). */
   holdout?: string;
+  /** Cases left out of training altogether (`train.py --exclude`). */
+  excluded: string[];
 }
 
 function trainedOn(training: Record<string, unknown> | undefined): string[] {
@@ -66,18 +68,28 @@ function trainedOn(training: Record<string, unknown> | undefined): string[] {
   return ids.filter((id) => list.some((s) => typeof s === 'string' && new RegExp(`\\bcase ${id}\\b`).test(s)));
 }
 
-function models(): ModelEntry[] {
+/** The shipped model (unless --trial), then the leave-one-case-out runs of training/runs/loco-*. */
+function models(quiet = false): ModelEntry[] {
   const out: ModelEntry[] = [];
   const add = (label: string, manifestPath: string) => {
     const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), holdout: json.training?.holdout });
+    // train.py writes holdout: null for the shipped model
+    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), holdout: json.training?.holdout ?? undefined, excluded: json.training?.excluded ?? [] });
   };
   if (!trialFile) add('shipped model', DEFAULT_MANIFEST);
+  const shippedExcludes = out[0]?.excluded ?? [];
   const runs = 'training/runs';
   if (existsSync(runs)) {
     for (const dir of readdirSync(runs).filter((d) => d.startsWith('loco-')).sort()) {
       const manifest = readdirSync(join(runs, dir)).find((f) => f.endsWith('.json') && !f.includes('result') && !f.includes('score'));
-      if (manifest) add(`leave-out ${dir.slice(5)}`, join(runs, dir, manifest));
+      if (!manifest) continue;
+      add(`leave-out ${dir.slice(5)}`, join(runs, dir, manifest));
+      const fold = out[out.length - 1];
+      if (fold.holdout !== undefined && shippedExcludes.includes(fold.holdout)) {
+        // e.g. a loco-D kept from an --exclude none run: the shipped model never saw D, it is its own test there
+        out.pop();
+        if (!quiet) process.stderr.write(`eval: ${join(runs, dir)} holds out ${fold.holdout}, which the shipped model never trained on: not a fold of its recipe, not scored\n`);
+      }
     }
   }
   return out;
@@ -89,7 +101,7 @@ function models(): ModelEntry[] {
  * the shipped model on every case it did not train on, a case it left out included (a patient it never saw).
  */
 function heldOut(model: ModelEntry, c: CaseSpec): { scored: boolean; ignoreSlices?: [number, number]; trainedPart?: string } {
-  if (model.trainedOn.includes(c.id) || (model.holdout !== undefined && model.holdout !== c.id)) return { scored: false };
+  if (model.trainedOn.includes(c.id) || (model.holdout != null && model.holdout !== c.id)) return { scored: false };
   for (const [part, slices] of Object.entries(c.parts ?? {})) {
     if (model.trainedOn.includes(part)) return { scored: true, ignoreSlices: slices, trainedPart: part };
   }
@@ -202,7 +214,8 @@ async function stepTable(title: string, volume: Volume, raw: LabelMap, manifest:
   return { rows, variantResults };
 }
 
-const LOCO_METHOD = 'leave-one-case-out: for each real case, a model trained by the same recipe on the other cases (training/runs/loco-*) ' +
+const LOCO_METHOD = 'leave-one-case-out: for each real case the recipe trains on, a model trained by the same recipe on the others ' +
+  '(training/runs/loco-*; a case the recipe leaves out of training altogether has no fold: the shipped model never saw it) ' +
   'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)';
 
 async function main() {
@@ -309,8 +322,8 @@ async function main() {
     return;
   }
   const manifest = await readManifest(DEFAULT_MANIFEST);
-  const shippedModel = models()[0];
-  const locoCount = models().length - 1;
+  const shippedModel = models(true).find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
+  const locoCount = models(true).length - 1;
   const doc = [
     '# Segmentation accuracy on real CT',
     '',
@@ -318,7 +331,7 @@ async function main() {
     '(resample → sliding window → post-processing → labels on the CT grid), scored by the one scorer',
     '(src/evaluation/metrics.ts, the same as `holoct eval`) on each case\'s own grid against the reference',
     'labels mapped onto HoloCT\'s classes by name (training/classes.json `sourceNames`). Cases: scripts/eval-cases.json.',
-    `A model is never scored on what it trained on; the shipped model trained on ${shippedModel.trainedOn.join(', ')},`,
+    `A model is never scored on what it trained on; the shipped model trained on ${shippedModel.trainedOn.join(', ') || 'phantoms only'},`,
     `so for it ${heldOutText(shippedModel)} held out; a leave-one-case-out run is scored on its held-out case only.`,
     locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${locoCount} (training/runs/loco-*).`,
     '',

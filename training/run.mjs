@@ -102,6 +102,11 @@ async function locoRuns(list) {
     loco[c] = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8'));
   }
 }
+const excludedFolds = cases.filter((c) => excluded.includes(c));
+if (flag('--only-loco') && excludedFolds.length) {
+  console.error(`--only-loco ${excludedFolds.join(',')}: excluded from training (--exclude ${excluded.join(',')}), so no fold is trained for it; the shipped model never saw it and is scored on it by npm run eval`);
+  process.exit(1);
+}
 const locoCases = flag('--skip-loco') ? [] : cases.filter((c) => !excluded.includes(c));
 const finalRun = () => py('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
 if (lanes === 2 && locoCases.length > 1) {
