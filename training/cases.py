@@ -26,7 +26,7 @@ import nibabel as nib
 import numpy as np
 from scipy import ndimage as ndi
 
-from common import (CACHE, DATA, IGNORE, NAME_TO_ID, PAD_HU, Grid, body_mask, canonical_grid,
+from common import (CACHE, DATA, IGNORE, NAME_TO_ID, PAD_HU, RAS_TO_LPS, Grid, body_mask, canonical_grid,
                     grid_from_nifti, resample_nearest, resample_trilinear, ts_lut)
 
 CASES = ('A', 'B', 'C', 'D')
@@ -154,6 +154,18 @@ def load_case(name):
     fine = fine.astype(np.uint16)
     label = FINE_LABEL[fine]
     return dict(name=name, grid=g, hu=hu.astype(np.float32), label=label, known=label != IGNORE, fine=fine)
+
+
+def source_slice_of_canonical(case):
+    """Case A on the canonical grid -> for each canonical z index, the (fractional) slice index of
+    ct_3mm it lies at. The two grids are axis-aligned; ct_3mm's own slice spacing and direction come
+    from its header, so no spacing is assumed."""
+    if case['name'] != 'A':
+        raise ValueError('source slices are defined for case A (ct_3mm) only')
+    src = RAS_TO_LPS @ nib.load(os.path.join(DATA, 'ct_3mm.nii.gz')).affine
+    z = np.arange(case['label'].shape[0], dtype=float)
+    idx = np.stack([np.zeros_like(z), np.zeros_like(z), z, np.ones_like(z)])
+    return (np.linalg.inv(src) @ case['affine'] @ idx)[2]
 
 
 def canonical_case(name, use_cache=True):

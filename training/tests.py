@@ -84,6 +84,20 @@ def test_cases():
           'case D: heart + pulmonary artery masks, the rest unknown (IGNORE), not background')
 
 
+def test_case_a_slices():
+    from cases import A30_FIRST_SLICE, FINE_ID, FINE_LABEL, canonical_case, source_slice_of_canonical
+    from train import a_labels_from_slice
+    a = canonical_case('A')
+    k = source_slice_of_canonical(a)
+    # ct_3mm: 3 mm slices, the canonical grid 2 mm from the same first voxel centre
+    check(np.allclose(np.abs(np.diff(k)), 2 / 3) and abs(k.min()) < 1e-6,
+          f'case A: canonical z -> ct_3mm slice from the headers (step {np.diff(k)[0]:.4f}, first {k.min():.3f})')
+    cut = a_labels_from_slice(a, A30_FIRST_SLICE)
+    z = np.arange(len(k))
+    check(np.array_equal(np.nonzero((cut['label'] == IGNORE).all((1, 2)))[0], z[z < np.ceil(1.5 * A30_FIRST_SLICE)]),
+          'case A labels from slice 82: IGNORE exactly on the canonical slices before 123 (= 82 x 3 mm / 2 mm)')
+
+
 def test_synth():
     from cases import FINE_ID, FINE_NAMES
     from common import PAD_HU
@@ -240,7 +254,7 @@ def test_export():
 
 if __name__ == '__main__':
     torch.set_num_threads(2)
-    for fn in (test_pipeline_mirror, test_cases, test_scorer, test_synth, test_rephase, test_export, test_phantoms):
+    for fn in (test_pipeline_mirror, test_cases, test_case_a_slices, test_scorer, test_synth, test_rephase, test_export, test_phantoms):
         try:
             fn()
         except Exception as e:  # a crash is a failure, keep going

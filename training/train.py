@@ -67,13 +67,13 @@ def case_weights(cases, how):
 
 
 def a_labels_from_slice(case, first_slice):
-    """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` (3 mm slices,
-    canonical z = 2 mm from the same origin): the CT stays whole, only the loss is restricted."""
-    z0 = int(np.ceil(first_slice * 3.0 / 2.0))
-    from cases import FINE_ID
+    """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` of ct_3mm:
+    the CT stays whole, only the loss is restricted."""
+    from cases import FINE_ID, source_slice_of_canonical
+    below = source_slice_of_canonical(case) < first_slice - 1e-6
     label, fine = case['label'].copy(), case['fine'].copy()
-    label[:z0] = IGNORE
-    fine[:z0] = FINE_ID['unlabelled']      # label == FINE_LABEL[fine] stays true (synthesis reads fine)
+    label[below] = IGNORE
+    fine[below] = FINE_ID['unlabelled']      # label == FINE_LABEL[fine] stays true (synthesis reads fine)
     return {**case, 'label': label, 'fine': fine}
 
 
