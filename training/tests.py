@@ -85,7 +85,7 @@ def test_cases():
 
 
 def test_case_a_slices():
-    from cases import A30_FIRST_SLICE, FINE_ID, FINE_LABEL, canonical_case, source_slice_of_canonical
+    from cases import A30_FIRST_SLICE, canonical_case, source_slice_of_canonical
     from train import a_labels_from_slice
     a = canonical_case('A')
     k = source_slice_of_canonical(a)
