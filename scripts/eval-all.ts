@@ -47,6 +47,8 @@ interface CaseSpec {
   complete?: string[];
   parts?: Record<string, [number, number]>;
   note?: string;
+  /** Added to the note when the model trained on one of the case's parts. */
+  partNote?: string;
 }
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
@@ -281,7 +283,7 @@ async function main() {
       sections.push([
         `### ${model.label}: case ${c.title}`,
         '',
-        `Model \`${manifest.name}\` (trained on: ${model.trainedOn.join(', ') || 'phantoms only'}); scored: ${scoredPart}. ${c.note ?? ''}`,
+        `Model \`${manifest.name}\` (trained on: ${model.trainedOn.join(', ') || 'phantoms only'}); scored: ${scoredPart}. ${c.note ?? ''}${held.trainedPart && c.partNote ? ` ${c.partNote}` : ''}`,
         '',
         formatComparison(result.model, result.threshold150),
         '',

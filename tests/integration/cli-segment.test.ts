@@ -95,8 +95,8 @@ describe('holoct segment on the real DICOM series (JPEG 2000 lossless)', () => {
     // Guard against regressions of the shipped model and pipeline (the shipped model trained on this
     // case, so this is not an accuracy claim: docs/accuracy.md holds the held-out scores).
     // Measured when the model shipped (2026-12-02: 2.5D U-Net, 2000 steps on A, B, C with half of the real
-    // patches re-phased, so B's own contrast phase is fitted less tightly than by the 2026-11-30 model's
-    // 0.690 / 0.759 / 0.931): bone 0.652, vessel 0.595, organ 0.905 (docs/accuracy.md, "trained on" rows);
+    // patches re-phased; it fits B less tightly than the 2026-11-30 model's 0.694 / 0.759 / 0.928):
+    // bone 0.652, vessel 0.595, organ 0.905 (docs/accuracy.md, "trained on" rows);
     // the floors leave room for float differences across machines, not for a worse model.
     const group = (name: string) => result.model.groups.find((g) => g.name === name)!.iou!;
     expect(bone.iou!).toBeGreaterThan(baselineBone.iou!);

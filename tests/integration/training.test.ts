@@ -26,7 +26,7 @@ describe('the shipped model', () => {
     expect(text).not.toContain('ConvTranspose');
     expect(text).not.toContain('MaxPool');
     const training = (manifest as unknown as { training: Record<string, unknown> }).training;
-    expect(training.command).toBe('npm run train');
+    expect(String(training.command)).toMatch(/^npm run train\b/);
     expect(String(training.hardware)).not.toBe('');
     expect((training.trainedOn as string[]).some((s) => /real case/.test(s))).toBe(true);
     // leave-one-case-out scores of the same recipe travel with the model
