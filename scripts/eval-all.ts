@@ -10,7 +10,7 @@
  * post-processing experiments do not run the network again. `--no-cache` ignores the cache.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluate, type EvalOutput } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
@@ -28,6 +28,7 @@ import { indexToPatient, patientToIndex } from '../src/volume/geometry';
 import { readNiftiLabels, writeNifti } from '../src/volume/nifti';
 import type { LabelMap, Volume } from '../src/volume/types';
 import { encodePng } from './lib/png';
+import { findModels, heldOut, heldOutText, recipeOf, type CaseSpec, type ModelEntry } from './eval-models';
 
 const DATA = '../shared/data';
 const CACHE = '.cache/eval';
@@ -38,77 +39,7 @@ const trialAt = process.argv.indexOf('--trial');
 const trialFile = trialAt >= 0 ? process.argv[trialAt + 1] : undefined;
 if (trialAt >= 0 && !trialFile?.endsWith('.json')) throw new Error('eval: --trial needs the .json file to write the leave-one-case-out scores to');
 
-interface CaseSpec {
-  id: string;
-  title: string;
-  ct: string;
-  ref: string;
-  refClasses?: string;
-  complete?: string[];
-  parts?: Record<string, [number, number]>;
-  note?: string;
-  /** Added to the note when the model trained on one of the case's parts. */
-  partNote?: string;
-}
-
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
-
-interface ModelEntry {
-  label: string;
-  manifestPath: string;
-  /** Case ids and parts (e.g. A30) named in training.trainedOn. */
-  trainedOn: string[];
-  /** A leave-one-case-out run's held-out case: the only case it is scored on (training.holdout). */
-  holdout?: string;
-  /** Cases left out of training altogether (`train.py --exclude`). */
-  excluded: string[];
-}
-
-function trainedOn(training: Record<string, unknown> | undefined): string[] {
-  const list = (training?.trainedOn ?? []) as unknown[];
-  const ids = CASES.flatMap((c) => [c.id, ...Object.keys(c.parts ?? {})]);
-  return ids.filter((id) => list.some((s) => typeof s === 'string' && new RegExp(`\\bcase ${id}\\b`).test(s)));
-}
-
-/** The shipped model (unless --trial), then the leave-one-case-out runs of training/runs/loco-*. */
-function models(quiet = false): ModelEntry[] {
-  const out: ModelEntry[] = [];
-  const add = (label: string, manifestPath: string) => {
-    const json = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    // train.py writes holdout: null for the shipped model
-    out.push({ label, manifestPath, trainedOn: trainedOn(json.training), holdout: json.training?.holdout ?? undefined, excluded: json.training?.excluded ?? [] });
-  };
-  if (!trialFile) add('shipped model', DEFAULT_MANIFEST);
-  const shippedExcludes = out[0]?.excluded ?? [];
-  const runs = 'training/runs';
-  if (existsSync(runs)) {
-    for (const dir of readdirSync(runs).filter((d) => d.startsWith('loco-')).sort()) {
-      const manifest = readdirSync(join(runs, dir)).find((f) => f.endsWith('.json') && !f.includes('result') && !f.includes('score'));
-      if (!manifest) continue;
-      add(`leave-out ${dir.slice(5)}`, join(runs, dir, manifest));
-      const fold = out[out.length - 1];
-      if (fold.holdout !== undefined && shippedExcludes.includes(fold.holdout)) {
-        // e.g. a loco-D kept from an --exclude none run: the shipped model never saw D, it is its own test there
-        out.pop();
-        if (!quiet) process.stderr.write(`eval: ${join(runs, dir)} holds out ${fold.holdout}, which the shipped model never trained on: not a fold of its recipe, not scored\n`);
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * Which part of a case a model may be scored on: all, some slices left out, or none. A leave-one-case-out
- * run is scored on its held-out case only (a case it merely left out, `train.py --exclude`, is not its fold);
- * the shipped model on every case it did not train on, a case it left out included (a patient it never saw).
- */
-function heldOut(model: ModelEntry, c: CaseSpec): { scored: boolean; ignoreSlices?: [number, number]; trainedPart?: string } {
-  if (model.trainedOn.includes(c.id) || (model.holdout != null && model.holdout !== c.id)) return { scored: false };
-  for (const [part, slices] of Object.entries(c.parts ?? {})) {
-    if (model.trainedOn.includes(part)) return { scored: true, ignoreSlices: slices, trainedPart: part };
-  }
-  return { scored: true };
-}
 
 const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
   { name: 'network only', options: NO_POSTPROCESS },
@@ -238,7 +169,8 @@ async function main() {
   const locoRecipes: Record<string, string> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
-  for (const model of models()) {
+  const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: 'training/runs', cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
+  for (const model of models) {
     const manifest = await readManifest(model.manifestPath);
     let session: import('../src/segmentation/session').SegmentationSession | undefined;
     const getSession = async () => (session ??= (await loadNodeModel(model.manifestPath)).session);
@@ -324,8 +256,8 @@ async function main() {
     return;
   }
   const manifest = await readManifest(DEFAULT_MANIFEST);
-  const shippedModel = models(true).find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
-  const locoCount = models(true).length - 1;
+  const shippedModel = models.find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
+  const locoCount = models.length - 1;
   const doc = [
     '# Segmentation accuracy on real CT',
     '',
@@ -334,7 +266,7 @@ async function main() {
     '(src/evaluation/metrics.ts, the same as `holoct eval`) on each case\'s own grid against the reference',
     'labels mapped onto HoloCT\'s classes by name (training/classes.json `sourceNames`). Cases: scripts/eval-cases.json.',
     `A model is never scored on what it trained on; the shipped model trained on ${shippedModel.trainedOn.join(', ') || 'phantoms only'},`,
-    `so for it ${heldOutText(shippedModel)} held out; a leave-one-case-out run is scored on its held-out case only.`,
+    `so for it ${heldOutText(shippedModel, CASES)} held out; a leave-one-case-out run is scored on its held-out case only.`,
     locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${locoCount} (training/runs/loco-*).`,
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',
@@ -412,33 +344,6 @@ async function main() {
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(manifestJson, null, 1)}\n`);
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
-}
-
-/** "**D** (a patient it never saw) is" / "A's slices 0..81 (…) and **D** (…) are": what the shipped model is scored on. */
-function heldOutText(model: ModelEntry): string {
-  const parts = CASES.flatMap((c) => {
-    const held = heldOut(model, c);
-    if (!held.scored) return [];
-    if (held.ignoreSlices) {
-      const [a, b] = held.ignoreSlices;
-      return [`**${c.id} outside its slices ${a}..${b}** (the same patient as its ${held.trainedPart} training slices: anatomy it never saw, but the same body, scanner and reconstruction)`];
-    }
-    return [`**${c.id}** (a patient it never saw)`];
-  });
-  if (!parts.length) return 'no case is';
-  return `${parts.join(' and ')} ${parts.length === 1 ? 'is' : 'are'}`;
-}
-
-type RecipeFields = Record<string, unknown>;
-/**
- * What makes two training runs the same recipe: the sample mix, re-phasing, case draw, the trial
- * options and the network and optimiser settings (a run recorded before an option existed had its
- * default). Steps and the cases trained on differ between a leave-one-case-out run and the final model.
- */
-function recipeOf(t: RecipeFields): string {
-  const defaults: RecipeFields = { rephase: 0, caseWeighting: 'uniform', excluded: [], aFirstSlice: 0 };
-  const keys = ['mix', 'rephase', 'caseWeighting', 'excluded', 'aFirstSlice', 'arch', 'context', 'norm', 'channels', 'patch', 'batch', 'lr', 'seed'];
-  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t[k] ?? defaults[k] ?? null])));
 }
 
 await main();
