@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import CASES, canonical_case  # noqa: E402
+from cases import CASES, FINE_ID, canonical_case, source_slice_of_canonical  # noqa: E402
 from common import IGNORE, NUM_CLASSES, PATCH  # noqa: E402
 from data import RealSampler  # noqa: E402
 from synth import SynthSampler  # noqa: E402
@@ -69,7 +69,6 @@ def case_weights(cases, how):
 def a_labels_from_slice(case, first_slice):
     """Case A (canonical grid) with its labels IGNORE below source slice `first_slice` of ct_3mm:
     the CT stays whole, only the loss is restricted."""
-    from cases import FINE_ID, source_slice_of_canonical
     below = source_slice_of_canonical(case) < first_slice - 1e-6
     label, fine = case['label'].copy(), case['fine'].copy()
     label[below] = IGNORE

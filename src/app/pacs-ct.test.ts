@@ -22,6 +22,10 @@ function proxy(onInstance: () => void): typeof fetch {
   }) as typeof fetch;
 }
 
+/** What the decode hands back: a 1-voxel CT (only the hash and the call matter here). */
+const oneVoxel = (hu: number) =>
+  ({ dims: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Int16Array([hu]) }) as unknown as Volume;
+
 describe('a member takes the shared CT from the PACS (ctFromPacsVia)', () => {
   it('does not start decoding a series whose retrieval was given up while its last instance arrived', async () => {
     const abort = new AbortController();
@@ -29,7 +33,7 @@ describe('a member takes the shared CT from the PACS (ctFromPacsVia)', () => {
     const fetchImpl = proxy(() => abort.abort(new DOMException('no answer within 120 s', 'TimeoutError')));
     const fromPacs = ctFromPacsVia(() => ({ baseUrl: DEFAULT_PACS_URL, fetch: fetchImpl }), async (files) => {
       decoded.push(files);
-      return { dims: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Int16Array(1) } as unknown as Volume;
+      return oneVoxel(0);
     });
     await expect(fromPacs({ studyInstanceUID: '1.2.3', seriesInstanceUID: '9.1' }, abort.signal)).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(decoded).toEqual([]);
@@ -39,7 +43,7 @@ describe('a member takes the shared CT from the PACS (ctFromPacsVia)', () => {
     const decoded: DicomInputFile[][] = [];
     const fromPacs = ctFromPacsVia(() => ({ baseUrl: DEFAULT_PACS_URL, fetch: proxy(() => {}) }), async (files) => {
       decoded.push(files);
-      return { dims: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Int16Array([7]) } as unknown as Volume;
+      return oneVoxel(7);
     });
     const got = await fromPacs({ studyInstanceUID: '1.2.3', seriesInstanceUID: '9.1' }, new AbortController().signal);
     expect(decoded.map((files) => files.map((f) => new TextDecoder().decode(f.bytes)))).toEqual([['DICOM']]);
