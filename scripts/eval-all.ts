@@ -48,10 +48,12 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
   { name: '+ hole filling', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
   { name: '  (fragments → surrounding label instead)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'neighbour', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
   { name: '  (fragments → the structure they touch most instead)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'adjacent', defaultMinMl: 0.1, fillHoles: true }, refine: false } },
-  { name: '+ HU refinement (≤ 2 mm: add; remove too for classes whose rule says so: vessels)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: DEFAULT_REFINE } },
+  { name: '+ HU refinement (≤ 3 mm: add; remove too for classes whose rule says so: vessels)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: DEFAULT_REFINE } },
   { name: '  (refinement: add only, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, remove: 'none' } } },
   { name: '  (refinement: add and remove, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, remove: 'all' } } },
   { name: '  (refinement ≤ 1 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, distanceMm: 1 } } },
+  { name: '  (refinement ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, distanceMm: 2 } } },
+  { name: '  (refinement ≤ 4 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true }, refine: { ...DEFAULT_REFINE, distanceMm: 4 } } },
   { name: 'shipped default', options: DEFAULT_POSTPROCESS },
 ];
 

@@ -26,7 +26,7 @@ export interface PostprocessOptions {
  * Chosen on the four real cases (docs/accuracy.md, "Post-processing, step by step"): the body mask
  * and component rules are guarantees (nothing outside the patient, no detached organ fragment);
  * fragments go to background (to the structure they touch instead: better group IoU on A but
- * vessel precision 0.54 → 0.34 and new fragments); refinement within 2 mm adds in the band for
+ * vessel precision 0.54 → 0.34 and new fragments); refinement within 3 mm adds in the band for
  * every class with a rule and trims only where the rule says (vessels: +0.035 IoU on C; bone lost
  * 0.10 IoU on B when trimmed).
  */

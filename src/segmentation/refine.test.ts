@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelMap } from '../volume/types';
-import { medianHU, refineBand, refineByHU } from './refine';
+import { DEFAULT_REFINE, medianHU, refineBand, refineByHU } from './refine';
 
 const n = 20;
 const at = (i: number, j: number, k: number) => i + n * (j + n * k);
@@ -25,6 +25,16 @@ describe('native-resolution refinement', () => {
     expect(result.added).toBe(10 ** 3 - 6 ** 3 - 1);
     expect(l.data[at(17, 9, 9)]).toBe(0);
     expect(l.data[at(4, 4, 4)]).toBe(0);
+  });
+
+  it('by default reaches the next voxel of a 3 mm CT (a 2 mm reach held none: nothing was refined on such scans)', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    cube(hu, 5, 12, 700); // true bone 8³ voxels of 3 mm
+    const l = { ...labels(), spacing: [3, 3, 3] as [number, number, number] };
+    cube(l.data, 6, 11, 1); // the network's mask: one voxel short all round
+    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200 }]]), DEFAULT_REFINE);
+    expect(result.added).toBe(8 ** 3 - 6 ** 3);
+    expect(refineByHU({ ...l, data: new Uint8Array(n ** 3) }, hu, new Map([[1, { minHU: 200 }]]), DEFAULT_REFINE)[0].added).toBe(0);
   });
 
   it('removes edge voxels outside the band where the rule asks, or for every class when told', () => {

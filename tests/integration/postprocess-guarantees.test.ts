@@ -16,10 +16,10 @@ import { componentRules, DEFAULT_POSTPROCESS } from '../../src/segmentation/post
 
 const DATA = '../shared/data/totalseg';
 // Measured on D with the shipped model (2026-12-02: A, B, C, re-phasing; D left out of training) and
-// post-processing (docs/accuracy.md): heart IoU 0.236, pulmonary-artery recall 0.806. The floors leave
+// post-processing (docs/accuracy.md; refinement within 3 mm): heart IoU 0.236, pulmonary-artery recall 0.824. The floors leave
 // room for float differences, not for a worse model.
 const HEART_IOU_FLOOR = 0.21;
-const PA_RECALL_FLOOR = 0.76;
+const PA_RECALL_FLOOR = 0.79;
 const CASES = [
   { id: 'A', ct: `${DATA}/ct_3mm.nii.gz` },
   { id: 'B', ct: `${DATA}/dicom` },
