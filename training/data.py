@@ -11,6 +11,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from common import IGNORE, NUM_CLASSES, PAD_HU, normalize
+from rephase import OUTSIDE_FINE, Rephaser
 
 # how much more often a patch is centred on a class (thin vessels and small organs first)
 CLASS_SAMPLING = {1: 1.0, 2: 2.5, 3: 2.0, 4: 1.0, 5: 1.0, 6: 1.2, 7: 0.8, 8: 1.0, 9: 1.0, 10: 1.0}
@@ -100,7 +101,6 @@ class RealSampler:
         self.label = case['label']
         self.rephase = rephase
         if rephase > 0:
-            from rephase import Rephaser
             self.fine = case['fine']
             self.rephaser = Rephaser(self.hu, self.fine)
         self.name = case['name']
@@ -121,7 +121,6 @@ class RealSampler:
         lab = extract(self.label, c, shape, 0, 0, m)   # beyond the scan: padHU, background
         valid = hu > PAD_HU + 1
         if aug and self.rephase > 0 and rng.random() < self.rephase:
-            from rephase import OUTSIDE_FINE
             fine = extract(self.fine, c, shape, OUTSIDE_FINE, 0, m)
             hu, _ = self.rephaser.apply(hu, fine, rng)
         if aug:
