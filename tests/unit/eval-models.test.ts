@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldOut, heldOutText, modelEntry, recipeOf, type CaseSpec } from '../../scripts/eval-models';
+import { heldOut, heldOutText, modelEntry, recipeOf, type CaseSpec } from '../../scripts/eval/models';
 
 const CASES: CaseSpec[] = [
   { id: 'A', title: 'A', ct: 'a', ref: 'a', parts: { A30: [82, 111] } },
@@ -12,7 +12,7 @@ const scoredOn = (training: Record<string, unknown>) => {
   return CASES.filter((c) => heldOut(model, c).scored).map((c) => c.id);
 };
 
-describe('which cases npm run eval scores a model on (scripts/eval-models.ts)', () => {
+describe('which cases npm run eval scores a model on (scripts/eval/models.ts)', () => {
   it('the shipped model (holdout: null, as train.py writes it) on every case it never trained on, an excluded one included', () => {
     const shipped = { holdout: null, trainedOn: ['real case A', 'real case B', 'real case C', '48 procedural phantoms'], excluded: ['D'] };
     expect(scoredOn(shipped)).toEqual(['D']);

@@ -1,0 +1,45 @@
+/**
+ * The network's raw labels on the model's grid, cached per model and case (.cache/eval, git-ignored),
+ * so post-processing experiments do not run the network again. The key is the ONNX file's content,
+ * so a retrained model is never scored from another model's cache.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ModelManifest } from '../../src/segmentation/manifest';
+import { inferCanonical, modelGrid } from '../../src/segmentation/pipeline';
+import type { SegmentationSession } from '../../src/segmentation/session';
+import { readNiftiLabels, writeNifti } from '../../src/volume/nifti';
+import type { LabelMap, Volume } from '../../src/volume/types';
+import type { CaseSpec, ModelEntry } from './models';
+
+export interface RawCacheOptions {
+  dir: string;
+  /** false: run the network even when a cached result exists (and refresh it). */
+  read: boolean;
+}
+
+function sha12(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 12);
+}
+
+/** The network's raw canonical labels for a case: from the cache, or by running the model (`session` only then). */
+export async function rawLabels(
+  model: ModelEntry, manifest: ModelManifest, c: CaseSpec, volume: Volume,
+  session: () => Promise<SegmentationSession>, cache: RawCacheOptions,
+): Promise<{ raw: LabelMap; seconds: number | null }> {
+  const onnx = resolve(dirname(model.manifestPath), manifest.file);
+  const file = join(cache.dir, `${sha12(onnx)}-${c.id}.nii.gz`);
+  const grid = modelGrid(volume, manifest);
+  if (cache.read && existsSync(file)) {
+    const cached = readNiftiLabels(readFileSync(file), file);
+    if (cached.dims.join() === grid.dims.join()) return { raw: { ...grid, data: cached.data } as LabelMap, seconds: null };
+  }
+  process.stderr.write(`eval: running ${model.label} on case ${c.id}…\n`);
+  const t = performance.now();
+  const inferred = await inferCanonical(volume, { session: await session(), manifest });
+  const seconds = (performance.now() - t) / 1000;
+  mkdirSync(cache.dir, { recursive: true });
+  writeFileSync(file, writeNifti(inferred.grid, inferred.raw.data));
+  return { raw: inferred.raw, seconds };
+}

@@ -1,0 +1,55 @@
+/**
+ * "Post-processing, step by step": each variant of the post-processing run on a model's raw labels
+ * for one case, scored by `holoct eval`, with the guarantees (outside body, extra fragments) per row.
+ */
+import { evaluate, type EvalOutput } from '../../src/cli/commands/eval';
+import type { OverlapScore } from '../../src/evaluation/metrics';
+import { DEFAULT_BODY_MASK } from '../../src/segmentation/body-mask';
+import { checkAnatomy } from '../../src/segmentation/guarantees';
+import type { ModelManifest } from '../../src/segmentation/manifest';
+import { finishSegmentation } from '../../src/segmentation/pipeline';
+import { componentRules, DEFAULT_POSTPROCESS, NO_POSTPROCESS, type PostprocessOptions } from '../../src/segmentation/postprocess';
+import { DEFAULT_REFINE } from '../../src/segmentation/refine';
+import type { LabelMap, Volume } from '../../src/volume/types';
+
+const KEEP_FRAGMENTS = { bodyMask: DEFAULT_BODY_MASK, refine: false } as const;
+const COMPONENTS = { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true } as const;
+
+/** Each row adds one step to the one above it; rows in parentheses replace the step above them. */
+export const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
+  { name: 'network only', options: NO_POSTPROCESS },
+  { name: '+ body mask', options: { ...NO_POSTPROCESS, bodyMask: DEFAULT_BODY_MASK } },
+  { name: '+ components (fragments → background)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, fillHoles: false } } },
+  { name: '+ hole filling', options: { ...KEEP_FRAGMENTS, components: COMPONENTS } },
+  { name: '  (fragments → surrounding label instead)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, dropTo: 'neighbour' } } },
+  { name: '  (fragments → the structure they touch most instead)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, dropTo: 'adjacent' } } },
+  { name: '+ HU refinement (≤ 3 mm: add; remove too for classes whose rule says so: vessels)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
+  { name: '  (refinement: add only, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'none' } } },
+  { name: '  (refinement: add and remove, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'all' } } },
+  { name: '  (refinement ≤ 1 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 1 } } },
+  { name: '  (refinement ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 2 } } },
+  { name: '  (refinement ≤ 4 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 4 } } },
+  { name: 'shipped default', options: DEFAULT_POSTPROCESS },
+];
+
+export const f3 = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
+export const group = (r: EvalOutput['model'], name: string) => r.groups.find((g) => g.name === name);
+/** "IoU / precision / recall" of a score, "—" for what a partial reference cannot tell. */
+export const ipr = (s: OverlapScore | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
+
+export type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
+
+/** Scores each post-processing variant on one case: a markdown table and the raw results. */
+export async function stepTable(title: string, volume: Volume, raw: LabelMap, manifest: ModelManifest, refArgs: RefArgs, body: Uint8Array | null) {
+  const rows = [`#### ${title}: before / after each post-processing step`, '', '| step | bone IoU / prec. / recall | vessel IoU / prec. / recall | organ IoU / prec. / recall | outside body | extra fragments |', '|---|---|---|---|---|---|'];
+  const variantResults: Record<string, unknown> = {};
+  for (const variant of VARIANTS) {
+    const out = finishSegmentation(volume, raw, manifest, variant.options);
+    const r = await evaluate({ pred: { labels: out.labels, name: `${title} (${variant.name.trim()})` }, ...refArgs });
+    // the guarantees are judged against the default body mask, whatever the variant used
+    const check = checkAnatomy(out.labels, body, componentRules(manifest.classes), 0.1);
+    rows.push(`| ${variant.name} | ${ipr(group(r.model, 'bone'))} | ${ipr(group(r.model, 'vessel'))} | ${ipr(group(r.model, 'organ'))} | ${check.outsideBodyVoxels} | ${check.violations.reduce((n, v) => n + (v.max !== null ? Math.max(0, v.components - v.max) : 0), 0)} |`);
+    variantResults[variant.name.trim()] = { groups: r.model.groups, classes: r.model.classes };
+  }
+  return { rows, variantResults };
+}

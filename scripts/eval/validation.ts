@@ -1,0 +1,40 @@
+/**
+ * What `npm run eval` writes into the shipped model's manifest: its held-out scores
+ * (`training.evaluation`) and, when the leave-one-case-out runs were trained by its very recipe,
+ * their scores as its validation (`training.validation`, also training/results/loco.json).
+ * Pure: the caller reads and writes the files.
+ */
+import { recipeOf } from './models';
+
+export const LOCO_METHOD = 'leave-one-case-out: for each real case the recipe trains on, a model trained by the same recipe on the others ' +
+  '(training/runs/loco-*; a case the recipe leaves out of training altogether has no fold: the shipped model never saw it) ' +
+  'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)';
+
+const EVALUATION_HOW = 'npm run eval (scripts/eval-all.ts): the app pipeline with the shipped post-processing, scored by holoct eval (src/evaluation/metrics.ts) on the parts of the real cases this model did not train on; details in docs/accuracy.md';
+
+export interface ManifestUpdate {
+  /** The manifest JSON to write (a new object; the input is not changed). */
+  manifest: Record<string, any>;
+  /** The validation block when the runs validate the shipped model (also written to loco.json), else null. */
+  validation: { method: string; loco: Record<string, unknown> } | null;
+  /** Leave-one-case-out runs were scored, but by another recipe than the shipped model's. */
+  otherRecipe: boolean;
+}
+
+/**
+ * @param heldOutScores the shipped model's scores per case it did not train on
+ * @param locoScores each held-out case scored by the run that did not train on it
+ * @param locoRecipes each of those runs' `recipeOf(training)`
+ */
+export function manifestWithScores(
+  manifestJson: Record<string, any>, heldOutScores: Record<string, unknown>,
+  locoScores: Record<string, unknown>, locoRecipes: Record<string, string>,
+): ManifestUpdate {
+  const training = { ...manifestJson.training, evaluation: { how: EVALUATION_HOW, cases: heldOutScores } };
+  const scored = Object.keys(locoScores).length > 0;
+  const shippedRecipe = recipeOf(manifestJson.training ?? {});
+  const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe);
+  const validation = scored && sameRecipe ? { method: LOCO_METHOD, loco: locoScores } : null;
+  if (validation) training.validation = validation;
+  return { manifest: { ...manifestJson, training }, validation, otherRecipe: scored && !sameRecipe };
+}
