@@ -12,7 +12,7 @@
  * The network's raw labels are cached per model and case in .cache/eval (git-ignored), so
  * post-processing experiments do not run the network again. `--no-cache` ignores the cache.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
@@ -33,11 +33,15 @@ import { LOCO_METHOD, manifestWithScores } from './eval/validation';
 
 const DATA = '../shared/data';
 const CACHE = { dir: '.cache/eval', read: !process.argv.includes('--no-cache') };
-// `--trial FILE`: score only the leave-one-case-out runs in training/runs (a recipe under trial, not
-// the shipped model's) and write their scores to FILE; docs/accuracy.md and the manifest stay as they are
-const trialAt = process.argv.indexOf('--trial');
-const trialFile = trialAt >= 0 ? process.argv[trialAt + 1] : undefined;
-if (trialAt >= 0 && !trialFile?.endsWith('.json')) throw new Error('eval: --trial needs the .json file to write the leave-one-case-out scores to');
+// `--trial FILE [--runs DIR]`: score only the leave-one-case-out runs in DIR/loco-* (default training/runs;
+// a recipe under trial, not the shipped model's) and write their scores to FILE; docs/accuracy.md and the
+// manifest stay as they are
+const optionValue = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] ?? '' : undefined; };
+const trialFile = optionValue('--trial');
+if (trialFile !== undefined && !trialFile.endsWith('.json')) throw new Error('eval: --trial needs the .json file to write the leave-one-case-out scores to');
+const RUNS = optionValue('--runs') ?? 'training/runs';
+if (RUNS !== 'training/runs' && trialFile === undefined) throw new Error('eval: --runs is for trials (with --trial FILE): docs/accuracy.md is made from training/runs only');
+if (!existsSync(RUNS)) throw new Error(`eval: --runs ${RUNS}: no such folder`);
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 
@@ -61,7 +65,7 @@ async function main() {
   const locoRecipes: Record<string, string> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
-  const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: 'training/runs', cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
+  const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: RUNS, cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
   for (const model of models) {
     const manifest = await readManifest(model.manifestPath);
     let session: SegmentationSession | undefined;
