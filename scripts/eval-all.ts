@@ -14,6 +14,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { evaluate } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
 import { DEFAULT_MANIFEST, loadNodeModel, readManifest } from '../src/cli/node-model';
@@ -32,16 +33,19 @@ import { f3, group, ipr, stepTable } from './eval/step-table';
 import { LOCO_METHOD, manifestWithScores } from './eval/validation';
 
 const DATA = '../shared/data';
-const CACHE = { dir: '.cache/eval', read: !process.argv.includes('--no-cache') };
 // `--trial FILE [--runs DIR]`: score only the leave-one-case-out runs in DIR/loco-* (default training/runs;
 // a recipe under trial, not the shipped model's) and write their scores to FILE; docs/accuracy.md and the
-// manifest stay as they are
-const optionValue = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] ?? '' : undefined; };
-const trialFile = optionValue('--trial');
-if (trialFile !== undefined && !trialFile.endsWith('.json')) throw new Error('eval: --trial needs the .json file to write the leave-one-case-out scores to');
-const RUNS = optionValue('--runs') ?? 'training/runs';
-if (RUNS !== 'training/runs' && trialFile === undefined) throw new Error('eval: --runs is for trials (with --trial FILE): docs/accuracy.md is made from training/runs only');
-if (!existsSync(RUNS)) throw new Error(`eval: --runs ${RUNS}: no such folder`);
+// manifest stay as they are. `--no-cache`: run the network even where .cache/eval holds its labels.
+const { values: args } = parseArgs({ options: { trial: { type: 'string' }, runs: { type: 'string' }, 'no-cache': { type: 'boolean' } }, strict: true });
+const CACHE = { dir: '.cache/eval', read: !args['no-cache'] };
+const trialFile = args.trial;
+if (trialFile !== undefined && !trialFile.endsWith('.json')) throw new Error(`eval: --trial ${trialFile}: needs the .json file to write the leave-one-case-out scores to`);
+if (args.runs !== undefined) {
+  if (trialFile === undefined) throw new Error('eval: --runs is for trials (with --trial FILE): docs/accuracy.md is made from training/runs only');
+  if (!existsSync(args.runs)) throw new Error(`eval: --runs ${args.runs}: no such folder`);
+}
+// training/runs may be missing (a fresh clone): then the shipped model alone is scored
+const RUNS = args.runs ?? 'training/runs';
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 
@@ -75,7 +79,7 @@ async function main() {
       const isShipped = model.manifestPath === DEFAULT_MANIFEST;
       if (!held.scored && !isShipped) continue;
       const volume = (await loadInput(await readInputFiles(join(DATA, c.ct)))).volume;
-      const { raw } = await rawLabels(model, manifest, c, volume, getSession, CACHE);
+      const raw = await rawLabels(model, manifest, c, volume, getSession, CACHE);
       const refArgs = { ref: join(DATA, c.ref), refClasses: c.refClasses ? join(DATA, c.refClasses) : undefined, complete: c.complete, ignoreSlices: held.ignoreSlices, model: model.manifestPath };
       const finished = finishSegmentation(volume, raw, manifest, DEFAULT_POSTPROCESS);
 
@@ -146,7 +150,8 @@ async function main() {
   }
 
   if (trialFile) {
-    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', date: new Date().toISOString(), loco: locoScores };
+    if (!Object.keys(locoScores).length) throw new Error(`eval: --trial: no finished leave-one-case-out run (loco-*/ with its manifest) in ${RUNS}: nothing written`);
+    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', runs: RUNS, date: new Date().toISOString(), loco: locoScores };
     writeFileSync(trialFile, `${JSON.stringify(trial, null, 1)}\n`);
     process.stdout.write(`${summary.join('\n')}\nwrote ${trialFile}\n`);
     return;

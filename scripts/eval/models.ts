@@ -1,7 +1,7 @@
 /**
  * Which models `npm run eval` scores, and on what: the shipped model and the leave-one-case-out runs
- * of training/runs/loco-*, each read from its manifest's `training` block, and the rule that a model
- * is never scored on what it trained on. Pure but for `findModels` (which reads the manifests).
+ * (`<runs>/loco-*`: training/runs, or the folder a trial names), each read from its manifest's `training`
+ * block, and the rule that a model is never scored on what it trained on. Pure but for `findModels` (which reads the manifests).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -27,19 +27,17 @@ function sha12(path: string): string {
 export async function rawLabels(
   model: ModelEntry, manifest: ModelManifest, c: CaseSpec, volume: Volume,
   session: () => Promise<SegmentationSession>, cache: RawCacheOptions,
-): Promise<{ raw: LabelMap; seconds: number | null }> {
+): Promise<LabelMap> {
   const onnx = resolve(dirname(model.manifestPath), manifest.file);
   const file = join(cache.dir, `${sha12(onnx)}-${c.id}.nii.gz`);
   const grid = modelGrid(volume, manifest);
   if (cache.read && existsSync(file)) {
     const cached = readNiftiLabels(readFileSync(file), file);
-    if (cached.dims.join() === grid.dims.join()) return { raw: { ...grid, data: cached.data } as LabelMap, seconds: null };
+    if (cached.dims.join() === grid.dims.join()) return { ...grid, data: cached.data } as LabelMap;
   }
   process.stderr.write(`eval: running ${model.label} on case ${c.id}…\n`);
-  const t = performance.now();
   const inferred = await inferCanonical(volume, { session: await session(), manifest });
-  const seconds = (performance.now() - t) / 1000;
   mkdirSync(cache.dir, { recursive: true });
   writeFileSync(file, writeNifti(inferred.grid, inferred.raw.data));
-  return { raw: inferred.raw, seconds };
+  return inferred.raw;
 }

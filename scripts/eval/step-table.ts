@@ -12,17 +12,17 @@ import { componentRules, DEFAULT_POSTPROCESS, NO_POSTPROCESS, type PostprocessOp
 import { DEFAULT_REFINE } from '../../src/segmentation/refine';
 import type { LabelMap, Volume } from '../../src/volume/types';
 
-const KEEP_FRAGMENTS = { bodyMask: DEFAULT_BODY_MASK, refine: false } as const;
+const NO_REFINE = { bodyMask: DEFAULT_BODY_MASK, refine: false } as const;
 const COMPONENTS = { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true } as const;
 
 /** Each row adds one step to the one above it; rows in parentheses replace the step above them. */
-export const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
+const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
   { name: 'network only', options: NO_POSTPROCESS },
   { name: '+ body mask', options: { ...NO_POSTPROCESS, bodyMask: DEFAULT_BODY_MASK } },
-  { name: '+ components (fragments → background)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, fillHoles: false } } },
-  { name: '+ hole filling', options: { ...KEEP_FRAGMENTS, components: COMPONENTS } },
-  { name: '  (fragments → surrounding label instead)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, dropTo: 'neighbour' } } },
-  { name: '  (fragments → the structure they touch most instead)', options: { ...KEEP_FRAGMENTS, components: { ...COMPONENTS, dropTo: 'adjacent' } } },
+  { name: '+ components (fragments → background)', options: { ...NO_REFINE, components: { ...COMPONENTS, fillHoles: false } } },
+  { name: '+ hole filling', options: { ...NO_REFINE, components: COMPONENTS } },
+  { name: '  (fragments → surrounding label instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'neighbour' } } },
+  { name: '  (fragments → the structure they touch most instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'adjacent' } } },
   { name: '+ HU refinement (≤ 3 mm: add; remove too for classes whose rule says so: vessels)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
   { name: '  (refinement: add only, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'none' } } },
   { name: '  (refinement: add and remove, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'all' } } },
@@ -37,7 +37,7 @@ export const group = (r: EvalOutput['model'], name: string) => r.groups.find((g)
 /** "IoU / precision / recall" of a score, "—" for what a partial reference cannot tell. */
 export const ipr = (s: OverlapScore | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
 
-export type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
+type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
 
 /** Scores each post-processing variant on one case: a markdown table and the raw results. */
 export async function stepTable(title: string, volume: Volume, raw: LabelMap, manifest: ModelManifest, refArgs: RefArgs, body: Uint8Array | null) {
