@@ -15,10 +15,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluate } from '../src/cli/commands/eval';
+import { evaluate, type EvalOutput } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
 import { DEFAULT_MANIFEST, loadNodeModel, readManifest } from '../src/cli/node-model';
-import { formatComparison } from '../src/evaluation/metrics';
+import { formatComparison, type OverlapScore } from '../src/evaluation/metrics';
 import { loadInput } from '../src/pipeline/input';
 import { classesCutByFieldOfView, plausibilityNotes } from '../src/pipeline/plausibility';
 import { checkAnatomy } from '../src/segmentation/guarantees';
@@ -50,6 +50,14 @@ const RUNS = args.runs ?? 'training/runs';
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+/** Group and class scores to 4 decimals, as the manifest and the result files keep them. */
+const roundedScores = (r: EvalOutput['model']) => {
+  const rounded = (s: OverlapScore) => ({ iou: round4(s.iou), precision: round4(s.precision), recall: round4(s.recall) });
+  return {
+    groups: Object.fromEntries(r.groups.map((g) => [g.name, rounded(g)])),
+    classes: Object.fromEntries(r.classes.map((k) => [k.name, rounded(k)])),
+  };
+};
 
 async function main() {
   const summary: string[] = [
@@ -123,8 +131,7 @@ async function main() {
       if (model.manifestPath === DEFAULT_MANIFEST) {
         heldOutScores[c.id] = {
           scoredPart,
-          groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
-          classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
+          ...roundedScores(result.model),
         };
       }
       if (model.label.startsWith('leave-out ')) {
@@ -139,8 +146,7 @@ async function main() {
           ...(training.excluded ? { excluded: training.excluded } : {}),
           ...(training.aFirstSlice ? { aFirstSlice: training.aFirstSlice } : {}),
           scoredPart,
-          groups: Object.fromEntries(result.model.groups.map((g) => [g.name, { iou: round4(g.iou), precision: round4(g.precision), recall: round4(g.recall) }])),
-          classes: Object.fromEntries(result.model.classes.map((k) => [k.name, { iou: round4(k.iou), precision: round4(k.precision), recall: round4(k.recall) }])),
+          ...roundedScores(result.model),
           threshold150BoneIoU: round4(b?.iou ?? null),
         };
       }
