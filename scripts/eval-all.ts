@@ -26,6 +26,7 @@ import { finishSegmentation } from '../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS } from '../src/segmentation/postprocess';
 import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
+import { recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { findModels, heldOut, recipeOf, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
@@ -36,7 +37,12 @@ const DATA = '../shared/data';
 // `--trial FILE [--runs DIR]`: score only the leave-one-case-out runs in DIR/loco-* (default training/runs;
 // a recipe under trial, not the shipped model's) and write their scores to FILE; docs/accuracy.md and the
 // manifest stay as they are. `--no-cache`: run the network even where .cache/eval holds its labels.
-const { values: args } = parseArgs({ options: { trial: { type: 'string' }, runs: { type: 'string' }, 'no-cache': { type: 'boolean' } }, strict: true });
+// `--fold-record FILE` (repeatable): a fold whose run is not in training/runs is taken from the scores a
+// trial recorded while the run was here (scripts/eval/fold-records.ts); a run present wins.
+const { values: args } = parseArgs({
+  options: { trial: { type: 'string' }, runs: { type: 'string' }, 'no-cache': { type: 'boolean' }, 'fold-record': { type: 'string', multiple: true } },
+  strict: true,
+});
 const CACHE = { dir: '.cache/eval', read: !args['no-cache'] };
 const trialFile = args.trial;
 if (trialFile !== undefined && !trialFile.endsWith('.json')) throw new Error(`eval: --trial ${trialFile}: needs the .json file to write the leave-one-case-out scores to`);
@@ -44,6 +50,7 @@ if (args.runs !== undefined) {
   if (trialFile === undefined) throw new Error('eval: --runs is for trials (with --trial FILE): docs/accuracy.md is made from training/runs only');
   if (!existsSync(args.runs)) throw new Error(`eval: --runs ${args.runs}: no such folder`);
 }
+if (args['fold-record'] && trialFile !== undefined) throw new Error('eval: --fold-record completes the shipped model\'s folds in docs/accuracy.md; a trial scores its own runs only');
 // training/runs may be missing (a fresh clone): then the shipped model alone is scored
 const RUNS = args.runs ?? 'training/runs';
 
@@ -138,6 +145,7 @@ async function main() {
         const training = JSON.parse(readFileSync(model.manifestPath, 'utf8')).training ?? {};
         locoRecipes[c.id] = recipeOf(training);
         locoScores[c.id] = {
+          recipe: JSON.parse(recipeOf(training)),
           trainedOn: training.trainedOn,
           steps: training.steps,
           mix: training.mix,
@@ -165,8 +173,28 @@ async function main() {
   const manifest = await readManifest(DEFAULT_MANIFEST);
   const shippedModel = models.find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
   const locoCount = models.length - 1;
+  const recorded: string[] = [];
+  for (const file of args['fold-record'] ?? []) {
+    for (const fold of recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES.map((c) => c.id))) {
+      const c = CASES.find((k) => k.id === fold.caseId)!;
+      if (locoScores[c.id]) {
+        process.stderr.write(`eval: fold ${c.id} of ${file} not used: its run in ${RUNS} was scored\n`);
+        continue;
+      }
+      if (shippedModel.excluded.includes(c.id)) {
+        process.stderr.write(`eval: fold ${c.id} of ${file} not used: the shipped recipe never trains on ${c.id}, so it has no fold\n`);
+        continue;
+      }
+      const doc = recordedFoldDoc(fold, c, CASES);
+      summary.push(doc.summaryRow);
+      sections.push(doc.section);
+      locoScores[c.id] = { ...fold.entry, recordedIn: file, recordedOn: fold.date };
+      locoRecipes[c.id] = fold.recipe;
+      recorded.push(`${c.id} (${file})`);
+    }
+  }
   const doc = accuracyDoc({
-    shippedModel, cases: CASES, locoCount, summary, steps, trainedSteps, guarantees,
+    shippedModel, cases: CASES, locoCount, recorded, summary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
   writeFileSync('docs/accuracy.md', `${doc}\n`);

@@ -35,7 +35,7 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
 export const f3 = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
 export const group = (r: EvalOutput['model'], name: string) => r.groups.find((g) => g.name === name);
 /** "IoU / precision / recall" of a score, "—" for what a partial reference cannot tell. */
-export const ipr = (s: OverlapScore | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
+export const ipr = (s: Pick<OverlapScore, 'iou' | 'precision' | 'recall'> | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
 
 type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
 
