@@ -12,6 +12,7 @@
  * The network's raw labels are cached per model and case in .cache/eval (git-ignored), so
  * post-processing experiments do not run the network again. `--no-cache` ignores the cache.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,11 +27,11 @@ import { finishSegmentation } from '../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS } from '../src/segmentation/postprocess';
 import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
-import { recordedFoldDoc, recordedFolds } from './eval/fold-records';
+import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { findModels, heldOut, recipeOf, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
-import { f3, group, ipr, stepTable } from './eval/step-table';
+import { group, stepTable, summaryRow } from './eval/step-table';
 import { LOCO_METHOD, manifestWithScores } from './eval/validation';
 
 const DATA = '../shared/data';
@@ -53,6 +54,16 @@ if (args.runs !== undefined) {
 if (args['fold-record'] && trialFile !== undefined) throw new Error('eval: --fold-record completes the shipped model\'s folds in docs/accuracy.md; a trial scores its own runs only');
 // training/runs may be missing (a fresh clone): then the shipped model alone is scored
 const RUNS = args.runs ?? 'training/runs';
+
+/** What a recorded score depends on besides the model: the pipeline, post-processing, scorer and cases. */
+const SCORING_CODE = ['src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json'];
+/** The commit a trial's scores come from; refused when the scoring code has changes not committed. */
+function scoringCommit(): string {
+  const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' });
+  if (git('diff', '--quiet', 'HEAD', '--', ...SCORING_CODE).status !== 0) throw new Error(`eval: --trial: ${SCORING_CODE.join(', ')} have changes not committed: commit them first, so the record names the code that scored it`);
+  return git('rev-parse', 'HEAD').stdout.trim();
+}
+const sameScoringCode = (commit: string) => spawnSync('git', ['diff', '--quiet', commit, '--', ...SCORING_CODE]).status === 0;
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 
@@ -80,8 +91,9 @@ async function main() {
   const heldOutScores: Record<string, unknown> = {};
   /** Leave-one-case-out: each held-out case scored by the model that did not train on it. */
   const locoScores: Record<string, unknown> = {};
-  /** Each leave-one-case-out run's recipe (recipeOf), to tell whether it validates the shipped model. */
+  /** Each leave-one-case-out run's recipe (recipeOf), to tell whether it validates the shipped model, and its steps. */
   const locoRecipes: Record<string, string> = {};
+  const locoSteps: Record<string, number> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
   const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: RUNS, cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
@@ -126,7 +138,10 @@ async function main() {
 
       const result = await evaluate({ pred: { labels: finished.labels, name: `${model.label} on ${c.id}` }, ...refArgs, ct: join(DATA, c.ct) });
       const b = result.threshold150 && group(result.threshold150, 'bone');
-      summary.push(`| ${model.label} | ${c.id} | ${scoredPart} | ${model.trainedOn.join(', ') || 'phantoms only'} | ${ipr(group(result.model, 'bone'))} | ${ipr(group(result.model, 'vessel'))} | ${ipr(group(result.model, 'organ'))} | ${f3(b?.iou)} |`);
+      summary.push(summaryRow({
+        label: model.label, caseId: c.id, scoredPart, trainedOn: model.trainedOn, threshold150BoneIoU: b?.iou,
+        bone: group(result.model, 'bone'), vessel: group(result.model, 'vessel'), organ: group(result.model, 'organ'),
+      }));
       sections.push([
         `### ${model.label}: case ${c.title}`,
         '',
@@ -144,6 +159,7 @@ async function main() {
       if (model.label.startsWith('leave-out ')) {
         const training = JSON.parse(readFileSync(model.manifestPath, 'utf8')).training ?? {};
         locoRecipes[c.id] = recipeOf(training);
+        locoSteps[c.id] = training.steps;
         locoScores[c.id] = {
           recipe: JSON.parse(recipeOf(training)),
           trainedOn: training.trainedOn,
@@ -165,7 +181,7 @@ async function main() {
 
   if (trialFile) {
     if (!Object.keys(locoScores).length) throw new Error(`eval: --trial: no finished leave-one-case-out run (loco-*/ with its manifest) in ${RUNS}: nothing written`);
-    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', runs: RUNS, date: new Date().toISOString(), loco: locoScores };
+    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', runs: RUNS, date: new Date().toISOString(), commit: scoringCommit(), loco: locoScores };
     writeFileSync(trialFile, `${JSON.stringify(trial, null, 1)}\n`);
     process.stdout.write(`${summary.join('\n')}\nwrote ${trialFile}\n`);
     return;
@@ -174,24 +190,19 @@ async function main() {
   const shippedModel = models.find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
   const locoCount = models.length - 1;
   const recorded: string[] = [];
-  for (const file of args['fold-record'] ?? []) {
-    for (const fold of recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES.map((c) => c.id))) {
-      const c = CASES.find((k) => k.id === fold.caseId)!;
-      if (locoScores[c.id]) {
-        process.stderr.write(`eval: fold ${c.id} of ${file} not used: its run in ${RUNS} was scored\n`);
-        continue;
-      }
-      if (shippedModel.excluded.includes(c.id)) {
-        process.stderr.write(`eval: fold ${c.id} of ${file} not used: the shipped recipe never trains on ${c.id}, so it has no fold\n`);
-        continue;
-      }
-      const doc = recordedFoldDoc(fold, c, CASES);
-      summary.push(doc.summaryRow);
-      sections.push(doc.section);
-      locoScores[c.id] = { ...fold.entry, recordedIn: file, recordedOn: fold.date };
-      locoRecipes[c.id] = fold.recipe;
-      recorded.push(`${c.id} (${file})`);
-    }
+  const folds = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
+  const present = { recipes: locoRecipes, steps: locoSteps };
+  const shippedRecipe = recipeOf(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')).training ?? {});
+  const choice = chooseRecordedFolds(folds, present, { recipe: shippedRecipe, excluded: shippedModel.excluded }, sameScoringCode);
+  for (const message of choice.skipped) process.stderr.write(`${message}\n`);
+  for (const fold of choice.used) {
+    const c = CASES.find((k) => k.id === fold.caseId)!;
+    const doc = recordedFoldDoc(fold, c, CASES);
+    summary.push(doc.summaryRow);
+    sections.push(doc.section);
+    locoScores[c.id] = { ...fold.entry, recordedIn: fold.file, recordedOn: fold.date, scoredAtCommit: fold.commit };
+    locoRecipes[c.id] = fold.recipe;
+    recorded.push(`${c.id} (${fold.file})`);
   }
   const doc = accuracyDoc({
     shippedModel, cases: CASES, locoCount, recorded, summary, steps, trainedSteps, guarantees,

@@ -35,10 +35,14 @@ type Training = Record<string, unknown> | undefined;
 
 /** A model as its manifest's `training` block describes it (train.py writes holdout: null for the shipped model). */
 export function modelEntry(label: string, manifestPath: string, training: Training, cases: CaseSpec[]): ModelEntry {
-  const list = (training?.trainedOn ?? []) as unknown[];
-  const ids = cases.flatMap((c) => [c.id, ...Object.keys(c.parts ?? {})]);
-  const trainedOn = ids.filter((id) => list.some((s) => typeof s === 'string' && new RegExp(`\\bcase ${id}\\b`).test(s)));
+  const trainedOn = trainedOnIds((training?.trainedOn ?? []) as unknown[], cases);
   return { label, manifestPath, trainedOn, holdout: (training?.holdout as string | null | undefined) ?? undefined, excluded: (training?.excluded as string[] | undefined) ?? [] };
+}
+
+/** The case ids and parts (e.g. A30) a `training.trainedOn` list names ("real case A", "48 procedural phantoms"). */
+export function trainedOnIds(list: unknown[], cases: CaseSpec[]): string[] {
+  const ids = cases.flatMap((c) => [c.id, ...Object.keys(c.parts ?? {})]);
+  return ids.filter((id) => list.some((s) => typeof s === 'string' && new RegExp(`\\bcase ${id}\\b`).test(s)));
 }
 
 /**

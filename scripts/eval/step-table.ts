@@ -32,10 +32,16 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
   { name: 'shipped default', options: DEFAULT_POSTPROCESS },
 ];
 
+type Ipr = Pick<OverlapScore, 'iou' | 'precision' | 'recall'>;
 export const f3 = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(3));
 export const group = (r: EvalOutput['model'], name: string) => r.groups.find((g) => g.name === name);
 /** "IoU / precision / recall" of a score, "—" for what a partial reference cannot tell. */
-export const ipr = (s: Pick<OverlapScore, 'iou' | 'precision' | 'recall'> | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
+export const ipr = (s: Ipr | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision)} / ${f3(s.recall)}` : '—');
+
+/** A row of docs/accuracy.md's summary table (a scored run, or a fold's recorded scores). */
+export function summaryRow(r: { label: string; caseId: string; scoredPart: string; trainedOn: string[]; bone?: Ipr; vessel?: Ipr; organ?: Ipr; threshold150BoneIoU: number | null | undefined }): string {
+  return `| ${r.label} | ${r.caseId} | ${r.scoredPart} | ${r.trainedOn.join(', ') || 'phantoms only'} | ${ipr(r.bone)} | ${ipr(r.vessel)} | ${ipr(r.organ)} | ${f3(r.threshold150BoneIoU)} |`;
+}
 
 type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;
 
