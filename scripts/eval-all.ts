@@ -157,7 +157,7 @@ async function main() {
         };
       }
       if (model.label.startsWith('leave-out ')) {
-        const training = JSON.parse(readFileSync(model.manifestPath, 'utf8')).training ?? {};
+        const training = model.training as Record<string, any>;
         locoRecipes[c.id] = recipeOf(training);
         locoSteps[c.id] = training.steps;
         locoScores[c.id] = {

@@ -29,6 +29,8 @@ export interface ModelEntry {
   holdout?: string;
   /** Cases left out of training altogether (`train.py --exclude`). */
   excluded: string[];
+  /** The manifest's whole `training` block (recipe fields, steps), as read once. */
+  training: Record<string, unknown>;
 }
 
 type Training = Record<string, unknown> | undefined;
@@ -36,7 +38,10 @@ type Training = Record<string, unknown> | undefined;
 /** A model as its manifest's `training` block describes it (train.py writes holdout: null for the shipped model). */
 export function modelEntry(label: string, manifestPath: string, training: Training, cases: CaseSpec[]): ModelEntry {
   const trainedOn = trainedOnIds((training?.trainedOn ?? []) as unknown[], cases);
-  return { label, manifestPath, trainedOn, holdout: (training?.holdout as string | null | undefined) ?? undefined, excluded: (training?.excluded as string[] | undefined) ?? [] };
+  return {
+    label, manifestPath, trainedOn, training: training ?? {},
+    holdout: (training?.holdout as string | null | undefined) ?? undefined, excluded: (training?.excluded as string[] | undefined) ?? [],
+  };
 }
 
 /** The case ids and parts (e.g. A30) a `training.trainedOn` list names ("real case A", "48 procedural phantoms"). */
