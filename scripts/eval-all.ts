@@ -192,7 +192,7 @@ async function main() {
   const recorded: string[] = [];
   const folds = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
   const present = { recipes: locoRecipes, steps: locoSteps };
-  const shippedRecipe = recipeOf(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')).training ?? {});
+  const shippedRecipe = recipeOf(shippedModel.training);
   const choice = chooseRecordedFolds(folds, present, { recipe: shippedRecipe, excluded: shippedModel.excluded }, sameScoringCode);
   for (const message of choice.skipped) process.stderr.write(`${message}\n`);
   for (const fold of choice.used) {
