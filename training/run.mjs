@@ -16,6 +16,9 @@
 //            D labels only the heart and pulmonary artery, and drawn as often as the others it cost held-out B its
 //            spleen, training/README.md. The shipped model is scored on an excluded case as on a patient it never
 //            saw, so no leave-one-case-out run is trained for it.)
+//            --fold-record FILE (repeatable; with --only-loco): passed to npm run eval, which takes a fold not trained
+//            here from the scores a trial recorded while its run was on the machine (same recipe, steps and scorer only;
+//            scripts/eval/fold-records.ts), e.g. --only-loco B --fold-record training/results/trials/<A and C>.json
 //
 // On 2+ cores the shipped model and the LOCO runs train side by side in two lanes of one thread each
 // (a single-thread process: 1.39 s/step alone on this machine, real + phantom slabs; synthesised
@@ -75,6 +78,7 @@ const cases = option('--only-loco', 'A,B,C,D').split(',').filter(Boolean);
 const mix = option('--mix', 'real=0.6,synth=0,phantom=0.4');
 const rephase = option('--rephase', null); // train.py's default unless given
 const excludeOption = option('--exclude', 'D');
+const foldRecords = args.flatMap((a, i) => (a === '--fold-record' && i + 1 < args.length ? ['--fold-record', args[i + 1]] : []));
 const excluded = excludeOption === 'none' ? [] : excludeOption.split(',').filter(Boolean);
 const prefix = quick ? 'quick-' : '';
 const runs = join(here, 'runs');
@@ -138,7 +142,7 @@ if (!quick) {
   console.log('\nshipped models/holoct-seg.onnx + models/holoct-seg.json');
   // One scorer: the LOCO models and the shipped model go through the app's own pipeline and
   // `holoct eval`; this writes the manifest's validation, training/results/loco.json and docs/accuracy.md.
-  const evaluation = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'eval-all.ts')], { cwd: root, stdio: 'inherit' });
+  const evaluation = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'eval-all.ts'), ...foldRecords], { cwd: root, stdio: 'inherit' });
   if (evaluation.status !== 0) {
     console.error('npm run eval failed after training: the model is in models/ but its validation is not written');
     process.exit(evaluation.status || 1);
