@@ -1,7 +1,8 @@
 /**
  * The network's raw labels on the model's grid, cached per model and case (.cache/eval, git-ignored),
  * so post-processing experiments do not run the network again. The key is the ONNX file's content,
- * so a retrained model is never scored from another model's cache.
+ * so a retrained model is never scored from another model's cache, and its grid spacing (a trial may run
+ * one model on another grid).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ export async function rawLabels(
   session: () => Promise<SegmentationSession>, cache: RawCacheOptions,
 ): Promise<LabelMap> {
   const onnx = resolve(dirname(model.manifestPath), manifest.file);
-  const file = join(cache.dir, `${sha12(onnx)}-${c.id}.nii.gz`);
+  const file = join(cache.dir, `${sha12(onnx)}-${manifest.spacing.join('x')}mm-${c.id}.nii.gz`);
   const grid = modelGrid(volume, manifest);
   if (cache.read && existsSync(file)) {
     const cached = readNiftiLabels(readFileSync(file), file);
