@@ -193,7 +193,8 @@ async function main() {
   const folds = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
   const present = { recipes: locoRecipes, steps: locoSteps };
   const shippedRecipe = recipeOf(shippedModel.training);
-  const choice = chooseRecordedFolds(folds, present, { recipe: shippedRecipe, excluded: shippedModel.excluded }, sameScoringCode);
+  const locoStepsOfRecipe = typeof shippedModel.training.locoSteps === 'number' ? shippedModel.training.locoSteps : undefined;
+  const choice = chooseRecordedFolds(folds, present, { recipe: shippedRecipe, excluded: shippedModel.excluded, locoSteps: locoStepsOfRecipe }, sameScoringCode);
   for (const message of choice.skipped) process.stderr.write(`${message}\n`);
   for (const fold of choice.used) {
     const c = CASES.find((k) => k.id === fold.caseId)!;
@@ -202,6 +203,7 @@ async function main() {
     sections.push(doc.section);
     locoScores[c.id] = { ...fold.entry, recordedIn: fold.file, recordedOn: fold.date, scoredAtCommit: fold.commit };
     locoRecipes[c.id] = fold.recipe;
+    locoSteps[c.id] = fold.steps;
     recorded.push(`${c.id} (${fold.file})`);
   }
   const doc = accuracyDoc({
@@ -211,9 +213,9 @@ async function main() {
   writeFileSync('docs/accuracy.md', `${doc}\n`);
   // the manifest carries the same figures as docs/accuracy.md (one scorer, one run); the leave-one-case-out
   // runs become its validation only when they were trained by its recipe
-  const update = manifestWithScores(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')), heldOutScores, locoScores, locoRecipes);
+  const update = manifestWithScores(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')), heldOutScores, locoScores, locoRecipes, locoSteps);
   if (update.otherRecipe) {
-    process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix, re-phasing) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
+    process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix, re-phasing, seed, fold length) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
   }
   if (update.validation) writeFileSync('training/results/loco.json', `${JSON.stringify(update.validation, null, 1)}\n`);
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(update.manifest, null, 1)}\n`);

@@ -131,6 +131,8 @@ const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 manifest.training = {
   ...manifest.training,
   command: 'npm run train',
+  // the recipe's fold length: npm run eval takes only folds of this many steps as the model's validation
+  locoSteps: Number(locoSteps),
   wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
 };
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');

@@ -66,17 +66,18 @@ export interface FoldsPresent {
  * by the pipeline and scorer of this checkout (`sameScoringCode`). The rest are skipped with the reason.
  */
 export function chooseRecordedFolds(
-  folds: RecordedFold[], present: FoldsPresent, shipped: { recipe: string; excluded: string[] }, sameScoringCode: (commit: string) => boolean,
+  folds: RecordedFold[], present: FoldsPresent, shipped: { recipe: string; excluded: string[]; locoSteps?: number }, sameScoringCode: (commit: string) => boolean,
 ): { used: RecordedFold[]; skipped: string[] } {
   const used: RecordedFold[] = [];
   const skipped: string[] = [];
-  const stepCounts = new Set(Object.values(present.steps));
+  // the recipe's fold length where the shipped manifest names it, else that of the folds already in
+  const stepCounts = new Set(shipped.locoSteps !== undefined ? [shipped.locoSteps] : Object.values(present.steps));
   for (const fold of folds) {
     const why = present.recipes[fold.caseId] !== undefined ? 'its run here was scored'
       : used.some((u) => u.caseId === fold.caseId) ? `an earlier record (${used.find((u) => u.caseId === fold.caseId)!.file}) gave it`
       : shipped.excluded.includes(fold.caseId) ? `the shipped recipe never trains on ${fold.caseId}, so it has no fold`
       : fold.recipe !== shipped.recipe ? 'another recipe than the shipped model\'s'
-      : stepCounts.size && !stepCounts.has(fold.steps) ? `${fold.steps} steps, the other folds ${[...stepCounts].join(', ')}`
+      : stepCounts.size && !stepCounts.has(fold.steps) ? `${fold.steps} steps, the ${shipped.locoSteps !== undefined ? 'recipe\'s' : 'other'} folds ${[...stepCounts].join(', ')}`
       : !sameScoringCode(fold.commit) ? `the pipeline or scorer changed since commit ${fold.commit.slice(0, 10)}: score it again`
       : null;
     if (why) {

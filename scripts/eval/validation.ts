@@ -22,18 +22,22 @@ export interface ManifestUpdate {
 }
 
 /**
+ * Folds count as the validation only when trained by the shipped recipe and, where the manifest names it
+ * (`training.locoSteps`, written by npm run train), for the recipe's fold length.
  * @param heldOutScores the shipped model's scores per case it did not train on
  * @param locoScores each held-out case scored by the run that did not train on it
  * @param locoRecipes each of those runs' `recipeOf(training)`
  */
 export function manifestWithScores(
   manifestJson: Record<string, any>, heldOutScores: Record<string, unknown>,
-  locoScores: Record<string, unknown>, locoRecipes: Record<string, string>,
+  locoScores: Record<string, unknown>, locoRecipes: Record<string, string>, locoSteps: Record<string, number> = {},
 ): ManifestUpdate {
   const training = { ...manifestJson.training, evaluation: { how: EVALUATION_HOW, cases: heldOutScores } };
   const scored = Object.keys(locoScores).length > 0;
   const shippedRecipe = recipeOf(manifestJson.training ?? {});
-  const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe);
+  const foldSteps = manifestJson.training?.locoSteps;
+  const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe)
+    && (foldSteps === undefined || Object.values(locoSteps).every((s) => s === foldSteps));
   const validation = scored && sameRecipe ? { method: LOCO_METHOD, loco: locoScores } : null;
   if (validation) training.validation = validation;
   return { manifest: { ...manifestJson, training }, validation, otherRecipe: scored && !sameRecipe };

@@ -72,6 +72,13 @@ describe('which recorded folds complete the shipped model\'s validation (chooseR
     expect(used.map((f) => f.caseId)).toEqual(['A']);
     expect(skipped[0]).toMatch(/fold B .* 3000 steps, the other folds 1000/);
   });
+
+  it('where the shipped manifest names its fold length, a recorded fold of another length is skipped even with no run here', () => {
+    const { used, skipped } = chooseRecordedFolds(read({ B: fold() }), none, { ...shipped, locoSteps: 1000 }, sameCode);
+    expect(used).toEqual([]);
+    expect(skipped[0]).toMatch(/3000 steps, the recipe's folds 1000/);
+    expect(chooseRecordedFolds(read({ B: fold() }), none, { ...shipped, locoSteps: 3000 }, sameCode).used).toHaveLength(1);
+  });
 });
 
 describe('a recorded fold in docs/accuracy.md (recordedFoldDoc)', () => {

@@ -28,6 +28,15 @@ describe('the scores npm run eval writes into the shipped manifest (scripts/eval
     expect(u.manifest.training.evaluation.cases).toEqual(held);
   });
 
+  it('folds of another length than the recipe\'s (training.locoSteps, as npm run train writes it) are not its validation', () => {
+    const manifest = { ...shipped(), training: { ...shipped().training, locoSteps: 1000 } };
+    const folds = { A: recipeOf(recipe), B: recipeOf(recipe) };
+    const u = manifestWithScores(manifest, held, loco, folds, { A: 3000, B: 3000 });
+    expect(u.otherRecipe).toBe(true);
+    expect(u.validation).toBeNull();
+    expect(manifestWithScores(manifest, held, loco, folds, { A: 1000, B: 1000 }).validation?.loco).toEqual(loco);
+  });
+
   it('no leave-one-case-out run: held-out scores only, nothing said about another recipe', () => {
     const u = manifestWithScores(shipped(), held, {}, {});
     expect(u).toMatchObject({ validation: null, otherRecipe: false });
