@@ -28,6 +28,7 @@ import { componentRules, DEFAULT_POSTPROCESS } from '../src/segmentation/postpro
 import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
 import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
+import { recipeFoldSteps } from './eval/validation';
 import { findModels, heldOut, recipeOf, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
@@ -56,16 +57,26 @@ if (args['fold-record'] && trialFile !== undefined) throw new Error('eval: --fol
 const RUNS = args.runs ?? 'training/runs';
 
 /** What a recorded score depends on besides the model: the pipeline, post-processing, scorer and cases. */
-const SCORING_CODE = ['src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json'];
-/** The commit a trial's scores come from; refused when the scoring code has changes not committed. */
-function scoringCommit(): string {
-  const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' });
-  if (git('diff', '--quiet', 'HEAD', '--', ...SCORING_CODE).status !== 0) throw new Error(`eval: --trial: ${SCORING_CODE.join(', ')} have changes not committed: commit them first, so the record names the code that scored it`);
-  return git('rev-parse', 'HEAD').stdout.trim();
+const SCORING_CODE = ['src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json', 'scripts/eval/models.ts', 'package-lock.json'];
+function git(...a: string[]): { status: number; stdout: string } {
+  const r = spawnSync('git', a, { encoding: 'utf8' });
+  if (r.error || r.status === null) throw new Error(`eval: git ${a[0]} could not run (${r.error?.message ?? r.signal}): records need git`);
+  return { status: r.status, stdout: r.stdout };
 }
-const sameScoringCode = (commit: string) => spawnSync('git', ['diff', '--quiet', commit, '--', ...SCORING_CODE]).status === 0;
+/** The commit a trial's scores come from, read before scoring; refused when the scoring code has changes not committed (untracked files included). */
+function scoringCommit(): string {
+  if (git('status', '--porcelain', '--', ...SCORING_CODE).stdout.trim()) throw new Error(`eval: --trial: ${SCORING_CODE.join(', ')} have changes not committed: commit them first, so the record names the code that scored it`);
+  const head = git('rev-parse', 'HEAD');
+  if (head.status !== 0) throw new Error('eval: --trial: no commit to name (git rev-parse HEAD failed)');
+  return head.stdout.trim();
+}
+/** True when the scoring code here is that of `commit` (false also when this clone lacks the commit). */
+const sameScoringCode = (commit: string) => git('diff', '--quiet', commit, '--', ...SCORING_CODE).status === 0;
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
+// checked before any scoring: the trial's commit, the records' form
+const TRIAL_COMMIT = trialFile !== undefined ? scoringCommit() : undefined;
+const RECORDED = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
 /** Group and class scores to 4 decimals, as the manifest and the result files keep them. */
@@ -162,6 +173,7 @@ async function main() {
         locoSteps[c.id] = training.steps;
         locoScores[c.id] = {
           recipe: JSON.parse(recipeOf(training)),
+          spacing: manifest.spacing,
           trainedOn: training.trainedOn,
           steps: training.steps,
           mix: training.mix,
@@ -181,7 +193,7 @@ async function main() {
 
   if (trialFile) {
     if (!Object.keys(locoScores).length) throw new Error(`eval: --trial: no finished leave-one-case-out run (loco-*/ with its manifest) in ${RUNS}: nothing written`);
-    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', runs: RUNS, date: new Date().toISOString(), commit: scoringCommit(), loco: locoScores };
+    const trial = { method: LOCO_METHOD, scoredWith: 'npm run eval -- --trial (scripts/eval-all.ts)', runs: RUNS, date: new Date().toISOString(), commit: TRIAL_COMMIT, loco: locoScores };
     writeFileSync(trialFile, `${JSON.stringify(trial, null, 1)}\n`);
     process.stdout.write(`${summary.join('\n')}\nwrote ${trialFile}\n`);
     return;
@@ -190,12 +202,14 @@ async function main() {
   const shippedModel = models.find((m) => m.manifestPath === DEFAULT_MANIFEST)!;
   const locoCount = models.length - 1;
   const recorded: string[] = [];
-  const folds = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
   const present = { recipes: locoRecipes, steps: locoSteps };
   const shippedRecipe = recipeOf(shippedModel.training);
-  const locoStepsOfRecipe = typeof shippedModel.training.locoSteps === 'number' ? shippedModel.training.locoSteps : undefined;
-  const choice = chooseRecordedFolds(folds, present, { recipe: shippedRecipe, excluded: shippedModel.excluded, locoSteps: locoStepsOfRecipe }, sameScoringCode);
+  const locoStepsOfRecipe = recipeFoldSteps(shippedModel.training);
+  const choice = chooseRecordedFolds(RECORDED, present, { recipe: shippedRecipe, excluded: shippedModel.excluded, locoSteps: locoStepsOfRecipe, spacing: manifest.spacing }, sameScoringCode);
   for (const message of choice.skipped) process.stderr.write(`${message}\n`);
+  // a record asked for but not usable would leave a validation of fewer folds than asked: stop instead
+  const refused = choice.skipped.filter((m) => !m.endsWith('its run here was scored'));
+  if (refused.length) throw new Error(`eval: --fold-record: ${refused.length} fold(s) not usable (above): nothing written`);
   for (const fold of choice.used) {
     const c = CASES.find((k) => k.id === fold.caseId)!;
     const doc = recordedFoldDoc(fold, c, CASES);

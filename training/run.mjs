@@ -78,7 +78,19 @@ const cases = option('--only-loco', 'A,B,C,D').split(',').filter(Boolean);
 const mix = option('--mix', 'real=0.6,synth=0,phantom=0.4');
 const rephase = option('--rephase', null); // train.py's default unless given
 const excludeOption = option('--exclude', 'D');
-const foldRecords = args.flatMap((a, i) => (a === '--fold-record' && i + 1 < args.length ? ['--fold-record', args[i + 1]] : []));
+const foldRecords = args.flatMap((a, i) => {
+  if (a.startsWith('--fold-record=')) return ['--fold-record', a.slice('--fold-record='.length)];
+  if (a !== '--fold-record') return [];
+  if (i + 1 >= args.length || args[i + 1].startsWith('--')) {
+    console.error('--fold-record needs a record file (training/results/trials/NAME.json)');
+    process.exit(1);
+  }
+  return ['--fold-record', args[i + 1]];
+});
+if (foldRecords.length && flag('--quick')) {
+  console.error('--fold-record is for npm run eval after a full run; --quick runs no eval');
+  process.exit(1);
+}
 const excluded = excludeOption === 'none' ? [] : excludeOption.split(',').filter(Boolean);
 const prefix = quick ? 'quick-' : '';
 const runs = join(here, 'runs');

@@ -21,6 +21,8 @@ export interface RecordedFold {
   /** `recipeOf` the fold's recipe (the same string recipeOf gives for its training block). */
   recipe: string;
   steps: number;
+  /** The grid the fold ran on (records from before 2026-12-02 12:10 UTC lack it: 2 mm, the only grid folds were run on). */
+  spacing?: number[];
   /** The entry as recorded (training fields, scoredPart, groups, classes, threshold150BoneIoU). */
   entry: Record<string, unknown> & { groups: Record<string, Score>; classes: Record<string, Score>; scoredPart: string; trainedOn: string[] };
 }
@@ -50,6 +52,7 @@ export function recordedFolds(file: string, record: unknown, cases: CaseSpec[]):
     return {
       caseId, file, date: record.date as string, commit: record.commit as string,
       recipe: recipeOf(entry.recipe), steps: entry.steps as number, entry: entry as RecordedFold['entry'],
+      ...(Array.isArray(entry.spacing) ? { spacing: entry.spacing as number[] } : {}),
     };
   });
 }
@@ -66,7 +69,7 @@ export interface FoldsPresent {
  * by the pipeline and scorer of this checkout (`sameScoringCode`). The rest are skipped with the reason.
  */
 export function chooseRecordedFolds(
-  folds: RecordedFold[], present: FoldsPresent, shipped: { recipe: string; excluded: string[]; locoSteps?: number }, sameScoringCode: (commit: string) => boolean,
+  folds: RecordedFold[], present: FoldsPresent, shipped: { recipe: string; excluded: string[]; locoSteps?: number; spacing?: number[] }, sameScoringCode: (commit: string) => boolean,
 ): { used: RecordedFold[]; skipped: string[] } {
   const used: RecordedFold[] = [];
   const skipped: string[] = [];
@@ -78,6 +81,7 @@ export function chooseRecordedFolds(
       : shipped.excluded.includes(fold.caseId) ? `the shipped recipe never trains on ${fold.caseId}, so it has no fold`
       : fold.recipe !== shipped.recipe ? 'another recipe than the shipped model\'s'
       : stepCounts.size && !stepCounts.has(fold.steps) ? `${fold.steps} steps, the ${shipped.locoSteps !== undefined ? 'recipe\'s' : 'other'} folds ${[...stepCounts].join(', ')}`
+      : fold.spacing && shipped.spacing && fold.spacing.join() !== shipped.spacing.join() ? `run on a ${fold.spacing.join(' × ')} mm grid, the shipped model's is ${shipped.spacing.join(' × ')} mm`
       : !sameScoringCode(fold.commit) ? `the pipeline or scorer changed since commit ${fold.commit.slice(0, 10)}: score it again`
       : null;
     if (why) {

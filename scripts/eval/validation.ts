@@ -12,6 +12,17 @@ export const LOCO_METHOD = 'leave-one-case-out: for each real case the recipe tr
 
 const EVALUATION_HOW = 'npm run eval (scripts/eval-all.ts): the app pipeline with the shipped post-processing, scored by holoct eval (src/evaluation/metrics.ts) on the parts of the real cases this model did not train on; details in docs/accuracy.md';
 
+/**
+ * The recipe's fold length: `training.locoSteps` (npm run train writes it), else the one step count of the
+ * folds of its current validation (a manifest from before locoSteps), else unknown.
+ */
+export function recipeFoldSteps(training: Record<string, any> | undefined): number | undefined {
+  if (typeof training?.locoSteps === 'number') return training.locoSteps;
+  const steps = new Set(Object.values(training?.validation?.loco ?? {}).map((f: any) => f?.steps));
+  const [only] = [...steps];
+  return steps.size === 1 && typeof only === 'number' ? only : undefined;
+}
+
 export interface ManifestUpdate {
   /** The manifest JSON to write (a new object; the input is not changed). */
   manifest: Record<string, any>;
@@ -23,7 +34,7 @@ export interface ManifestUpdate {
 
 /**
  * Folds count as the validation only when trained by the shipped recipe and, where the manifest names it
- * (`training.locoSteps`, written by npm run train), for the recipe's fold length.
+ * (`recipeFoldSteps`), for the recipe's fold length.
  * @param heldOutScores the shipped model's scores per case it did not train on
  * @param locoScores each held-out case scored by the run that did not train on it
  * @param locoRecipes each of those runs' `recipeOf(training)`
@@ -35,7 +46,7 @@ export function manifestWithScores(
   const training = { ...manifestJson.training, evaluation: { how: EVALUATION_HOW, cases: heldOutScores } };
   const scored = Object.keys(locoScores).length > 0;
   const shippedRecipe = recipeOf(manifestJson.training ?? {});
-  const foldSteps = manifestJson.training?.locoSteps;
+  const foldSteps = recipeFoldSteps(manifestJson.training);
   const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe)
     && (foldSteps === undefined || Object.values(locoSteps).every((s) => s === foldSteps));
   const validation = scored && sameRecipe ? { method: LOCO_METHOD, loco: locoScores } : null;

@@ -81,6 +81,16 @@ describe('which recorded folds complete the shipped model\'s validation (chooseR
   });
 });
 
+describe('a fold run on another grid than the shipped model\'s', () => {
+  it('is skipped (a grid trial is not a fold of the recipe)', () => {
+    const folds = read({ B: fold({ spacing: [1.5, 1.5, 1.5] }) });
+    const { used, skipped } = chooseRecordedFolds(folds, none, { ...shipped, spacing: [2, 2, 2] }, sameCode);
+    expect(used).toEqual([]);
+    expect(skipped[0]).toMatch(/1.5 × 1.5 × 1.5 mm grid, the shipped model's is 2 × 2 × 2 mm/);
+    expect(chooseRecordedFolds(read({ B: fold({ spacing: [2, 2, 2] }) }), none, { ...shipped, spacing: [2, 2, 2] }, sameCode).used).toHaveLength(1);
+  });
+});
+
 describe('a recorded fold in docs/accuracy.md (recordedFoldDoc)', () => {
   it('writes the summary row and a class table of what the record scored (classes it could not score left out)', () => {
     const [f] = read({ B: fold() });

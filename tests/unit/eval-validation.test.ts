@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recipeOf } from '../../scripts/eval/models';
-import { manifestWithScores } from '../../scripts/eval/validation';
+import { manifestWithScores, recipeFoldSteps } from '../../scripts/eval/validation';
 
 const recipe = { mix: { real: 0.6, synth: 0, phantom: 0.4 }, rephase: 0.5, excluded: ['D'], seed: 1234, batch: 8, lr: 0.002 };
 const shipped = () => ({ name: 'holoct-seg', training: { ...recipe, steps: 2000, validation: { method: 'old', loco: { B: 'old' } } } });
@@ -35,6 +35,15 @@ describe('the scores npm run eval writes into the shipped manifest (scripts/eval
     expect(u.otherRecipe).toBe(true);
     expect(u.validation).toBeNull();
     expect(manifestWithScores(manifest, held, loco, folds, { A: 1000, B: 1000 }).validation?.loco).toEqual(loco);
+  });
+
+  it('a manifest without training.locoSteps takes the fold length of its current validation', () => {
+    expect(recipeFoldSteps({ validation: { loco: { A: { steps: 1000 }, B: { steps: 1000 } } } })).toBe(1000);
+    expect(recipeFoldSteps({ locoSteps: 3000, validation: { loco: { A: { steps: 1000 } } } })).toBe(3000);
+    expect(recipeFoldSteps({ validation: { loco: { A: { steps: 1000 }, B: { steps: 3000 } } } })).toBeUndefined();
+    const old = { ...shipped(), training: { ...shipped().training, validation: { method: 'old', loco: { A: { steps: 1000 } } } } };
+    const u = manifestWithScores(old, held, loco, { A: recipeOf(recipe), B: recipeOf(recipe) }, { A: 3000, B: 3000 });
+    expect(u).toMatchObject({ validation: null, otherRecipe: true });
   });
 
   it('no leave-one-case-out run: held-out scores only, nothing said about another recipe', () => {
