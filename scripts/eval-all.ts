@@ -208,8 +208,7 @@ async function main() {
   const choice = chooseRecordedFolds(RECORDED, present, { recipe: shippedRecipe, excluded: shippedModel.excluded, locoSteps: locoStepsOfRecipe, spacing: manifest.spacing }, sameScoringCode);
   for (const message of choice.skipped) process.stderr.write(`${message}\n`);
   // a record asked for but not usable would leave a validation of fewer folds than asked: stop instead
-  const refused = choice.skipped.filter((m) => !m.endsWith('its run here was scored'));
-  if (refused.length) throw new Error(`eval: --fold-record: ${refused.length} fold(s) not usable (above): nothing written`);
+  if (choice.refused.length) throw new Error(`eval: --fold-record: ${choice.refused.length} fold(s) not usable (above): nothing written`);
   for (const fold of choice.used) {
     const c = CASES.find((k) => k.id === fold.caseId)!;
     const doc = recordedFoldDoc(fold, c, CASES);

@@ -65,14 +65,16 @@ export interface FoldsPresent {
 
 /**
  * Which recorded folds complete the shipped model's validation: one per case with no run here, of the
- * shipped recipe, of the same step count as the other folds (runs here first, then earlier records), scored
- * by the pipeline and scorer of this checkout (`sameScoringCode`). The rest are skipped with the reason.
+ * shipped recipe, of the recipe's fold length (`shipped.locoSteps`; else that of the folds already in),
+ * on the shipped grid, scored by the pipeline and scorer of this checkout (`sameScoringCode`). The rest
+ * are skipped with the reason; `refused` are those skipped for another reason than a run here.
  */
 export function chooseRecordedFolds(
   folds: RecordedFold[], present: FoldsPresent, shipped: { recipe: string; excluded: string[]; locoSteps?: number; spacing?: number[] }, sameScoringCode: (commit: string) => boolean,
-): { used: RecordedFold[]; skipped: string[] } {
+): { used: RecordedFold[]; skipped: string[]; refused: string[] } {
   const used: RecordedFold[] = [];
   const skipped: string[] = [];
+  const refused: string[] = [];
   // the recipe's fold length where the shipped manifest names it, else that of the folds already in
   const stepCounts = new Set(shipped.locoSteps !== undefined ? [shipped.locoSteps] : Object.values(present.steps));
   for (const fold of folds) {
@@ -85,13 +87,15 @@ export function chooseRecordedFolds(
       : !sameScoringCode(fold.commit) ? `the pipeline or scorer changed since commit ${fold.commit.slice(0, 10)}: score it again`
       : null;
     if (why) {
-      skipped.push(`eval: fold ${fold.caseId} of ${fold.file} not used: ${why}`);
+      const message = `eval: fold ${fold.caseId} of ${fold.file} not used: ${why}`;
+      skipped.push(message);
+      if (present.recipes[fold.caseId] === undefined) refused.push(message);
       continue;
     }
     used.push(fold);
     stepCounts.add(fold.steps);
   }
-  return { used, skipped };
+  return { used, skipped, refused };
 }
 
 /** A recorded fold's row of the summary table and its section of docs/accuracy.md (no step table, threshold comparison or picture: those need the run). */

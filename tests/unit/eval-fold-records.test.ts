@@ -56,6 +56,8 @@ describe('which recorded folds complete the shipped model\'s validation (chooseR
     const present = { recipes: { A: recipeOf(recipe) }, steps: { A: 3000 } };
     const skippedFor = (folds: ReturnType<typeof read>, same = sameCode) => chooseRecordedFolds(folds, present, shipped, same);
     expect(skippedFor(read({ A: fold({ trainedOn: ['real case B'] }) })).skipped[0]).toMatch(/fold A of t\.json not used: its run here was scored/);
+    expect(skippedFor(read({ A: fold({ trainedOn: ['real case B'] }) })).refused).toEqual([]); // a run here is no reason to stop
+    expect(skippedFor(read({ B: fold({ steps: 1000 }) })).refused).toHaveLength(1);
     expect(skippedFor(read({ B: fold({ recipe: { ...recipe, seed: 99 } }) })).skipped[0]).toMatch(/another recipe/);
     expect(skippedFor(read({ B: fold({ steps: 1000 }) })).skipped[0]).toMatch(/1000 steps, the other folds 3000/);
     expect(skippedFor(read({ D: fold() })).skipped[0]).toMatch(/never trains on D/);
