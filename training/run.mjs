@@ -5,7 +5,8 @@
 // and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
 // scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
 //
-//   node training/run.mjs                 full run (≈ 1.5–2 h on 2 CPU cores; see training/README.md)
+//   node training/run.mjs                 full run (≈ 3.5 h on 2 CPU cores: three 3000-step folds and a 3000-step
+//                                         model in two lanes; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
 //   node training/run.mjs --skip-loco     only the shipped model (npm run eval then scores whatever training/runs/loco-* hold)
@@ -70,8 +71,8 @@ if (flag('--check')) {
 const quick = flag('--quick');
 const seed = option('--seed', '1234');
 const phantoms = option('--phantoms', quick ? '4' : '48');
-const locoSteps = option('--loco-steps', quick ? '4' : '1000');
-const finalSteps = option('--final-steps', quick ? '4' : '2000');
+const locoSteps = option('--loco-steps', quick ? '4' : '3000');
+const finalSteps = option('--final-steps', quick ? '4' : '3000');
 const lanes = Number(option('--lanes', availableParallelism() >= 2 ? '2' : '1'));
 const threads = lanes === 2 ? '1' : String(Math.max(1, availableParallelism()));
 const cases = option('--only-loco', 'A,B,C,D').split(',').filter(Boolean);
@@ -137,7 +138,7 @@ if (lanes === 2 && locoCases.length > 1) {
 // The Python mirror's scores of each LOCO run are a progress check only (kept in training/runs);
 // the figures that travel with the model come from `npm run eval` below (the app pipeline + holoct eval).
 const locoSummary = summarizeLoco(Object.fromEntries(locoCases.map((c) => [c, loco[c]])));
-writeFileSync(join(runs, `${prefix}loco-mirror.json`), JSON.stringify(locoSummary, null, 1) + '\n');
+writeFileSync(join(runs, `${prefix}mirror-scores-loco.json`), JSON.stringify(locoSummary, null, 1) + '\n');
 const manifestPath = join(finalOut, 'holoct-seg.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 manifest.training = {

@@ -29,7 +29,7 @@ export function accuracyDoc(p: AccuracyDocParts): string {
     `A model is never scored on what it trained on; the shipped model trained on ${p.shippedModel.trainedOn.join(', ') || 'phantoms only'},`,
     `so for it ${heldOutText(p.shippedModel, p.cases)} held out; a leave-one-case-out run is scored on its held-out case only.`,
     p.locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${p.locoCount} (training/runs/loco-*).`,
-    ...(p.recorded.length ? [`Folds whose run was not on this machine, taken from the scores recorded while it was (\`npm run eval -- --fold-record\`; training is deterministic here): ${p.recorded.join(', ')}.`] : []),
+    ...(p.recorded.length ? [`Folds whose run was not on this machine, taken from the scores recorded while it was (\`npm run eval -- --fold-record\`; a run re-trained on another machine can differ: training/README.md, "The shipped recipe at 3000 steps"): ${p.recorded.join(', ')}.`] : []),
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',
     'hold is *complete*: IoU, precision and recall, every unlabelled voxel counting as "not this class". A class',

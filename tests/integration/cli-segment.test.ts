@@ -94,15 +94,15 @@ describe('holoct segment on the real DICOM series (JPEG 2000 lossless)', () => {
     expect(bone.referenceVoxels).toBeGreaterThan(10_000);
     // Guard against regressions of the shipped model and pipeline (the shipped model trained on this
     // case, so this is not an accuracy claim: docs/accuracy.md holds the held-out scores).
-    // Measured when the model shipped (2026-12-02: 2.5D U-Net, 2000 steps on A, B, C with half of the real
-    // patches re-phased; it fits B less tightly than the 2026-11-30 model's 0.694 / 0.759 / 0.928):
-    // bone 0.652, vessel 0.595, organ 0.905 (docs/accuracy.md, "trained on" rows);
+    // Measured when the model shipped (2026-12-02 15:52 UTC: 2.5D U-Net, 3000 steps on A, B, C with half of
+    // the real patches re-phased): bone 0.673, vessel 0.741, organ 0.912 (docs/accuracy.md, "trained on" rows;
+    // the 2000-step model before it: 0.652 / 0.595 / 0.905);
     // the floors leave room for float differences across machines, not for a worse model.
     const group = (name: string) => result.model.groups.find((g) => g.name === name)!.iou!;
     expect(bone.iou!).toBeGreaterThan(baselineBone.iou!);
-    expect(group('bone')).toBeGreaterThan(0.63);
-    expect(group('vessel')).toBeGreaterThan(0.57);
-    expect(group('organ')).toBeGreaterThan(0.88);
+    expect(group('bone')).toBeGreaterThan(0.65);
+    expect(group('vessel')).toBeGreaterThan(0.72);
+    expect(group('organ')).toBeGreaterThan(0.89);
     expect(result.threshold150!.groups.find((g) => g.name === 'vessel')!.iou).toBe(0);
   });
 
