@@ -5,7 +5,7 @@
 // and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
 // scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
 //
-//   node training/run.mjs                 full run (≈ 3.5 h on 2 CPU cores: three 3000-step folds and a 3000-step
+//   node training/run.mjs                 full run (≈ 3.7 h on 2 CPU cores: three 3000-step folds and a 3000-step
 //                                         model in two lanes; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
