@@ -137,6 +137,7 @@ if (lanes === 2 && locoCases.length > 1) {
 }
 // The Python mirror's scores of each LOCO run are a progress check only (kept in training/runs);
 // the figures that travel with the model come from `npm run eval` below (the app pipeline + holoct eval).
+// Not named loco-*: npm run eval takes every training/runs/loco-* entry as a fold's folder.
 const locoSummary = summarizeLoco(Object.fromEntries(locoCases.map((c) => [c, loco[c]])));
 writeFileSync(join(runs, `${prefix}mirror-scores-loco.json`), JSON.stringify(locoSummary, null, 1) + '\n');
 const manifestPath = join(finalOut, 'holoct-seg.json');
