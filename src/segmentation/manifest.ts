@@ -30,7 +30,7 @@ export interface ClassInfo {
   sourceNames: string[];
   /** Post-processing: connected-component rule (at most N components, a minimum size, hole filling). */
   components?: ComponentRule;
-  /** Post-processing: native-resolution HU refinement (bone: a minimum HU; contrast vessel: a band from its median). */
+  /** Post-processing: native-resolution HU refinement (bone: a minimum HU; lungs: a maximum; contrast vessel: a band from its median; optional growth through the band). */
   refine?: RefineRule;
 }
 
@@ -138,7 +138,9 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
           if (r.minHU !== undefined && typeof r.minHU !== 'number') problems.push(`${where}.refine.minHU must be a number (HU)`);
           if (r.contrast !== undefined && typeof r.contrast !== 'boolean') problems.push(`${where}.refine.contrast must be true or false`);
           if (r.remove !== undefined && typeof r.remove !== 'boolean') problems.push(`${where}.refine.remove must be true or false`);
-          if (r.minHU === undefined && !r.contrast) problems.push(`${where}.refine needs minHU or contrast: true`);
+          if (r.maxHU !== undefined && typeof r.maxHU !== 'number') problems.push(`${where}.refine.maxHU must be a number (HU)`);
+          if (r.growMm !== undefined && !(typeof r.growMm === 'number' && r.growMm >= 0)) problems.push(`${where}.refine.growMm must be a number ≥ 0 (mm)`);
+          if ([r.minHU !== undefined, r.maxHU !== undefined, !!r.contrast].filter(Boolean).length !== 1) problems.push(`${where}.refine needs one of minHU, maxHU or contrast: true`);
         }
       }
     });

@@ -57,4 +57,35 @@ describe('native-resolution refinement', () => {
     const plain = new Float32Array(n ** 3).fill(40);
     expect(refineBand({ contrast: true }, plain, l.data, 2, 150)).toBeNull();
   });
+
+  it('grows an air-band class through connected air inside the body, not into air apart from it or outside', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    cube(hu, 2, 9, -850); // a lung, 8³ voxels
+    cube(hu, 13, 16, -900); // gas apart from it (bowel), 4³
+    const inside = new Uint8Array(n ** 3).fill(1);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) { inside[at(i, j, 19)] = 0; hu[at(i, j, 19)] = -1000; } // outside air
+    for (let k = 10; k < 19; k++) hu[at(5, 5, k)] = -950; // an air channel from the lung to the outside air
+    const l = labels();
+    l.data[at(5, 5, 5)] = 7; // the network found one voxel of it
+    const [result] = refineByHU(l, hu, new Map([[7, { maxHU: -500, growMm: 100 }]]), { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 }, inside);
+    expect(result.band).toEqual([-32768, -500]);
+    expect(result.added).toBe(26); // the box reach of 1 mm: the 3³ box around the voxel
+    expect(result.added + result.grown).toBe(8 ** 3 - 1 + 9); // the whole lung and the channel up to the body's edge
+    expect(l.data[at(14, 14, 14)]).toBe(0);
+    expect(l.data[at(5, 5, 19)]).toBe(0);
+  });
+
+  it('grows only as far as the rule says, along the band', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    for (let i = 0; i < n; i++) hu[at(i, 9, 9)] = 700; // a rib along i
+    const l = labels();
+    l.data[at(0, 9, 9)] = 1;
+    const [result] = refineByHU(l, hu, new Map([[1, { minHU: 200, growMm: 10 }]]), { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    // the box reach claims i = 1, growth 10 mm beyond it
+    expect(result.added).toBe(1);
+    expect(result.grown).toBe(10);
+    expect(l.data[at(11, 9, 9)]).toBe(1);
+    expect(l.data[at(12, 9, 9)]).toBe(0);
+    expect(refineByHU(labels(), hu, new Map([[1, { minHU: 200, growMm: 10 }]]), { distanceMm: 1, add: false, remove: 'none', minContrastHU: 150 })[0].grown).toBe(0);
+  });
 });

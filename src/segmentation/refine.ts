@@ -4,18 +4,25 @@
  * the HU of each native voxel decides. Bone: at or above a fixed HU. Contrast vessel: above the
  * half-way point between the vessel's own median HU and soft tissue (the classic half-maximum
  * edge), so the band follows the phase; a class whose median is below `minContrastHU` (no
- * contrast) is left alone.
+ * contrast) is left alone. Air-like (lungs): at or below a fixed HU. A rule may also grow its class
+ * through connected voxels of its band beyond that reach (grow.ts): what the network found of a
+ * structure finds the rest of it where the HU alone tells it.
  */
 import type { LabelMap } from '../volume/types';
+import { growGeodesic } from './grow';
 import { dilateBoxInPlace, erodeBoxInPlace, radiusInVoxels } from './morphology';
 
 export interface RefineRule {
   /** Bone-like: a voxel belongs when its HU is at least this. */
   minHU?: number;
+  /** Air-like (lungs): a voxel belongs when its HU is at most this. */
+  maxHU?: number;
   /** Contrast vessel: the band comes from the structure's own median HU. */
   contrast?: boolean;
   /** Also give back to background the mask's edge voxels outside the band (chosen per class on the cases). */
   remove?: boolean;
+  /** Then claim band voxels connected to the class (6-connected, inside the body) up to this path length, mm, beyond the box reach. */
+  growMm?: number;
 }
 
 export interface RefineOptions {
@@ -39,6 +46,8 @@ export const DEFAULT_REFINE: RefineOptions = { distanceMm: 3, add: true, remove:
 
 /** The top of the band when a rule sets none: above any CT value (int16), and finite for report.json. */
 export const NO_UPPER_HU = 32767;
+/** The bottom of the band when a rule sets none: below any CT value. */
+export const NO_LOWER_HU = -32768;
 
 /** Soft tissue HU: the other side of a contrast vessel's edge. */
 const SOFT_TISSUE_HU = 40;
@@ -49,6 +58,8 @@ export interface RefineResult {
   band: [number, number] | null;
   added: number;
   removed: number;
+  /** Claimed by growth through the band (rule.growMm), beyond `added`. */
+  grown: number;
 }
 
 /** Bins of the HU histograms (integer HU −1024…3071, clamped). */
@@ -78,6 +89,7 @@ export function medianHU(hu: ArrayLike<number>, mask: (n: number) => boolean, le
 /** The HU band of a rule given the class's median HU (null: absent), or null when the rule does not apply. */
 function bandOf(rule: RefineRule, median: number | null, minContrastHU: number): [number, number] | null {
   if (rule.minHU !== undefined) return [rule.minHU, NO_UPPER_HU];
+  if (rule.maxHU !== undefined) return [NO_LOWER_HU, rule.maxHU];
   if (!rule.contrast) return null;
   if (median === null || median < minContrastHU) return null;
   const edge = (median + SOFT_TISSUE_HU) / 2;
@@ -86,7 +98,7 @@ function bandOf(rule: RefineRule, median: number | null, minContrastHU: number):
 
 /** The HU band of a class under its rule, or null when the rule does not apply to this scan. */
 export function refineBand(rule: RefineRule, hu: ArrayLike<number>, labels: Uint8Array, classId: number, minContrastHU: number): [number, number] | null {
-  const median = rule.minHU === undefined && rule.contrast ? medianHU(hu, (n) => labels[n] === classId, labels.length) : null;
+  const median = rule.minHU === undefined && rule.maxHU === undefined && rule.contrast ? medianHU(hu, (n) => labels[n] === classId, labels.length) : null;
   return bandOf(rule, median, minContrastHU);
 }
 
@@ -106,7 +118,7 @@ export function refineByHU(
 ): RefineResult[] {
   const { dims, data } = labels;
   const radius = radiusInVoxels(options.distanceMm, labels.spacing);
-  const contrastIds = [...rules].filter(([, rule]) => rule.minHU === undefined && rule.contrast).map(([id]) => id);
+  const contrastIds = [...rules].filter(([, rule]) => rule.minHU === undefined && rule.maxHU === undefined && rule.contrast).map(([id]) => id);
   const stats = classStats(data, dims, hu, [...rules.keys()], contrastIds);
   const boxes = new Map<number, Box | null>();
   for (const classId of rules.keys()) boxes.set(classId, grownBox(stats.get(classId)!, dims, radius));
@@ -118,7 +130,7 @@ export function refineByHU(
   for (const [classId, rule] of rules) {
     const { histogram } = stats.get(classId)!;
     const band = bandOf(rule, histogram ? histogramMedian(histogram) : null, options.minContrastHU);
-    const result: RefineResult = { classId, band, added: 0, removed: 0 };
+    const result: RefineResult = { classId, band, added: 0, removed: 0, grown: 0 };
     results.push(result);
     if (!band) continue;
     const box = boxes.get(classId)!;
@@ -142,6 +154,10 @@ export function refineByHU(
           if (data[n] === classId && !core[b] && !(hu[n] >= lo && hu[n] <= hi)) { data[n] = 0; result.removed++; }
         }
       });
+    }
+    if (options.add && rule.growMm) {
+      result.grown = growGeodesic(data, dims, labels.spacing, classId, rule.growMm,
+        (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi);
     }
   }
   return results;

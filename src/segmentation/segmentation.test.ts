@@ -33,6 +33,13 @@ describe('manifest', () => {
     expect(error?.message).toMatch(/color/);
     expect(error?.message).toMatch(/opacity/);
   });
+  it('takes one band per refine rule, and a growth distance of 0 mm or more', () => {
+    const withRefine = (refine: unknown) => ({ ...manifest(), classes: [{ ...manifest().classes[0], refine }] });
+    expect(parseManifest(withRefine({ maxHU: -500, growMm: 50 })).classes[0].refine).toEqual({ maxHU: -500, growMm: 50 });
+    expect(() => parseManifest(withRefine({ minHU: 200, maxHU: -500 }), 'm.json')).toThrow(/refine needs one of minHU, maxHU or contrast/);
+    expect(() => parseManifest(withRefine({ growMm: 10 }), 'm.json')).toThrow(/refine needs one of/);
+    expect(() => parseManifest(withRefine({ minHU: 200, growMm: -1 }), 'm.json')).toThrow(/growMm must be a number ≥ 0/);
+  });
 });
 
 describe('sliding window', () => {
