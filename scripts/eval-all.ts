@@ -29,7 +29,7 @@ import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
 import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { recipeFoldSteps } from './eval/validation';
-import { findModels, heldOut, recipeOf, type CaseSpec } from './eval/models';
+import { findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
 import { group, stepTable, summaryRow } from './eval/step-table';
@@ -107,9 +107,12 @@ async function main() {
   const locoSteps: Record<string, number> = {};
   mkdirSync('docs/accuracy', { recursive: true });
 
-  const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: RUNS, cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
+  // a trial scores its own runs only; npm run eval also the fold models kept in git for folds not trained here
+  const models = findModels({ shipped: trialFile ? undefined : DEFAULT_MANIFEST, runs: RUNS, kept: trialFile ? undefined : KEPT_FOLDS, cases: CASES, onSkip: (m) => process.stderr.write(`${m}\n`) });
+  const shippedManifest = await readManifest(DEFAULT_MANIFEST);
   for (const model of models) {
-    const manifest = await readManifest(model.manifestPath);
+    const own = await readManifest(model.manifestPath);
+    const manifest = model.manifestPath === DEFAULT_MANIFEST ? own : withShippedPostprocessing(own, shippedManifest, model.manifestPath);
     let session: SegmentationSession | undefined;
     const getSession = async () => (session ??= (await loadNodeModel(model.manifestPath)).session);
     for (const c of CASES) {
@@ -219,8 +222,9 @@ async function main() {
     locoSteps[c.id] = fold.steps;
     recorded.push(`${c.id} (${fold.file})`);
   }
+  const folds = models.filter((m) => m.folder).map((m) => `${m.holdout ?? m.label.slice('leave-out '.length)} (${m.folder}${m.folder!.startsWith(KEPT_FOLDS) ? ', kept in git' : ''})`);
   const doc = accuracyDoc({
-    shippedModel, cases: CASES, locoCount, recorded, summary, steps, trainedSteps, guarantees,
+    shippedModel, cases: CASES, locoCount, folds, recorded, summary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
   writeFileSync('docs/accuracy.md', `${doc}\n`);

@@ -9,7 +9,8 @@
 //                                         model in two lanes; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
-//   node training/run.mjs --skip-loco     only the shipped model (npm run eval then scores whatever training/runs/loco-* hold)
+//   node training/run.mjs --skip-loco     only the shipped model (npm run eval then scores the folds in training/runs/loco-*,
+//                                         else those kept in training/folds/loco-*)
 //   options: --loco-steps N --final-steps N --phantoms N --seed N --only-loco A,B --lanes 1|2
 //            --mix real=0.6,synth=0,phantom=0.4 (weights of real / synthesised / phantom slabs)
 //            --rephase P (share of real patches shifted to another contrast phase; train.py's default)
@@ -117,7 +118,18 @@ async function locoRuns(list) {
     const out = join(runs, `${prefix}loco-${c}`);
     await py('train.py', ['--out', out, '--holdout', c, '--steps', locoSteps, ...common]);
     loco[c] = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8'));
+    if (!quick) keepFold(out, c);
   }
+}
+/**
+ * The fold's model and manifest into training/folds/loco-X, which git keeps: npm run eval scores a fold
+ * from there on a machine that did not train it, so a post-processing change is measured on held-out
+ * cases without re-training every fold (scripts/eval/models.ts KEPT_FOLDS).
+ */
+function keepFold(out, c) {
+  const kept = join(here, 'folds', `loco-${c}`);
+  mkdirSync(kept, { recursive: true });
+  for (const file of ['holoct-seg.onnx', 'holoct-seg.json']) copyFileSync(join(out, file), join(kept, file));
 }
 const excludedFolds = cases.filter((c) => excluded.includes(c));
 if (flag('--only-loco') && excludedFolds.length) {
@@ -137,7 +149,7 @@ if (lanes === 2 && locoCases.length > 1) {
 }
 // The Python mirror's scores of each LOCO run are a progress check only (kept in training/runs);
 // the figures that travel with the model come from `npm run eval` below (the app pipeline + holoct eval).
-// Not named loco-*: npm run eval takes every training/runs/loco-* entry as a fold's folder.
+// Not named loco-*: those are the folds' folders (npm run eval skips a file of that name, and says so).
 const locoSummary = summarizeLoco(Object.fromEntries(locoCases.map((c) => [c, loco[c]])));
 writeFileSync(join(runs, `${prefix}mirror-scores-loco.json`), JSON.stringify(locoSummary, null, 1) + '\n');
 const manifestPath = join(finalOut, 'holoct-seg.json');

@@ -6,6 +6,8 @@ export interface AccuracyDocParts {
   cases: CaseSpec[];
   /** Leave-one-case-out runs scored. */
   locoCount: number;
+  /** The folds scored and where their models are: "A (training/folds/loco-A, kept in git)". */
+  folds: string[];
   /** Folds taken from a record because their run was not here: "B (file)". */
   recorded: string[];
   /** Markdown table rows (header included) or table blocks, as the sections print them. */
@@ -28,7 +30,7 @@ export function accuracyDoc(p: AccuracyDocParts): string {
     'labels mapped onto HoloCT\'s classes by name (training/classes.json `sourceNames`). Cases: scripts/eval-cases.json.',
     `A model is never scored on what it trained on; the shipped model trained on ${p.shippedModel.trainedOn.join(', ') || 'phantoms only'},`,
     `so for it ${heldOutText(p.shippedModel, p.cases)} held out; a leave-one-case-out run is scored on its held-out case only.`,
-    p.locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs when this was generated.' : `Leave-one-case-out models scored: ${p.locoCount} (training/runs/loco-*).`,
+    p.locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs or training/folds when this was generated.' : `Leave-one-case-out models scored: ${p.folds.join(', ')}; each with the shipped model's post-processing rules.`,
     ...(p.recorded.length ? [`Folds whose run was not on this machine, taken from the scores recorded while it was (\`npm run eval -- --fold-record\`; a run re-trained on another machine can differ: training/README.md, "The shipped recipe at 3000 steps"): ${p.recorded.join(', ')}.`] : []),
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',

@@ -1,10 +1,18 @@
 /**
  * Which models `npm run eval` scores, and on what: the shipped model and the leave-one-case-out runs
- * (`<runs>/loco-*`: training/runs, or the folder a trial names), each read from its manifest's `training`
- * block, and the rule that a model is never scored on what it trained on. Pure but for `findModels` (which reads the manifests).
+ * (`<runs>/loco-*`: training/runs, or the folder a trial names; a fold not trained here from the fold
+ * models kept in git, training/folds/loco-*), each read from its manifest's `training` block, and the rule
+ * that a model is never scored on what it trained on. Pure but for `findModels` (which reads the manifests).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClassInfo, ModelManifest } from '../../src/segmentation/manifest';
+
+/**
+ * Where `npm run train` keeps its fold models in git (ONNX + manifest, ~7 MB each): without them a
+ * post-processing change could be measured on held-out cases only after re-training every fold (hours here).
+ */
+export const KEPT_FOLDS = 'training/folds';
 
 /** One real case of scripts/eval-cases.json (paths under ../shared/data). */
 export interface CaseSpec {
@@ -31,6 +39,8 @@ export interface ModelEntry {
   excluded: string[];
   /** The manifest's whole `training` block (recipe fields, steps), as read once. */
   training: Record<string, unknown>;
+  /** A fold's folder: a run on this machine (training/runs/loco-X) or a fold model kept in git (training/folds/loco-X). */
+  folder?: string;
 }
 
 type Training = Record<string, unknown> | undefined;
@@ -50,28 +60,66 @@ export function trainedOnIds(list: unknown[], cases: CaseSpec[]): string[] {
   return ids.filter((id) => list.some((s) => typeof s === 'string' && new RegExp(`\\bcase ${id}\\b`).test(s)));
 }
 
+/** The fold folders (`loco-*`) in `dir`, sorted; a file of that name (a run's side output) is not a fold. */
+function foldFolders(dir: string | undefined, onSkip?: (message: string) => void): string[] {
+  if (!dir || !existsSync(dir)) return [];
+  return readdirSync(dir).filter((d) => d.startsWith('loco-')).sort().filter((d) => {
+    if (statSync(join(dir, d)).isDirectory()) return true;
+    onSkip?.(`eval: ${join(dir, d)} is a file, not a fold's folder: not scored`);
+    return false;
+  });
+}
+
+/** A fold folder's manifest: holoct-seg.json as train.py exports it, else its one manifest-like .json. */
+function foldManifest(folder: string): string | undefined {
+  const files = readdirSync(folder);
+  if (files.includes('holoct-seg.json')) return join(folder, 'holoct-seg.json');
+  const other = files.find((f) => f.endsWith('.json') && !f.includes('result') && !f.includes('score') && f !== 'info.json');
+  return other && join(folder, other);
+}
+
 /**
- * The shipped model (when `shipped` is given), then the leave-one-case-out runs under `runs`. A run that
- * holds out a case the shipped recipe excludes (e.g. a loco-D kept from an `--exclude none` run) is not a
- * fold of that recipe: skipped, and `onSkip` says so.
+ * The shipped model (when `shipped` is given), then the leave-one-case-out runs under `runs`, then the
+ * fold models kept under `kept` for the cases no run here holds out (a run here wins). A run that holds out
+ * a case the shipped recipe excludes (e.g. a loco-D kept from an `--exclude none` run) is not a fold of
+ * that recipe: skipped, and `onSkip` says so.
  */
-export function findModels(options: { shipped?: string; runs: string; cases: CaseSpec[]; onSkip?: (message: string) => void }): ModelEntry[] {
+export function findModels(options: { shipped?: string; runs: string; kept?: string; cases: CaseSpec[]; onSkip?: (message: string) => void }): ModelEntry[] {
   const read = (label: string, manifestPath: string) =>
     modelEntry(label, manifestPath, JSON.parse(readFileSync(manifestPath, 'utf8')).training, options.cases);
   const out: ModelEntry[] = options.shipped ? [read('shipped model', options.shipped)] : [];
   const shippedExcludes = out[0]?.excluded ?? [];
-  if (!existsSync(options.runs)) return out;
-  for (const dir of readdirSync(options.runs).filter((d) => d.startsWith('loco-')).sort()) {
-    const manifest = readdirSync(join(options.runs, dir)).find((f) => f.endsWith('.json') && !f.includes('result') && !f.includes('score'));
-    if (!manifest) continue;
-    const fold = read(`leave-out ${dir.slice(5)}`, join(options.runs, dir, manifest));
-    if (fold.holdout !== undefined && shippedExcludes.includes(fold.holdout)) {
-      options.onSkip?.(`eval: ${join(options.runs, dir)} holds out ${fold.holdout}, which the shipped model never trained on: not a fold of its recipe, not scored`);
-      continue;
+  const here = new Set<string>();
+  for (const [dir, fromRuns] of [[options.runs, true], [options.kept, false]] as const) {
+    for (const name of foldFolders(dir, options.onSkip)) {
+      const folder = join(dir!, name);
+      const manifest = foldManifest(folder);
+      if (!manifest) continue;
+      const fold = { ...read(`leave-out ${name.slice(5)}`, manifest), folder };
+      if (fold.holdout !== undefined && shippedExcludes.includes(fold.holdout)) {
+        options.onSkip?.(`eval: ${folder} holds out ${fold.holdout}, which the shipped model never trained on: not a fold of its recipe, not scored`);
+        continue;
+      }
+      const held = fold.holdout ?? name.slice(5);
+      if (!fromRuns && here.has(held)) continue;
+      if (fromRuns) here.add(held);
+      out.push(fold);
     }
-    out.push(fold);
   }
   return out;
+}
+
+/**
+ * A fold model's manifest with the shipped model's post-processing rules (`components`, `refine`): a fold
+ * stands in for the shipped model on the case it held out, so the app's post-processing is what is scored,
+ * whatever rules the fold's manifest was exported with. The class lists must be the same (ids and names).
+ */
+export function withShippedPostprocessing(fold: ModelManifest, shipped: ModelManifest, foldPath: string): ModelManifest {
+  const names = (classes: readonly ClassInfo[]) => classes.map((c) => `${c.id}:${c.name}`).join(',');
+  if (names(fold.classes) !== names(shipped.classes)) {
+    throw new Error(`eval: ${foldPath} has other classes (${names(fold.classes)}) than the shipped model (${names(shipped.classes)}): not a fold of it`);
+  }
+  return { ...fold, classes: fold.classes.map((c, i) => ({ ...c, components: shipped.classes[i].components, refine: shipped.classes[i].refine })) };
 }
 
 /**
