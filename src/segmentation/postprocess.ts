@@ -97,7 +97,7 @@ export function postprocessLabels(
   if (options.components) report.canonicalComponents = applyComponentRules(canonical, rules, options.components);
   lap('canonical');
 
-  const labels = resampleNearestLabels(canonical, volume);
+  const labels = resampleNearestLabels(canonical, volume, { extendEdges: true });
   // the two grids' voxels do not line up: a label can land just outside the body on the CT's grid
   if (body) for (let n = 0; n < body.length; n++) if (!body[n]) labels.data[n] = 0;
   lap('restore');

@@ -74,31 +74,45 @@ export function resampleTrilinear(source: Volume, target: Grid, options: Resampl
   return out;
 }
 
+export interface NearestOptions {
+  /**
+   * Give a target voxel whose nearest source index is one beyond either end (−1 or n) that edge voxel's
+   * label (else 0). The canonical grid ends at the last whole model voxel inside the CT (canonicalGrid), so
+   * the CT's last slice can lie up to one model voxel beyond it: without this, labels back on the CT lost
+   * that slice (on a 3 mm CT at 2 mm, its top slice: a quarter of the lungs a scan cut at its top held).
+   */
+  extendEdges?: boolean;
+}
+
 /**
  * Nearest-neighbour resampling of labels onto `target` (voxels outside the source get 0). This is the
  * inverse step of the segmentation: labels on the model's canonical grid land on the CT's own grid.
  */
-export function resampleNearestLabels(source: LabelMap, target: Grid): LabelMap {
+export function resampleNearestLabels(source: LabelMap, target: Grid, options: NearestOptions = {}): LabelMap {
   const [sx, sy, sz] = source.dims;
   const [tx, ty, tz] = target.dims;
   const out = new Uint8Array(tx * ty * tz);
   const m = targetToSourceIndex(source, target);
   const src = source.data;
   // Round half away from the lower index consistently; 1e-6 absorbs float drift on exact grid matches.
-  const nearest = (v: number) => Math.floor(v + 0.5 + 1e-6);
+  const round = (v: number) => Math.floor(v + 0.5 + 1e-6);
+  // extendEdges: an index one beyond either end (−1 or n) becomes the edge voxel's, per axis
+  const nearestX = options.extendEdges ? (v: number) => clampOne(round(v), sx) : round;
+  const nearestY = options.extendEdges ? (v: number) => clampOne(round(v), sy) : round;
+  const nearestZ = options.extendEdges ? (v: number) => clampOne(round(v), sz) : round;
   if (m[1] === 0 && m[2] === 0 && m[4] === 0 && m[6] === 0 && m[8] === 0 && m[9] === 0) {
     // Axes parallel (the usual CT): each source index depends on one target index only, so a row is
     // a gather through a table. Same arithmetic as the general loop below, so the same labels.
     const xs = new Int32Array(tx);
     for (let i = 0, x = m[3]; i < tx; i++, x += m[0]) {
-      const xi = nearest(x);
+      const xi = nearestX(x);
       xs[i] = xi >= 0 && xi < sx ? xi : -1;
     }
     let n = 0;
     for (let k = 0; k < tz; k++) {
-      const zi = nearest(m[10] * k + m[11]);
+      const zi = nearestZ(m[10] * k + m[11]);
       for (let j = 0; j < ty; j++, n += tx) {
-        const yi = nearest(m[5] * j + m[6] * k + m[7]);
+        const yi = nearestY(m[5] * j + m[6] * k + m[7]);
         if (zi < 0 || zi >= sz || yi < 0 || yi >= sy) continue;
         const row = yi * sx + zi * sx * sy;
         for (let i = 0; i < tx; i++) if (xs[i] >= 0) out[n + i] = src[row + xs[i]];
@@ -112,7 +126,7 @@ export function resampleNearestLabels(source: LabelMap, target: Grid): LabelMap 
         let y = m[5] * j + m[6] * k + m[7];
         let z = m[9] * j + m[10] * k + m[11];
         for (let i = 0; i < tx; i++, n++, x += m[0], y += m[4], z += m[8]) {
-          const xi = nearest(x), yi = nearest(y), zi = nearest(z);
+          const xi = nearestX(x), yi = nearestY(y), zi = nearestZ(z);
           if (xi < 0 || yi < 0 || zi < 0 || xi >= sx || yi >= sy || zi >= sz) continue;
           out[n] = src[xi + yi * sx + zi * sx * sy];
         }
@@ -120,4 +134,9 @@ export function resampleNearestLabels(source: LabelMap, target: Grid): LabelMap 
     }
   }
   return { dims: [...target.dims] as Vec3, spacing: [...target.spacing] as Vec3, origin: [...target.origin] as Vec3, direction: [...target.direction] as Grid['direction'], data: out };
+}
+
+/** An index one beyond either end (−1 or n) onto the edge (0 or n − 1); others unchanged. */
+function clampOne(index: number, n: number): number {
+  return index === -1 ? 0 : index === n ? n - 1 : index;
 }

@@ -138,6 +138,20 @@ describe('resampling', () => {
     expect(inside).toBeGreaterThan(0.5 * out.data.length);
   });
 
+  it('gives CT slices beyond the canonical grid, up to one model voxel, the edge voxel label when asked', () => {
+    // a 3 mm CT of 4 slices (0…9 mm) and its 2 mm canonical grid (0…8 mm: 5 voxels): the CT's last slice
+    // (9 mm) lies half a model voxel beyond the grid; a slice 1.5 voxels beyond stays unlabelled
+    const ct: Grid = { dims: [1, 1, 4], spacing: [1, 1, 3], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const canonical = canonicalGrid(ct, [1, 1, 2]);
+    expect(canonical.dims).toEqual([1, 1, 5]);
+    const labels: LabelMap = { ...canonical, data: Uint8Array.from([1, 2, 3, 4, 5]) };
+    expect(Array.from(resampleNearestLabels(labels, ct).data)).toEqual([1, 3, 4, 0]); // 9 mm → index 4.5 → 5: beyond
+    expect(Array.from(resampleNearestLabels(labels, ct, { extendEdges: true }).data)).toEqual([1, 3, 4, 5]);
+    // −6 mm (index −3) stays unlabelled, −3 mm (index −1.5, nearest −1) takes the first voxel's label
+    const longer: Grid = { ...ct, dims: [1, 1, 5], origin: [0, 0, -6] };
+    expect(Array.from(resampleNearestLabels(labels, longer, { extendEdges: true }).data)).toEqual([0, 1, 1, 3, 4]);
+  });
+
   it('upsamples labels by nearest neighbour onto a finer oblique grid consistently with geometry', () => {
     const coarse: LabelMap = { dims: [10, 10, 10], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(1000) };
     // label 5 where patient x ≥ 9 mm (voxels i ≥ 5 have centres x ≥ 10 mm)
