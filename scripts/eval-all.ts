@@ -29,7 +29,7 @@ import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
 import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { recipeFoldSteps } from './eval/validation';
-import { findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
+import { expectedFolds, findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
 import { group, stepTable, summaryRow } from './eval/step-table';
@@ -222,15 +222,20 @@ async function main() {
     locoSteps[c.id] = fold.steps;
     recorded.push(`${c.id} (${fold.file})`);
   }
+  const notScored = expectedFolds(shippedModel, CASES).filter((c) => !(c in locoScores));
+  for (const c of notScored) {
+    process.stderr.write(`eval: fold ${c} of the shipped recipe: no model in ${RUNS} or ${KEPT_FOLDS} and no usable --fold-record: not scored (docs/accuracy.md says so)\n`);
+    summary.push(`| leave-out ${c} (not scored: no model of this fold here) | ${c} | — | — | — | — | — | — |`);
+  }
   const folds = models.filter((m) => m.folder).map((m) => `${m.holdout ?? m.label.slice('leave-out '.length)} (${m.folder}${m.folder!.startsWith(KEPT_FOLDS) ? ', kept in git' : ''})`);
   const doc = accuracyDoc({
-    shippedModel, cases: CASES, locoCount, folds, recorded, summary, steps, trainedSteps, guarantees,
+    shippedModel, cases: CASES, locoCount, folds, notScored, recorded, summary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
   writeFileSync('docs/accuracy.md', `${doc}\n`);
   // the manifest carries the same figures as docs/accuracy.md (one scorer, one run); the leave-one-case-out
   // runs become its validation only when they were trained by its recipe
-  const update = manifestWithScores(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')), heldOutScores, locoScores, locoRecipes, locoSteps);
+  const update = manifestWithScores(JSON.parse(readFileSync(DEFAULT_MANIFEST, 'utf8')), heldOutScores, locoScores, locoRecipes, locoSteps, notScored);
   if (update.otherRecipe) {
     process.stderr.write('eval: the leave-one-case-out runs in training/runs were trained by another recipe (mix, re-phasing, seed, fold length) than the shipped model: scored in docs/accuracy.md, not written as its validation\n');
   }

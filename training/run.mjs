@@ -9,6 +9,9 @@
 //                                         model in two lanes; see training/README.md)
 //   node training/run.mjs --check         fast checks: phantom sanity, pipeline mirror, export path
 //   node training/run.mjs --quick         smoke run (tiny steps) into training/runs/quick-*, models/ untouched
+//   node training/run.mjs --only-loco C --skip-final
+//                                         only fold C (kept in training/folds), then npm run eval: completes the
+//                                         shipped model's validation without re-training it (same recipe options)
 //   node training/run.mjs --skip-loco     only the shipped model (npm run eval then scores the folds in training/runs/loco-*,
 //                                         else those kept in training/folds/loco-*)
 //   options: --loco-steps N --final-steps N --phantoms N --seed N --only-loco A,B --lanes 1|2
@@ -137,8 +140,17 @@ if (flag('--only-loco') && excludedFolds.length) {
   process.exit(1);
 }
 const locoCases = flag('--skip-loco') ? [] : cases.filter((c) => !excluded.includes(c));
+const skipFinal = flag('--skip-final');
+if (skipFinal && (quick || !locoCases.length)) {
+  console.error('--skip-final trains folds only (for the shipped model, with its recipe): give it folds to train, without --quick or --skip-loco');
+  process.exit(1);
+}
 const finalRun = () => py('train.py', ['--out', finalOut, '--steps', finalSteps, ...common]);
-if (lanes === 2 && locoCases.length > 1) {
+if (skipFinal) {
+  // folds only, split between the lanes; the shipped model stays as it is
+  const half = lanes === 2 ? Math.ceil(locoCases.length / 2) : locoCases.length;
+  await Promise.all([locoRuns(locoCases.slice(0, half)), locoRuns(locoCases.slice(half))]);
+} else if (lanes === 2 && locoCases.length > 1) {
   const split = locoCases.length - 1;
   await Promise.all([locoRuns(locoCases.slice(0, split)), finalRun().then(() => locoRuns(locoCases.slice(split)))]);
 } else if (lanes === 2) {
@@ -152,27 +164,31 @@ if (lanes === 2 && locoCases.length > 1) {
 // Not named loco-*: those are the folds' folders (npm run eval skips a file of that name, and says so).
 const locoSummary = summarizeLoco(Object.fromEntries(locoCases.map((c) => [c, loco[c]])));
 writeFileSync(join(runs, `${prefix}mirror-scores-loco.json`), JSON.stringify(locoSummary, null, 1) + '\n');
-const manifestPath = join(finalOut, 'holoct-seg.json');
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-manifest.training = {
-  ...manifest.training,
-  command: 'npm run train',
-  // the recipe's fold length: npm run eval takes only folds of this many steps as the model's validation
-  locoSteps: Number(locoSteps),
-  wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
-};
-writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
+if (!skipFinal) {
+  const manifestPath = join(finalOut, 'holoct-seg.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.training = {
+    ...manifest.training,
+    command: 'npm run train',
+    // the recipe's fold length: npm run eval takes only folds of this many steps as the model's validation
+    locoSteps: Number(locoSteps),
+    wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
+  };
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
+  if (!quick) {
+    mkdirSync(join(root, 'models'), { recursive: true });
+    copyFileSync(join(finalOut, 'holoct-seg.onnx'), join(root, 'models', 'holoct-seg.onnx'));
+    copyFileSync(manifestPath, join(root, 'models', 'holoct-seg.json'));
+    writeFileSync(join(results, 'final.json'), JSON.stringify({ ...manifest.training }, null, 1) + '\n');
+    console.log('\nshipped models/holoct-seg.onnx + models/holoct-seg.json');
+  }
+}
 if (!quick) {
-  mkdirSync(join(root, 'models'), { recursive: true });
-  copyFileSync(join(finalOut, 'holoct-seg.onnx'), join(root, 'models', 'holoct-seg.onnx'));
-  copyFileSync(manifestPath, join(root, 'models', 'holoct-seg.json'));
-  writeFileSync(join(results, 'final.json'), JSON.stringify({ ...manifest.training }, null, 1) + '\n');
-  console.log('\nshipped models/holoct-seg.onnx + models/holoct-seg.json');
   // One scorer: the LOCO models and the shipped model go through the app's own pipeline and
   // `holoct eval`; this writes the manifest's validation, training/results/loco.json and docs/accuracy.md.
   const evaluation = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'eval-all.ts'), ...foldRecords], { cwd: root, stdio: 'inherit' });
   if (evaluation.status !== 0) {
-    console.error('npm run eval failed after training: the model is in models/ but its validation is not written');
+    console.error(`npm run eval failed after training: ${skipFinal ? 'the folds are in training/folds' : 'the model is in models/'} but the validation is not written`);
     process.exit(evaluation.status || 1);
   }
 }

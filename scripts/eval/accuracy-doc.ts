@@ -8,6 +8,8 @@ export interface AccuracyDocParts {
   locoCount: number;
   /** The folds scored and where their models are: "A (training/folds/loco-A, kept in git)". */
   folds: string[];
+  /** Folds of the shipped recipe not scored: no model here, no usable record. */
+  notScored: string[];
   /** Folds taken from a record because their run was not here: "B (file)". */
   recorded: string[];
   /** Markdown table rows (header included) or table blocks, as the sections print them. */
@@ -31,6 +33,7 @@ export function accuracyDoc(p: AccuracyDocParts): string {
     `A model is never scored on what it trained on; the shipped model trained on ${p.shippedModel.trainedOn.join(', ') || 'phantoms only'},`,
     `so for it ${heldOutText(p.shippedModel, p.cases)} held out; a leave-one-case-out run is scored on its held-out case only.`,
     p.locoCount === 0 ? 'No leave-one-case-out ONNX model was present in training/runs or training/folds when this was generated.' : `Leave-one-case-out models scored: ${p.folds.join(', ')}; each with the shipped model's post-processing rules.`,
+    ...(p.notScored.length ? [`**Not scored: the fold${p.notScored.length > 1 ? 's' : ''} of ${p.notScored.join(', ')}** (of the shipped recipe, but no model of ${p.notScored.length > 1 ? 'them' : 'it'} was in training/runs or training/folds and no usable \`--fold-record\` was given): the leave-one-case-out table below lacks ${p.notScored.length > 1 ? 'those cases' : 'that case'}. \`node training/run.mjs --only-loco ${p.notScored.join(',')} --skip-final\` trains ${p.notScored.length > 1 ? 'them' : 'it'} and runs this again.`] : []),
     ...(p.recorded.length ? [`Folds whose run was not on this machine, taken from the scores recorded while it was (\`npm run eval -- --fold-record\`; a run re-trained on another machine can differ: training/README.md, "The shipped recipe at 3000 steps"): ${p.recorded.join(', ')}.`] : []),
     '',
     'How partial references score (src/evaluation/metrics.ts `Coverage`): a class whose every voxel the masks',

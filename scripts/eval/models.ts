@@ -162,3 +162,10 @@ export function recipeOf(t: RecipeFields): string {
   return JSON.stringify(Object.fromEntries(keys.map((k) => [k, t[k] ?? defaults[k] ?? null])));
 }
 
+/**
+ * The folds the shipped recipe has: one per real case it trained on (a case it left out has none: the
+ * shipped model itself never saw it). Parts of a case (A30) are not folds of their own.
+ */
+export function expectedFolds(shipped: ModelEntry, cases: CaseSpec[]): string[] {
+  return cases.filter((c) => shipped.trainedOn.includes(c.id) && !shipped.excluded.includes(c.id)).map((c) => c.id);
+}

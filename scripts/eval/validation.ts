@@ -10,6 +10,9 @@ export const LOCO_METHOD = 'leave-one-case-out: for each real case the recipe tr
   '(training/runs/loco-*; a case the recipe leaves out of training altogether has no fold: the shipped model never saw it) ' +
   'is run through the app pipeline with the shipped post-processing and scored by holoct eval on the case it did not train on (npm run eval)';
 
+/** Why a fold of the recipe is missing from a validation. */
+export const NOT_SCORED = 'no model of this fold in training/runs or training/folds and no usable --fold-record when npm run eval ran: not scored';
+
 const EVALUATION_HOW = 'npm run eval (scripts/eval-all.ts): the app pipeline with the shipped post-processing, scored by holoct eval (src/evaluation/metrics.ts) on the parts of the real cases this model did not train on; details in docs/accuracy.md';
 
 /**
@@ -27,7 +30,7 @@ export interface ManifestUpdate {
   /** The manifest JSON to write (a new object; the input is not changed). */
   manifest: Record<string, any>;
   /** The validation block when the runs validate the shipped model (also written to loco.json), else null. */
-  validation: { method: string; loco: Record<string, unknown> } | null;
+  validation: { method: string; loco: Record<string, unknown>; notScored?: Record<string, string> } | null;
   /** Leave-one-case-out runs were scored, but by another recipe than the shipped model's. */
   otherRecipe: boolean;
 }
@@ -42,6 +45,7 @@ export interface ManifestUpdate {
 export function manifestWithScores(
   manifestJson: Record<string, any>, heldOutScores: Record<string, unknown>,
   locoScores: Record<string, unknown>, locoRecipes: Record<string, string>, locoSteps: Record<string, number> = {},
+  notScored: string[] = [],
 ): ManifestUpdate {
   const training = { ...manifestJson.training, evaluation: { how: EVALUATION_HOW, cases: heldOutScores } };
   const scored = Object.keys(locoScores).length > 0;
@@ -49,7 +53,10 @@ export function manifestWithScores(
   const foldSteps = recipeFoldSteps(manifestJson.training);
   const sameRecipe = Object.values(locoRecipes).every((r) => r === shippedRecipe)
     && (foldSteps === undefined || Object.values(locoSteps).every((s) => s === foldSteps));
-  const validation = scored && sameRecipe ? { method: LOCO_METHOD, loco: locoScores } : null;
+  // a fold of the recipe with no model here and no record is named, so a shorter table is not read as the whole
+  const validation = scored && sameRecipe
+    ? { method: LOCO_METHOD, loco: locoScores, ...(notScored.length ? { notScored: Object.fromEntries(notScored.map((c) => [c, NOT_SCORED])) } : {}) }
+    : null;
   if (validation) training.validation = validation;
   return { manifest: { ...manifestJson, training }, validation, otherRecipe: scored && !sameRecipe };
 }

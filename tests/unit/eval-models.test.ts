@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findModels, heldOut, heldOutText, modelEntry, recipeOf, withShippedPostprocessing, type CaseSpec } from '../../scripts/eval/models';
+import { expectedFolds, findModels, heldOut, heldOutText, modelEntry, recipeOf, withShippedPostprocessing, type CaseSpec } from '../../scripts/eval/models';
 import type { ClassInfo, ModelManifest } from '../../src/segmentation/manifest';
 
 const CASES: CaseSpec[] = [
@@ -31,6 +31,11 @@ describe('which cases npm run eval scores a model on (scripts/eval/models.ts)', 
     const model = modelEntry('m', 'm.json', { holdout: null, trainedOn: ['real case A30', 'real case B', 'real case C'] }, CASES);
     expect(heldOut(model, CASES[0])).toEqual({ scored: true, ignoreSlices: [82, 111], trainedPart: 'A30' });
     expect(CASES.filter((c) => heldOut(model, c).scored).map((c) => c.id)).toEqual(['A', 'D']);
+  });
+
+  it('the shipped recipe has a fold per real case it trained on, none for a case it left out or a part of a case', () => {
+    expect(expectedFolds(modelEntry('shipped model', 'm.json', { holdout: null, trainedOn: ['real case A', 'real case B', 'real case C'], excluded: ['D'] }, CASES), CASES)).toEqual(['A', 'B', 'C']);
+    expect(expectedFolds(modelEntry('shipped model', 'm.json', { holdout: null, trainedOn: ['real case A30', 'real case B'] }, CASES), CASES)).toEqual(['B']);
   });
 
   it('a fold and the shipped model are one recipe when every training setting but steps and cases matches', () => {

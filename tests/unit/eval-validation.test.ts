@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recipeOf } from '../../scripts/eval/models';
-import { manifestWithScores, recipeFoldSteps } from '../../scripts/eval/validation';
+import { manifestWithScores, NOT_SCORED, recipeFoldSteps } from '../../scripts/eval/validation';
 
 const recipe = { mix: { real: 0.6, synth: 0, phantom: 0.4 }, rephase: 0.5, excluded: ['D'], seed: 1234, batch: 8, lr: 0.002 };
 const shipped = () => ({ name: 'holoct-seg', training: { ...recipe, steps: 2000, validation: { method: 'old', loco: { B: 'old' } } } });
@@ -50,5 +50,12 @@ describe('the scores npm run eval writes into the shipped manifest (scripts/eval
     const u = manifestWithScores(shipped(), held, {}, {});
     expect(u).toMatchObject({ validation: null, otherRecipe: false });
     expect(u.manifest.training.validation.method).toBe('old');
+  });
+
+  it('names a fold of the recipe that was not scored, so the validation is not read as whole', () => {
+    const folds = { ...recipe, steps: 1000 };
+    const u = manifestWithScores(shipped(), held, { A: loco.A }, { A: recipeOf(folds) }, {}, ['C']);
+    expect(u.validation).toEqual({ method: expect.any(String), loco: { A: loco.A }, notScored: { C: NOT_SCORED } });
+    expect(manifestWithScores(shipped(), held, loco, { A: recipeOf(folds), B: recipeOf(folds) }).validation).not.toHaveProperty('notScored');
   });
 });
