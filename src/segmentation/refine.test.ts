@@ -88,4 +88,21 @@ describe('native-resolution refinement', () => {
     expect(l.data[at(12, 9, 9)]).toBe(0);
     expect(refineByHU(labels(), hu, new Map([[1, { minHU: 200, growMm: 10 }]]), { distanceMm: 1, add: false, remove: 'none', minContrastHU: 150 })[0].grown).toBe(0);
   });
+
+  it('grows only after every band step, so a contrast vessel beside the bone stays a vessel', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    for (let i = 0; i < n; i++) hu[at(i, 9, 9)] = 700; // a rib along i
+    for (let i = 0; i < n; i++) hu[at(i, 10, 9)] = 300; // a contrast vessel alongside it
+    const l = labels();
+    l.data[at(0, 9, 9)] = 1;
+    for (let i = 0; i < 10; i++) l.data[at(i, 10, 9)] = 2; // the network found half the vessel
+    const rules = new Map([[1, { minHU: 200, growMm: 30 }], [2, { contrast: true }]]);
+    const [bone, vessel] = refineByHU(l, hu, rules, { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    expect(vessel.added).toBe(1); // the vessel's box reach: i = 10
+    // the rib beyond the box reach (i = 2…19) and the vessel beyond what it claimed (i = 11…19: in
+    // the bone's band and connected; the network missed it), but not what the vessel's band claimed
+    expect(bone.grown).toBe((n - 2) + (n - 11));
+    expect(l.data[at(10, 10, 9)]).toBe(2);
+    for (let i = 0; i < 10; i++) expect(l.data[at(i, 10, 9)]).toBe(2);
+  });
 });

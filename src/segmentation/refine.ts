@@ -21,7 +21,10 @@ export interface RefineRule {
   contrast?: boolean;
   /** Also give back to background the mask's edge voxels outside the band (chosen per class on the cases). */
   remove?: boolean;
-  /** Then claim band voxels connected to the class (6-connected, inside the body) up to this path length, mm, beyond the box reach. */
+  /**
+   * Then claim band voxels connected to the class (6-connected, inside the body) up to this path length,
+   * mm, beyond the box reach; after every class's band step, so only what no band claimed.
+   */
   growMm?: number;
 }
 
@@ -155,10 +158,15 @@ export function refineByHU(
         }
       });
     }
-    if (options.add && rule.growMm) {
-      result.grown = growGeodesic(data, dims, labels.spacing, classId, rule.growMm,
-        (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi);
-    }
+  }
+  // growth after every class's band step: what another class's band claims near its own mask (a
+  // contrast vessel beside the spine) is not grown into by a class whose band holds it too (bone ≥ 200 HU)
+  for (const result of options.add ? results : []) {
+    const growMm = rules.get(result.classId)!.growMm;
+    if (!growMm || !result.band) continue;
+    const [lo, hi] = result.band;
+    result.grown = growGeodesic(data, dims, labels.spacing, result.classId, growMm,
+      (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi);
   }
   return results;
 }
