@@ -105,4 +105,16 @@ describe('native-resolution refinement', () => {
     expect(l.data[at(10, 10, 9)]).toBe(2);
     for (let i = 0; i < 10; i++) expect(l.data[at(i, 10, 9)]).toBe(2);
   });
+
+  it('gives a voxel near both masks and in both bands to the contrast vessel, not to the bone', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    for (let i = 2; i <= 5; i++) hu[at(i, 9, 9)] = 700; // bone
+    for (let i = 6; i <= 12; i++) hu[at(i, 9, 9)] = 300; // a contrast vessel touching it; i = 6 was missed
+    const l = labels();
+    for (let i = 2; i <= 5; i++) l.data[at(i, 9, 9)] = 1;
+    for (let i = 7; i <= 12; i++) l.data[at(i, 9, 9)] = 2;
+    const results = refineByHU(l, hu, new Map([[1, { minHU: 200 }], [2, { contrast: true }]]), { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    expect(l.data[at(6, 9, 9)]).toBe(2);
+    expect(results.map((r) => [r.classId, r.added])).toEqual([[1, 0], [2, 1]]); // in the rules' order
+  });
 });

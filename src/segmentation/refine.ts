@@ -110,7 +110,8 @@ export function refineBand(rule: RefineRule, hu: ArrayLike<number>, labels: Uint
  * grid). Voxels outside `inside` (the body) are never claimed; only background is claimed.
  * A class's voxels change only in its own step (others claim background, and remove only their
  * own), so every class's bounding box and median come from one pass over the labels before any
- * step; each step then works in its class's box only, with one reused scratch mask.
+ * step; each step then works in its class's box only, with one reused scratch mask. Contrast
+ * vessels step first, growth comes last (see below); results are in the rules' order.
  */
 export function refineByHU(
   labels: LabelMap,
@@ -129,12 +130,15 @@ export function refineByHU(
   const removes = (rule: RefineRule) => options.remove === 'all' || (options.remove === 'rule' && !!rule.remove);
   const reachScratch = new Uint8Array(options.add ? boxVoxels([...rules.keys()]) : 0);
   const coreScratch = new Uint8Array(boxVoxels([...rules].filter(([, rule]) => removes(rule)).map(([id]) => id)));
-  const results: RefineResult[] = [];
-  for (const [classId, rule] of rules) {
+  const results = new Map<number, RefineResult>([...rules.keys()].map((classId) => [classId, { classId, band: null, added: 0, removed: 0, grown: 0 }]));
+  // contrast vessels first: their band is the scan's own contrast, narrower than bone's fixed floor,
+  // so a voxel near both masks in both bands (a vessel on the spine) is the vessel's
+  const steps = [...rules].sort(([a], [b]) => Number(contrastIds.includes(b)) - Number(contrastIds.includes(a)));
+  for (const [classId, rule] of steps) {
     const { histogram } = stats.get(classId)!;
     const band = bandOf(rule, histogram ? histogramMedian(histogram) : null, options.minContrastHU);
-    const result: RefineResult = { classId, band, added: 0, removed: 0, grown: 0 };
-    results.push(result);
+    const result = results.get(classId)!;
+    result.band = band;
     if (!band) continue;
     const box = boxes.get(classId)!;
     if (!box) { result.band = null; continue; }
@@ -161,14 +165,14 @@ export function refineByHU(
   }
   // growth after every class's band step: what another class's band claims near its own mask (a
   // contrast vessel beside the spine) is not grown into by a class whose band holds it too (bone ≥ 200 HU)
-  for (const result of options.add ? results : []) {
+  for (const result of options.add ? results.values() : []) {
     const growMm = rules.get(result.classId)!.growMm;
     if (!growMm || !result.band) continue;
     const [lo, hi] = result.band;
     result.grown = growGeodesic(data, dims, labels.spacing, result.classId, growMm,
       (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi);
   }
-  return results;
+  return [...results.values()];
 }
 
 interface Box {
