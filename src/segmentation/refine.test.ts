@@ -89,7 +89,7 @@ describe('native-resolution refinement', () => {
     expect(refineByHU(labels(), hu, new Map([[1, { minHU: 200, growMm: 10 }]]), { distanceMm: 1, add: false, remove: 'none', minContrastHU: 150 })[0].grown).toBe(0);
   });
 
-  it('grows only after every band step, so a contrast vessel beside the bone stays a vessel', () => {
+  it('grows after every band step and not through the contrast the vessels show', () => {
     const hu = new Float32Array(n ** 3).fill(40);
     for (let i = 0; i < n; i++) hu[at(i, 9, 9)] = 700; // a rib along i
     for (let i = 0; i < n; i++) hu[at(i, 10, 9)] = 300; // a contrast vessel alongside it
@@ -99,11 +99,19 @@ describe('native-resolution refinement', () => {
     const rules = new Map([[1, { minHU: 200, growMm: 30 }], [2, { contrast: true }]]);
     const [bone, vessel] = refineByHU(l, hu, rules, { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
     expect(vessel.added).toBe(1); // the vessel's box reach: i = 10
-    // the rib beyond the box reach (i = 2…19) and the vessel beyond what it claimed (i = 11…19: in
-    // the bone's band and connected; the network missed it), but not what the vessel's band claimed
-    expect(bone.grown).toBe((n - 2) + (n - 11));
+    expect(bone.grown).toBe(n - 2); // the rib beyond the box reach (i = 2…19)
     expect(l.data[at(10, 10, 9)]).toBe(2);
-    for (let i = 0; i < 10; i++) expect(l.data[at(i, 10, 9)]).toBe(2);
+    // the rest of the vessel is in bone's band and connected, but in the vessel's contrast band: not bone
+    for (let i = 11; i < n; i++) expect(l.data[at(i, 10, 9)]).toBe(0);
+    // without contrast (the vessel as plain soft tissue), 300 HU beside the rib is bone's to grow into
+    const plain = hu.map((v) => (v === 300 ? 40 : v));
+    for (let i = 0; i < n; i++) plain[at(i, 10, 9)] = i < 10 ? 40 : 300;
+    const l2 = labels();
+    l2.data[at(0, 9, 9)] = 1;
+    for (let i = 0; i < 10; i++) l2.data[at(i, 10, 9)] = 2;
+    const [bone2, vessel2] = refineByHU(l2, plain, rules, { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    expect(vessel2.band).toBeNull();
+    expect(bone2.grown).toBe((n - 2) + (n - 10));
   });
 
   it('gives a voxel near both masks and in both bands to the contrast vessel, not to the bone', () => {

@@ -23,7 +23,8 @@ export interface RefineRule {
   remove?: boolean;
   /**
    * Then claim band voxels connected to the class (6-connected, inside the body) up to this path length,
-   * mm, beyond the box reach; after every class's band step, so only what no band claimed.
+   * mm, beyond the box reach; after every class's band step (only what no band claimed), and not
+   * through the HU band of this scan's contrast vessels (where a contrast class found one).
    */
   growMm?: number;
 }
@@ -163,14 +164,17 @@ export function refineByHU(
       });
     }
   }
-  // growth after every class's band step: what another class's band claims near its own mask (a
-  // contrast vessel beside the spine) is not grown into by a class whose band holds it too (bone ≥ 200 HU)
+  // growth after every class's band step, and never through this scan's contrast (the bands its
+  // contrast vessels showed): bone's band holds contrast-filled lumen too, so growing bone through it
+  // on a CT angiogram floods the heart's chambers from a wrong seed (D: 7,400 more heart voxels as bone)
+  const contrastBands = contrastIds.map((id) => results.get(id)!).filter((r) => r.band).map((r) => ({ classId: r.classId, band: r.band! }));
   for (const result of options.add ? results.values() : []) {
     const growMm = rules.get(result.classId)!.growMm;
     if (!growMm || !result.band) continue;
     const [lo, hi] = result.band;
+    const avoid = contrastBands.filter((c) => c.classId !== result.classId).map((c) => c.band);
     result.grown = growGeodesic(data, dims, labels.spacing, result.classId, growMm,
-      (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi);
+      (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi && !avoid.some(([a, b]) => hu[n] >= a && hu[n] <= b));
   }
   return [...results.values()];
 }
