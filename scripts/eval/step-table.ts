@@ -9,26 +9,43 @@ import { checkAnatomy } from '../../src/segmentation/guarantees';
 import type { ModelManifest } from '../../src/segmentation/manifest';
 import { finishSegmentation } from '../../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS, NO_POSTPROCESS, type PostprocessOptions } from '../../src/segmentation/postprocess';
-import { DEFAULT_REFINE } from '../../src/segmentation/refine';
+import type { ClassInfo } from '../../src/segmentation/manifest';
+import { DEFAULT_REFINE, type RefineRule } from '../../src/segmentation/refine';
 import type { LabelMap, Volume } from '../../src/volume/types';
 
 const NO_REFINE = { bodyMask: DEFAULT_BODY_MASK, refine: false } as const;
 const COMPONENTS = { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true } as const;
 
-/** Each row adds one step to the one above it; rows in parentheses replace the step above them. */
-const VARIANTS: Array<{ name: string; options: PostprocessOptions }> = [
+/** The classes with some refine rules replaced (by class name; null: no rule). */
+const withRules = (rules: Record<string, RefineRule | null>) => (classes: readonly ClassInfo[]): ClassInfo[] =>
+  classes.map((c) => (c.name in rules ? { ...c, refine: rules[c.name] ?? undefined } : c));
+
+/**
+ * Each row adds one step to the one above it; rows in parentheses replace the step above them. A row
+ * may also change the classes' refine rules (`classes`), which otherwise come from the model's manifest.
+ */
+const VARIANTS: Array<{ name: string; options: PostprocessOptions; classes?: (classes: readonly ClassInfo[]) => ClassInfo[] }> = [
   { name: 'network only', options: NO_POSTPROCESS },
   { name: '+ body mask', options: { ...NO_POSTPROCESS, bodyMask: DEFAULT_BODY_MASK } },
   { name: '+ components (fragments → background)', options: { ...NO_REFINE, components: { ...COMPONENTS, fillHoles: false } } },
   { name: '+ hole filling', options: { ...NO_REFINE, components: COMPONENTS } },
   { name: '  (fragments → surrounding label instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'neighbour' } } },
   { name: '  (fragments → the structure they touch most instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'adjacent' } } },
-  { name: '+ HU refinement (≤ 3 mm: add; remove too for classes whose rule says so: vessels)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
-  { name: '  (refinement: add only, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'none' } } },
+  { name: '+ HU refinement (≤ 3 mm: add in the band; then bone grown through ≥ 150 HU up to 30 mm, not through the scan’s contrast)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
+  { name: '  (vessels also trimmed outside their band: the rule until 2026-12-03)', options: DEFAULT_POSTPROCESS, classes: withRules({ arteries: { contrast: true, remove: true }, veins: { contrast: true, remove: true } }) },
   { name: '  (refinement: add and remove, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'all' } } },
   { name: '  (refinement ≤ 1 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 1 } } },
   { name: '  (refinement ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 2 } } },
   { name: '  (refinement ≤ 4 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 4 } } },
+  { name: '  (bone ≥ 200 HU, not grown: the rule until 2026-12-03)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200 } }) },
+  { name: '  (bone ≥ 200 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200, growMm: 30 } }) },
+  { name: '  (bone ≥ 300 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 300, growMm: 30 } }) },
+  { name: '  (bone ≥ 150 HU, not grown)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150 } }) },
+  { name: '  (bone ≥ 150 HU, grown up to 10 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 10 } }) },
+  { name: '  (bone ≥ 150 HU, grown up to 60 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 60 } }) },
+  { name: '  (lungs grown through ≤ −500 HU up to 50 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -500, growMm: 50 } }) },
+  { name: '  (lungs grown through ≤ −500 HU up to 200 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -500, growMm: 200 } }) },
+  { name: '  (lungs grown through ≤ −300 HU up to 200 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -300, growMm: 200 } }) },
   { name: 'shipped default', options: DEFAULT_POSTPROCESS },
 ];
 
@@ -50,7 +67,7 @@ export async function stepTable(title: string, volume: Volume, raw: LabelMap, ma
   const rows = [`#### ${title}: before / after each post-processing step`, '', '| step | bone IoU / prec. / recall | vessel IoU / prec. / recall | organ IoU / prec. / recall | outside body | extra fragments |', '|---|---|---|---|---|---|'];
   const variantResults: Record<string, unknown> = {};
   for (const variant of VARIANTS) {
-    const out = finishSegmentation(volume, raw, manifest, variant.options);
+    const out = finishSegmentation(volume, raw, variant.classes ? { ...manifest, classes: variant.classes(manifest.classes) } : manifest, variant.options);
     const r = await evaluate({ pred: { labels: out.labels, name: `${title} (${variant.name.trim()})` }, ...refArgs });
     // the guarantees are judged against the default body mask, whatever the variant used
     const check = checkAnatomy(out.labels, body, componentRules(manifest.classes), 0.1);

@@ -27,8 +27,9 @@ export interface PostprocessOptions {
  * and component rules are guarantees (nothing outside the patient, no detached organ fragment);
  * fragments go to background (to the structure they touch instead: better group IoU on A but
  * vessel precision 0.54 → 0.34 and new fragments); refinement within 3 mm adds in the band for
- * every class with a rule and trims only where the rule says (vessels; trimming bone too lost 0.04 IoU
- * on B in fold B, 2026-12-02: its marrow is below the band).
+ * every class with a rule and trims only where the rule says: no class since 2026-12-03 (trimming
+ * vessels lost vessel IoU on held-out B and C, trimming bone 0.04 on B: its marrow is below the band).
+ * The rules themselves (bands, growth) are the manifest's, per class.
  */
 export const DEFAULT_POSTPROCESS: PostprocessOptions = {
   bodyMask: DEFAULT_BODY_MASK,

@@ -16,11 +16,11 @@ import { componentRules, DEFAULT_POSTPROCESS } from '../../src/segmentation/post
 
 const DATA = '../shared/data/totalseg';
 // Measured on D with the shipped model (2026-12-02 15:52 UTC: 3000 steps on A, B, C, re-phasing; D left out of
-// training) and post-processing (docs/accuracy.md; refinement within 3 mm): heart IoU 0.287, pulmonary-artery
-// recall 0.779 (the 2000-step model before it: 0.236, 0.824). The floors leave room for float differences, not
-// for a worse model.
+// training) and post-processing (docs/accuracy.md; refinement within 3 mm, vessels before bone, no trimming,
+// 2026-12-03): heart IoU 0.287, pulmonary-artery recall 0.813 (0.779 with the rules before; the 2000-step model
+// before it: 0.236, 0.824). The floors leave room for float differences, not for a worse model.
 const HEART_IOU_FLOOR = 0.27;
-const PA_RECALL_FLOOR = 0.76;
+const PA_RECALL_FLOOR = 0.79;
 const CASES = [
   { id: 'A', ct: `${DATA}/ct_3mm.nii.gz` },
   { id: 'B', ct: `${DATA}/dicom` },
