@@ -67,7 +67,8 @@ export function componentRules(classes: readonly ClassInfo[]): Map<number, Compo
 }
 
 export function refineRules(classes: readonly ClassInfo[]): Map<number, RefineRule> {
-  // bone first: a vessel's band must not claim what bone claims
+  // bone first: the order of the report's refine entries and of growth (refineByHU still lets contrast
+  // vessels take their band before bone's)
   const ordered = [...classes].filter((c) => c.refine).sort((a, b) => Number(b.group === 'bone') - Number(a.group === 'bone'));
   return new Map(ordered.map((c) => [c.id, c.refine!]));
 }

@@ -125,4 +125,19 @@ describe('native-resolution refinement', () => {
     expect(l.data[at(6, 9, 9)]).toBe(2);
     expect(results.map((r) => [r.classId, r.added])).toEqual([[1, 0], [2, 1]]); // in the rules' order
   });
+
+  it('grows after every band step: what another class’s band claims in reach of its mask is not grown into', () => {
+    const hu = new Float32Array(n ** 3).fill(40);
+    for (let i = 0; i < n; i++) hu[at(i, 9, 9)] = 700; // a rib along i, in both classes' bands
+    const l = labels();
+    l.data[at(0, 9, 9)] = 1; // the network's bone at one end
+    l.data[at(12, 10, 9)] = 9; // another class beside the rib further on (non-contrast, stepping after bone)
+    const rules = new Map([[1, { minHU: 200, growMm: 30 }], [9, { minHU: 200 }]]);
+    const [bone, other] = refineByHU(l, hu, rules, { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    expect(other.added).toBe(3); // i = 11…13 of the rib, in its 1 mm reach
+    expect(l.data[at(12, 9, 9)]).toBe(9);
+    expect(bone.added).toBe(1); // i = 1
+    expect(bone.grown).toBe(9); // i = 2…10: the other class's claim blocks the rest of the line
+    expect(l.data[at(15, 9, 9)]).toBe(0);
+  });
 });

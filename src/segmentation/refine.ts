@@ -44,7 +44,9 @@ export interface RefineOptions {
  * 3 mm, chosen on the four cases (docs/accuracy.md): on a CT of 3 mm voxels (A) a 2 mm reach holds no
  * voxel (reach is to voxel centres), so nothing was refined there; 3 mm: A bone IoU 0.415 → 0.481 (fold A),
  * D pulmonary-artery recall 0.806 → 0.824; B within 0.002; C's vessels (fold C) IoU 0.133 → 0.131
- * (precision +0.005, recall −0.010: vessels' edge trimming reaches further too), T12 recall +0.004.
+ * (precision +0.005, recall −0.010: vessels' edge trimming reaches further too), T12 recall +0.004
+ * (measured 2026-12-02 with vessels trimmed; with today's rules 3 and 4 mm score alike on every held-out
+ * case, 2 mm loses on A and C: docs/accuracy.md).
  */
 export const DEFAULT_REFINE: RefineOptions = { distanceMm: 3, add: true, remove: 'rule', minContrastHU: 150 };
 
@@ -167,12 +169,14 @@ export function refineByHU(
   // growth after every class's band step, and never through this scan's contrast (the bands its
   // contrast vessels showed): bone's band holds contrast-filled lumen too, so growing bone through it
   // on a CT angiogram floods the heart's chambers from a wrong seed (D: 7,400 more heart voxels as bone)
-  const contrastBands = contrastIds.map((id) => results.get(id)!).filter((r) => r.band).map((r) => ({ classId: r.classId, band: r.band! }));
+  const contrastBands = contrastIds.map((id) => results.get(id)!.band).filter((band): band is [number, number] => band !== null);
   for (const result of options.add ? results.values() : []) {
     const growMm = rules.get(result.classId)!.growMm;
     if (!growMm || !result.band) continue;
     const [lo, hi] = result.band;
-    const avoid = contrastBands.filter((c) => c.classId !== result.classId).map((c) => c.band);
+    // a contrast class that grows goes through its own band (avoiding the other vessels' would stop it:
+    // arteries' and veins' bands overlap)
+    const avoid = contrastIds.includes(result.classId) ? [] : contrastBands;
     result.grown = growGeodesic(data, dims, labels.spacing, result.classId, growMm,
       (n) => data[n] === 0 && (!inside || inside[n] !== 0) && hu[n] >= lo && hu[n] <= hi && !avoid.some(([a, b]) => hu[n] >= a && hu[n] <= b));
   }
