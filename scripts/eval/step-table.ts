@@ -6,10 +6,9 @@ import { evaluate, type EvalOutput } from '../../src/cli/commands/eval';
 import type { OverlapScore } from '../../src/evaluation/metrics';
 import { DEFAULT_BODY_MASK } from '../../src/segmentation/body-mask';
 import { checkAnatomy } from '../../src/segmentation/guarantees';
-import type { ModelManifest } from '../../src/segmentation/manifest';
+import type { ClassInfo, ModelManifest } from '../../src/segmentation/manifest';
 import { finishSegmentation } from '../../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS, NO_POSTPROCESS, type PostprocessOptions } from '../../src/segmentation/postprocess';
-import type { ClassInfo } from '../../src/segmentation/manifest';
 import { DEFAULT_REFINE, type RefineRule } from '../../src/segmentation/refine';
 import type { LabelMap, Volume } from '../../src/volume/types';
 
