@@ -63,4 +63,35 @@ describe('component rules', () => {
     box(open, [2, 3], [0, 3], [0, 1], 0);
     expect(fillHolesPerSlice(open, 4)).toBe(0);
   });
+
+  it('leaves holes over maxHoleMm2 open, and those keepOpen picks by their HU', () => {
+    // two rings in one slice of 2 mm voxels: a 3×3 hole (36 mm²) and a 5×5 hole (100 mm²)
+    const make = () => {
+      const l = grid(20, 9, 1, 2);
+      box(l, [1, 6], [1, 6], [0, 1], 1); box(l, [2, 5], [2, 5], [0, 1], 0);
+      box(l, [8, 15], [1, 8], [0, 1], 1); box(l, [9, 14], [2, 7], [0, 1], 0);
+      return l;
+    };
+    const all = make();
+    expect(fillHolesPerSlice(all, 1)).toBe(9 + 25);
+    const bounded = make();
+    expect(fillHolesPerSlice(bounded, 1, { maxHoleMm2: 99 })).toBe(9);
+    expect(bounded.data[10 + 20 * 3]).toBe(0);
+    expect(fillHolesPerSlice(make(), 1, { maxHoleMm2: 100 })).toBe(34);
+    // HU: the small hole uniform 10 HU; the large one 100 HU in odd columns (3 of its 5), 0 in even:
+    // mean 60, spread √(6000 − 60²)
+    const hu = new Float32Array(20 * 9).fill(10);
+    for (let n = 0; n < hu.length; n++) if (n % 20 >= 8) hu[n] = n % 2 ? 100 : 0;
+    const seen: Array<{ voxels: number; meanHU: number; stdHU: number }> = [];
+    const picked = make();
+    expect(fillHolesPerSlice(picked, 1, { hu, keepOpen: (h) => { seen.push(h); return h.stdHU < 1; } })).toBe(25);
+    expect(seen.map((h) => h.voxels).sort((a, b) => a - b)).toEqual([9, 25]);
+    const small = seen.find((h) => h.voxels === 9)!;
+    expect(small.meanHU).toBeCloseTo(10, 5);
+    expect(small.stdHU).toBeCloseTo(0, 5);
+    const large = seen.find((h) => h.voxels === 25)!;
+    expect(large.meanHU).toBeCloseTo(60, 5);
+    expect(large.stdHU).toBeCloseTo(Math.sqrt(2400), 5);
+    expect(() => fillHolesPerSlice(make(), 1, { keepOpen: () => false })).toThrow(/needs the HU/);
+  });
 });

@@ -12,6 +12,11 @@ export interface ComponentRule {
   minMl?: number;
   /** A solid organ: fill background holes enclosed by it in each axial slice. */
   fillHoles?: boolean;
+  /**
+   * Holes larger than this in an axial slice stay open, mm² (unset: any size). Bone: the marrow a
+   * vertebra's or femur's cortex rings is filled, the chest that ribs, cartilage and sternum ring is not.
+   */
+  maxHoleMm2?: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export function applyComponentRules(labels: LabelMap, rules: ReadonlyMap<number,
   }
   let filledVoxels = 0;
   if (options.fillHoles) {
-    for (const [label, rule] of rules) if (rule.fillHoles) filledVoxels += fillHolesPerSlice(labels, label);
+    for (const [label, rule] of rules) if (rule.fillHoles) filledVoxels += fillHolesPerSlice(labels, label, { maxHoleMm2: rule.maxHoleMm2 });
   }
   return { droppedComponents: drop.length, droppedVoxels, filledVoxels };
 }
@@ -95,19 +100,41 @@ function dropToNeighbours(labels: LabelMap, drop: Array<{ label: number; seed: n
   return changed;
 }
 
+/** What decides which holes are filled (every hole, without it). */
+export interface HoleFilling {
+  /** Holes larger than this in an axial slice stay open, mm² (unset: any size). */
+  maxHoleMm2?: number;
+  /** HU on the labels' grid, to measure each hole for `keepOpen`. */
+  hu?: ArrayLike<number>;
+  /** A hole this returns true for stays open (needs `hu`). */
+  keepOpen?: (hole: HoleStats) => boolean;
+}
+
+/** One hole of one slice: its voxels (other structures inside included) and their HU. */
+export interface HoleStats {
+  voxels: number;
+  meanHU: number;
+  stdHU: number;
+}
+
 /**
  * Fills background voxels that `label` encloses within an axial slice (not reachable from the
- * slice's border without crossing `label`). Other structures inside (vessels in the liver) stay.
- * Returns the number of voxels filled.
+ * slice's border without crossing `label`). Other structures inside (vessels in the liver) stay, and
+ * count toward a hole's size and HU. Returns the number of voxels filled.
  */
-export function fillHolesPerSlice(labels: LabelMap, label: number): number {
+export function fillHolesPerSlice(labels: LabelMap, label: number, filling: HoleFilling = {}): number {
   const [nx, ny, nz] = labels.dims;
   const slice = nx * ny;
   const dims2d = [nx, ny, 1] as const;
-  // per slice: 1 = not `label` (open), 0 = `label`; what the border reaches becomes 2
+  const maxVoxels = (filling.maxHoleMm2 ?? Infinity) / (labels.spacing[0] * labels.spacing[1]);
+  const { hu, keepOpen } = filling;
+  if (keepOpen && !hu) throw new Error('fillHolesPerSlice: keepOpen needs the HU');
+  const decides = Number.isFinite(maxVoxels) || !!keepOpen;
+  // per slice: 0 = `label`, OPEN = anything else; the border's region becomes REACHED; each hole is
+  // measured as HOLE, then becomes FILL or (kept open) REACHED
   const open = new Uint8Array(slice);
   const stack = new IndexStack();
-  const OPEN = 1, REACHED = 2;
+  const OPEN = 1, REACHED = 2, HOLE = 3, FILL = 4;
   let filled = 0;
   for (let k = 0; k < nz; k++) {
     const data = labels.data.subarray(k * slice, (k + 1) * slice);
@@ -121,8 +148,18 @@ export function fillHolesPerSlice(labels: LabelMap, label: number): number {
       fillRegion(open, dims2d, j * nx, OPEN, REACHED, { stack });
       fillRegion(open, dims2d, j * nx + nx - 1, OPEN, REACHED, { stack });
     }
+    if (decides) {
+      for (let n = 0; n < slice; n++) {
+        if (open[n] !== OPEN) continue;
+        const { size, sum, sumSquares } = fillRegion(open, dims2d, n, OPEN, HOLE, { stack, values: hu, valuesOffset: k * slice });
+        const meanHU = sum / size;
+        const fill = size <= maxVoxels && !keepOpen?.({ voxels: size, meanHU, stdHU: Math.sqrt(Math.max(0, sumSquares / size - meanHU * meanHU)) });
+        fillRegion(open, dims2d, n, HOLE, fill ? FILL : REACHED, { stack });
+      }
+    }
+    const hole = decides ? FILL : OPEN;
     for (let n = 0; n < slice; n++) {
-      if (open[n] === OPEN && data[n] === 0) { data[n] = label; filled++; }
+      if (open[n] === hole && data[n] === 0) { data[n] = label; filled++; }
     }
   }
   return filled;

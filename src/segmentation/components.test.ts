@@ -17,10 +17,17 @@ describe('scanline region fill', () => {
     let sum = 0;
     for (let n = 0; n < data.length; n++) if (data[n] === 7) sum += n;
     expect(region.sum).toBe(sum);
+    let sumSquares = 0;
+    for (let n = 0; n < data.length; n++) if (data[n] === 7) sumSquares += n * n;
+    expect(region.sumSquares).toBe(sumSquares);
     expect(data[at(5, 0, 1)]).toBe(7);
     expect(data[at(1, 1, 1)]).toBe(1);
     // a seed that is not `from` fills nothing
     expect(fillRegion(data, dims, at(2, 2, 0), 1, 7).size).toBe(0);
+    // values of a larger volume, the grid starting at valuesOffset
+    const again = new Uint8Array(6 * 5 * 2).fill(1);
+    const shifted = new Float32Array(1000 + again.length).fill(3);
+    expect(fillRegion(again, dims, 0, 1, 2, { values: shifted, valuesOffset: 1000 })).toEqual({ size: 60, sum: 180, sumSquares: 540 });
   });
 
   it('fills a large spiral without growing the stack per voxel', () => {

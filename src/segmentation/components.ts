@@ -34,11 +34,15 @@ export interface FillResult {
   size: number;
   /** Sum of `values` over them (0 without `values`). */
   sum: number;
+  /** Sum of the squares of `values` over them (0 without `values`). */
+  sumSquares: number;
 }
 
 export interface FillOptions {
   /** Sum these values (e.g. HU, same grid) over the region. */
   values?: ArrayLike<number>;
+  /** Index in `values` of the grid's first voxel (a slice of a volume: its first voxel's index). */
+  valuesOffset?: number;
   /** Scratch stack to reuse between fills. */
   stack?: IndexStack;
 }
@@ -54,10 +58,11 @@ export function fillRegion(data: Uint8Array, dims: Dims, seed: number, from: num
   const [nx, ny, nz] = dims;
   const slice = nx * ny;
   const values = options.values;
+  const offset = options.valuesOffset ?? 0;
   const stack = options.stack ?? new IndexStack();
   stack.length = 0;
-  let size = 0, sum = 0;
-  if (data[seed] !== from) return { size, sum };
+  let size = 0, sum = 0, sumSquares = 0;
+  if (data[seed] !== from) return { size, sum, sumSquares };
   stack.push(seed);
   while (stack.length > 0) {
     const n = stack.pop();
@@ -68,25 +73,25 @@ export function fillRegion(data: Uint8Array, dims: Dims, seed: number, from: num
     while (hi < row + nx - 1 && data[hi + 1] === from) hi++;
     for (let m = lo; m <= hi; m++) data[m] = to;
     size += hi - lo + 1;
-    if (values) for (let m = lo; m <= hi; m++) sum += values[m];
+    if (values) for (let m = lo; m <= hi; m++) { const v = values[m + offset]; sum += v; sumSquares += v * v; }
     const j = (row / nx) % ny;
     const k = (row - j * nx) / slice;
     // the same run in the four neighbouring rows: one seed per run of `from` found there
     for (let side = 0; side < 4; side++) {
-      let offset: number;
-      if (side === 0) { if (j === 0) continue; offset = -nx; }
-      else if (side === 1) { if (j === ny - 1) continue; offset = nx; }
-      else if (side === 2) { if (k === 0) continue; offset = -slice; }
-      else { if (k === nz - 1) continue; offset = slice; }
+      let step: number;
+      if (side === 0) { if (j === 0) continue; step = -nx; }
+      else if (side === 1) { if (j === ny - 1) continue; step = nx; }
+      else if (side === 2) { if (k === 0) continue; step = -slice; }
+      else { if (k === nz - 1) continue; step = slice; }
       let inRun = false;
-      for (let m = lo + offset, end = hi + offset; m <= end; m++) {
+      for (let m = lo + step, end = hi + step; m <= end; m++) {
         if (data[m] === from) {
           if (!inRun) { stack.push(m); inRun = true; }
         } else inRun = false;
       }
     }
   }
-  return { size, sum };
+  return { size, sum, sumSquares };
 }
 
 /**

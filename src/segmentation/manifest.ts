@@ -129,6 +129,7 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
           if (r.max !== undefined && !(Number.isInteger(r.max) && r.max >= 1)) problems.push(`${where}.components.max must be an integer ≥ 1`);
           if (r.minMl !== undefined && !(typeof r.minMl === 'number' && r.minMl >= 0)) problems.push(`${where}.components.minMl must be a number ≥ 0`);
           if (r.fillHoles !== undefined && typeof r.fillHoles !== 'boolean') problems.push(`${where}.components.fillHoles must be true or false`);
+          if (r.maxHoleMm2 !== undefined && !(typeof r.maxHoleMm2 === 'number' && r.maxHoleMm2 > 0)) problems.push(`${where}.components.maxHoleMm2 must be a number > 0 (mm²)`);
         }
       }
       if (c.refine !== undefined) {
@@ -140,6 +141,11 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
           if (r.remove !== undefined && typeof r.remove !== 'boolean') problems.push(`${where}.refine.remove must be true or false`);
           if (r.maxHU !== undefined && typeof r.maxHU !== 'number') problems.push(`${where}.refine.maxHU must be a number (HU)`);
           if (r.growMm !== undefined && !(typeof r.growMm === 'number' && r.growMm >= 0)) problems.push(`${where}.refine.growMm must be a number ≥ 0 (mm)`);
+          if (r.marrow !== undefined) {
+            const mr = r.marrow;
+            if (!mr || typeof mr !== 'object' || !(typeof mr.maxMm2 === 'number' && mr.maxMm2 > 0)) problems.push(`${where}.refine.marrow needs maxMm2, a number > 0 (mm²)`);
+            else if (mr.fluidStaysOpen !== undefined && typeof mr.fluidStaysOpen !== 'boolean') problems.push(`${where}.refine.marrow.fluidStaysOpen must be true or false`);
+          }
           if ([r.minHU !== undefined, r.maxHU !== undefined, !!r.contrast].filter(Boolean).length !== 1) problems.push(`${where}.refine needs one of minHU, maxHU or contrast: true`);
         }
       }

@@ -6,10 +6,12 @@
  * edge), so the band follows the phase; a class whose median is below `minContrastHU` (no
  * contrast) is left alone. Air-like (lungs): at or below a fixed HU. A rule may also grow its class
  * through connected voxels of its band beyond that reach (grow.ts): what the network found of a
- * structure finds the rest of it where the HU alone tells it.
+ * structure finds the rest of it where the HU alone tells it. Bone then gets the marrow its cortex
+ * encloses (marrow.ts).
  */
 import type { LabelMap } from '../volume/types';
 import { growGeodesic } from './grow';
+import { fillMarrow, type MarrowRule } from './marrow';
 import { dilateBoxInPlace, erodeBoxInPlace, radiusInVoxels } from './morphology';
 
 export interface RefineRule {
@@ -27,6 +29,8 @@ export interface RefineRule {
    * through the HU band of this scan's contrast vessels (where a contrast class found one).
    */
   growMm?: number;
+  /** Bone: last, fill the marrow the class encloses per axial slice (marrow.ts). */
+  marrow?: MarrowRule;
 }
 
 export interface RefineOptions {
@@ -66,6 +70,8 @@ export interface RefineResult {
   removed: number;
   /** Claimed by growth through the band (rule.growMm), beyond `added`. */
   grown: number;
+  /** Marrow filled inside the class (rule.marrow), beyond `added` and `grown`. */
+  marrow: number;
 }
 
 /** Bins of the HU histograms (integer HU −1024…3071, clamped). */
@@ -133,7 +139,7 @@ export function refineByHU(
   const removes = (rule: RefineRule) => options.remove === 'all' || (options.remove === 'rule' && !!rule.remove);
   const reachScratch = new Uint8Array(options.add ? boxVoxels([...rules.keys()]) : 0);
   const coreScratch = new Uint8Array(boxVoxels([...rules].filter(([, rule]) => removes(rule)).map(([id]) => id)));
-  const results = new Map<number, RefineResult>([...rules.keys()].map((classId) => [classId, { classId, band: null, added: 0, removed: 0, grown: 0 }]));
+  const results = new Map<number, RefineResult>([...rules.keys()].map((classId) => [classId, { classId, band: null, added: 0, removed: 0, grown: 0, marrow: 0 }]));
   // contrast vessels first: their band is the scan's own contrast, narrower than bone's fixed floor,
   // so a voxel near both masks in both bands (a vessel on the spine) is the vessel's
   const steps = [...rules].sort(([a], [b]) => Number(contrastIds.includes(b)) - Number(contrastIds.includes(a)));
@@ -166,7 +172,14 @@ export function refineByHU(
       });
     }
   }
-  if (options.add) growThroughBands(labels, hu, rules, results, contrastIds, inside);
+  if (options.add) {
+    growThroughBands(labels, hu, rules, results, contrastIds, inside);
+    // last: the cortex that the band steps and growth completed encloses more of the marrow
+    for (const result of results.values()) {
+      const marrow = rules.get(result.classId)!.marrow;
+      if (marrow && result.band) result.marrow = fillMarrow(labels, hu, result.classId, marrow);
+    }
+  }
   return [...results.values()];
 }
 

@@ -40,6 +40,15 @@ describe('manifest', () => {
     expect(() => parseManifest(withRefine({ growMm: 10 }), 'm.json')).toThrow(/refine needs one of/);
     expect(() => parseManifest(withRefine({ minHU: 200, growMm: -1 }), 'm.json')).toThrow(/growMm must be a number ≥ 0/);
   });
+  it('takes a marrow rule with a positive hole bound, and a hole bound on component rules', () => {
+    const withRefine = (refine: unknown) => ({ ...manifest(), classes: [{ ...manifest().classes[0], refine }] });
+    expect(parseManifest(withRefine({ minHU: 150, marrow: { maxMm2: 3000 } })).classes[0].refine?.marrow).toEqual({ maxMm2: 3000 });
+    expect(() => parseManifest(withRefine({ minHU: 150, marrow: {} }), 'm.json')).toThrow(/refine\.marrow needs maxMm2/);
+    expect(() => parseManifest(withRefine({ minHU: 150, marrow: { maxMm2: 0 } }), 'm.json')).toThrow(/refine\.marrow needs maxMm2/);
+    expect(() => parseManifest(withRefine({ minHU: 150, marrow: { maxMm2: 10, fluidStaysOpen: 'yes' } }), 'm.json')).toThrow(/fluidStaysOpen must be true or false/);
+    const withComponents = (components: unknown) => ({ ...manifest(), classes: [{ ...manifest().classes[0], components }] });
+    expect(() => parseManifest(withComponents({ fillHoles: true, maxHoleMm2: -5 }), 'm.json')).toThrow(/maxHoleMm2 must be a number > 0/);
+  });
 });
 
 describe('sliding window', () => {
