@@ -5,6 +5,7 @@
 import { evaluate, type EvalOutput } from '../../src/cli/commands/eval';
 import type { OverlapScore } from '../../src/evaluation/metrics';
 import { DEFAULT_BODY_MASK } from '../../src/segmentation/body-mask';
+import type { ComponentRule } from '../../src/segmentation/component-rules';
 import { checkAnatomy } from '../../src/segmentation/guarantees';
 import type { ClassInfo, ModelManifest } from '../../src/segmentation/manifest';
 import { finishSegmentation } from '../../src/segmentation/pipeline';
@@ -14,10 +15,16 @@ import type { LabelMap, Volume } from '../../src/volume/types';
 
 const NO_REFINE = { bodyMask: DEFAULT_BODY_MASK, refine: false } as const;
 const COMPONENTS = { dropTo: 'background', defaultMinMl: 0.1, fillHoles: true } as const;
+/** Bone's marrow rule as shipped: the bone variants below keep it unless they say otherwise. */
+const MARROW = { maxMm2: 3000 } as const;
 
 /** The classes with some refine rules replaced (by class name; null: no rule). */
 const withRules = (rules: Record<string, RefineRule | null>) => (classes: readonly ClassInfo[]): ClassInfo[] =>
   classes.map((c) => (c.name in rules ? { ...c, refine: rules[c.name] ?? undefined } : c));
+
+/** The classes with some component rules replaced (by class name). */
+const withComponents = (rules: Record<string, ComponentRule>) => (classes: readonly ClassInfo[]): ClassInfo[] =>
+  classes.map((c) => (c.name in rules ? { ...c, components: { ...c.components, ...rules[c.name] } } : c));
 
 /**
  * Each row adds one step to the one above it; rows in parentheses replace the step above them. A row
@@ -30,21 +37,26 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions; classes?: (cl
   { name: '+ hole filling', options: { ...NO_REFINE, components: COMPONENTS } },
   { name: '  (fragments → surrounding label instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'neighbour' } } },
   { name: '  (fragments → the structure they touch most instead)', options: { ...NO_REFINE, components: { ...COMPONENTS, dropTo: 'adjacent' } } },
-  { name: '+ HU refinement (≤ 3 mm: add in the band; then bone grown through ≥ 150 HU up to 30 mm, not through the scan’s contrast)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
+  { name: '+ HU refinement (≤ 3 mm: add in the band; then bone grown through ≥ 150 HU up to 30 mm, not through the scan’s contrast; then bone’s marrow filled per axial slice, holes ≤ 3000 mm², fluid-like holes open)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: DEFAULT_REFINE } },
   { name: '  (vessels also trimmed outside their band, as until 2026-12-03)', options: DEFAULT_POSTPROCESS, classes: withRules({ arteries: { contrast: true, remove: true }, veins: { contrast: true, remove: true } }) },
   { name: '  (refinement: add and remove, every class)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, remove: 'all' } } },
   { name: '  (refinement ≤ 1 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 1 } } },
   { name: '  (refinement ≤ 2 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 2 } } },
   { name: '  (refinement ≤ 4 mm)', options: { bodyMask: DEFAULT_BODY_MASK, components: COMPONENTS, refine: { ...DEFAULT_REFINE, distanceMm: 4 } } },
   { name: '  (bone ≥ 200 HU, not grown, as until 2026-12-03)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200 } }) },
-  { name: '  (bone ≥ 200 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200, growMm: 30 } }) },
-  { name: '  (bone ≥ 300 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 300, growMm: 30 } }) },
-  { name: '  (bone ≥ 150 HU, not grown)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150 } }) },
-  { name: '  (bone ≥ 150 HU, grown up to 10 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 10 } }) },
-  { name: '  (bone ≥ 150 HU, grown up to 60 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 60 } }) },
+  { name: '  (bone ≥ 200 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200, growMm: 30, marrow: MARROW } }) },
+  { name: '  (bone ≥ 300 HU, grown up to 30 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 300, growMm: 30, marrow: MARROW } }) },
+  { name: '  (bone ≥ 150 HU, not grown)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, marrow: MARROW } }) },
+  { name: '  (bone ≥ 150 HU, grown up to 10 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 10, marrow: MARROW } }) },
+  { name: '  (bone ≥ 150 HU, grown up to 60 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 60, marrow: MARROW } }) },
   { name: '  (lungs grown through ≤ −500 HU up to 50 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -500, growMm: 50 } }) },
   { name: '  (lungs grown through ≤ −500 HU up to 200 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -500, growMm: 200 } }) },
   { name: '  (lungs grown through ≤ −300 HU up to 200 mm)', options: DEFAULT_POSTPROCESS, classes: withRules({ lungs: { maxHU: -300, growMm: 200 } }) },
+  { name: '  (bone’s marrow not filled, as until 2026-12-03)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30 } }) },
+  { name: '  (marrow holes ≤ 1000 mm²)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { maxMm2: 1000 } } }) },
+  { name: '  (marrow holes ≤ 10000 mm²)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { maxMm2: 10000 } } }) },
+  { name: '  (marrow holes ≤ 3000 mm², fluid-like ones too: the spinal canal where the arch closes)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { ...MARROW, fluidStaysOpen: false } } }) },
+  { name: '  (bone’s holes ≤ 3000 mm² filled on the model’s grid before refinement instead)', options: DEFAULT_POSTPROCESS, classes: (c) => withComponents({ bone: { fillHoles: true, maxHoleMm2: 3000 } })(withRules({ bone: { minHU: 150, growMm: 30 } })(c)) },
   { name: 'shipped default', options: DEFAULT_POSTPROCESS },
 ];
 
