@@ -1,0 +1,65 @@
+/**
+ * `node --import tsx scripts/eval/record-steps.ts --out training/results/trials/NAME.json --trial "…" --decision "…" [--extra FILE]`
+ *
+ * A post-processing trial record from what `npm run eval` wrote to training/results/accuracy.json: every
+ * row of the step tables (scripts/eval/step-table.ts, shipped and not) per held-out case, with bone,
+ * vessel and organ IoU / precision / recall, the commit whose code scored them and the machine. Refused
+ * unless accuracy.json and the code that scores are those of HEAD (run `npm run eval`, commit, then
+ * this), so the record names the code it came from. `--extra` merges a JSON object of figures the
+ * scorer cannot give (hand counts where a reference is partial).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+
+const ACCURACY = 'training/results/accuracy.json';
+const SCORED_BY = [ACCURACY, 'src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json', 'scripts/eval', 'scripts/eval-all.ts', 'models', 'training/folds', 'package-lock.json'];
+const GROUPS = ['bone', 'vessel', 'organ'] as const;
+
+interface GroupScore { name: string; iou: number | null; precision: number | null; recall: number | null }
+interface CaseResult { trainedOn: string[]; steps?: Record<string, { groups: GroupScore[] }> }
+
+function git(...a: string[]): string {
+  const r = spawnSync('git', a, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`record-steps: git ${a.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  return r.stdout;
+}
+
+const { values: args } = parseArgs({
+  options: { out: { type: 'string' }, trial: { type: 'string' }, decision: { type: 'string' }, extra: { type: 'string' } },
+  strict: true,
+});
+if (!args.out?.endsWith('.json') || !args.trial || !args.decision) {
+  throw new Error('record-steps: needs --out FILE.json, --trial "what was tried" and --decision "what ships and why"');
+}
+const dirty = git('status', '--porcelain', '--', ...SCORED_BY).trim();
+if (dirty) throw new Error(`record-steps: not the code of HEAD (commit the regenerated results and the code first):\n${dirty}`);
+
+const accuracy = JSON.parse(readFileSync(ACCURACY, 'utf8')) as Record<string, CaseResult>;
+const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+const cases = Object.fromEntries(
+  Object.entries(accuracy)
+    .filter(([, r]) => r.steps)
+    .map(([name, r]) => [name, {
+      trainedOn: r.trainedOn,
+      rows: Object.fromEntries(Object.entries(r.steps!).map(([row, s]) => [row, Object.fromEntries(GROUPS.map((g) => {
+        const score = s.groups.find((x) => x.name === g);
+        return [g, { iou: round4(score?.iou ?? null), precision: round4(score?.precision ?? null), recall: round4(score?.recall ?? null) }];
+      }))])),
+    }]),
+);
+if (Object.keys(cases).length === 0) throw new Error(`record-steps: ${ACCURACY} holds no step tables: run npm run eval first`);
+
+const record = {
+  trial: args.trial,
+  how: `npm run eval (scripts/eval-all.ts) at the commit below, rows of scripts/eval/step-table.ts; recorded by scripts/eval/record-steps.ts from ${ACCURACY}`,
+  date: new Date().toISOString().slice(0, 16) + 'Z',
+  machine: `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, onnxruntime-node CPU`,
+  scoredAtCommit: git('rev-parse', 'HEAD').trim(),
+  decision: args.decision,
+  ...(args.extra ? { notMeasurableByIoU: JSON.parse(readFileSync(args.extra, 'utf8')) } : {}),
+  cases,
+};
+writeFileSync(args.out, JSON.stringify(record, null, 1) + '\n');
+console.log(`wrote ${args.out}: ${Object.keys(cases).length} cases, rows per case ${Object.values(cases).map((c) => Object.keys(c.rows).length).join('/')}`);
