@@ -56,6 +56,8 @@ const VARIANTS: Array<{ name: string; options: PostprocessOptions; classes?: (cl
   { name: '  (marrow holes ≤ 1000 mm²)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { maxMm2: 1000 } } }) },
   { name: '  (marrow holes ≤ 10000 mm²)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { maxMm2: 10000 } } }) },
   { name: '  (marrow holes ≤ 3000 mm², fluid-like ones too: the spinal canal where the arch closes)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: { ...MARROW, fluidStaysOpen: false } } }) },
+  { name: '  (bone also trimmed outside its band near its edge, before growth and marrow)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 150, growMm: 30, marrow: MARROW, remove: true } }) },
+  { name: '  (bone ≥ 200 HU, trimmed outside it near its edge, grown, marrow filled)', options: DEFAULT_POSTPROCESS, classes: withRules({ bone: { minHU: 200, growMm: 30, marrow: MARROW, remove: true } }) },
   { name: '  (bone’s holes ≤ 3000 mm² filled on the model’s grid before refinement instead)', options: DEFAULT_POSTPROCESS, classes: (c) => withComponents({ bone: { fillHoles: true, maxHoleMm2: 3000 } })(withRules({ bone: { minHU: 150, growMm: 30 } })(c)) },
   { name: 'shipped default', options: DEFAULT_POSTPROCESS },
 ];
