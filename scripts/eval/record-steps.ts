@@ -5,8 +5,10 @@
  * row of the step tables (scripts/eval/step-table.ts, shipped and not) per held-out case, with bone,
  * vessel and organ IoU / precision / recall, the commit whose code scored them and the machine. Refused
  * unless accuracy.json and the code that scores are those of HEAD (run `npm run eval`, commit, then
- * this), so the record names the code it came from. `--extra` merges a JSON object of figures the
- * scorer cannot give (hand counts where a reference is partial).
+ * this), so the record names the code it came from. It trusts that the committed accuracy.json was
+ * written by `npm run eval` of that code (the file names no commit). `--extra` adds a JSON object of
+ * figures the scorer cannot give (hand counts where a reference is partial), kept apart as `handCounts`:
+ * they come from whatever the object says, not from this script.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -58,7 +60,7 @@ const record = {
   machine: `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, onnxruntime-node CPU`,
   scoredAtCommit: git('rev-parse', 'HEAD').trim(),
   decision: args.decision,
-  ...(args.extra ? { notMeasurableByIoU: JSON.parse(readFileSync(args.extra, 'utf8')) } : {}),
+  ...(args.extra ? { handCounts: JSON.parse(readFileSync(args.extra, 'utf8')) } : {}),
   cases,
 };
 writeFileSync(args.out, JSON.stringify(record, null, 1) + '\n');

@@ -2,7 +2,7 @@
  * `node --import tsx scripts/eval/tta-trial.ts [--out training/results/trials/NAME.json]`: test-time
  * augmentation, measured (issue 9 asks for mirrored TTA). Each held-out pair of `npm run eval` (a fold on
  * its case, the shipped model on D) runs the network on the CT as it is, mirrored left–right, and with
- * the windows shifted half a window along every axis; the labels are combined by vote and go through
+ * the windows shifted half a window in-plane; the labels are combined by vote and go through
  * the shipped post-processing, scored by the one scorer. The graph ends in ArgMax, so passes combine by
  * label vote, not by averaging probabilities. A measurement, not product code: it ships only if it wins.
  */
@@ -27,10 +27,15 @@ const DATA = '../shared/data';
 const { values: args } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 // a record names the code that measured it: refused with uncommitted changes to it
-const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' }).stdout ?? '';
+function git(...a: string[]): string {
+  const r = spawnSync('git', a, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`tta-trial: git ${a.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  return r.stdout;
+}
 if (args.out && git('status', '--porcelain', '--', 'src', 'scripts', 'models', 'training/folds').trim()) {
   throw new Error('tta-trial: --out: the code has changes not committed; commit first, so the record names its commit');
 }
+const COMMIT = args.out ? git('rev-parse', 'HEAD').trim() : '';
 
 /** Mirrors a volume on the canonical grid along x (patient left–right), in place-free. */
 function mirrorX<T extends Float32Array | Uint8Array>(data: T, dims: readonly number[]): T {
@@ -69,7 +74,9 @@ async function passes(session: SegmentationSession, manifest: ModelManifest, vol
   const dims = grid.dims as [number, number, number];
   const plain = await run(input, dims);
   const mirrored = mirrorX(await run(mirrorX(input, dims), dims), dims);
-  const half = manifest.patchSize.map((p) => Math.floor(p / 2)) as [number, number, number];
+  // in-plane only: the 2.5D network labels each slice from its own slice stack, so a shift along z would
+  // only pad the volume's first slices with air, not move the windows
+  const half = [Math.floor(manifest.patchSize[0] / 2), Math.floor(manifest.patchSize[1] / 2), 0] as [number, number, number];
   const s = shifted(input, dims, half, padValue);
   const shift = s.crop(await run(s.data, s.dims));
   return { grid, plain, mirrored, shift };
@@ -126,11 +133,11 @@ for (const model of models) {
 }
 if (args.out) {
   writeFileSync(args.out, JSON.stringify({
-    trial: 'test-time augmentation: a left-right mirrored pass and a pass with the windows shifted half a window, alone and in a label vote with the plain pass; shipped post-processing; the held-out pairs of npm run eval',
+    trial: 'test-time augmentation: a left-right mirrored pass and a pass with the windows shifted half a window in-plane, alone and in a label vote with the plain pass; shipped post-processing; the held-out pairs of npm run eval',
     how: 'node --import tsx scripts/eval/tta-trial.ts --out FILE at the commit below',
     date: new Date().toISOString().slice(0, 16) + 'Z',
     machine: `${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.versions.node}, onnxruntime-node CPU`,
-    scoredAtCommit: git('rev-parse', 'HEAD').trim(),
+    scoredAtCommit: COMMIT,
     cases: record,
   }, null, 1) + '\n');
 }

@@ -94,4 +94,23 @@ describe('component rules', () => {
     expect(large.stdHU).toBeCloseTo(Math.sqrt(2400), 5);
     expect(() => fillHolesPerSlice(make(), 1, { keepOpen: () => false })).toThrow(/needs the HU/);
   });
+
+  it('measures each slice’s holes with that slice’s HU, bounds area by in-plane spacing, fills only inside the body', () => {
+    // the same 3×3 hole in two slices of 1 × 2 × 5 mm voxels (hole 3 × 6 = 18 mm² per slice)
+    const l: LabelMap = { dims: [5, 5, 2], spacing: [1, 2, 5], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data: new Uint8Array(50) };
+    box(l, [0, 5], [0, 5], [0, 2], 1); box(l, [1, 4], [1, 4], [0, 2], 0);
+    const hu = new Float32Array(50).fill(0);
+    hu.fill(300, 25); // slice 1: bright
+    const meanOf: number[] = [];
+    const twoSlices = () => ({ ...l, data: l.data.slice() });
+    expect(fillHolesPerSlice(twoSlices(), 1, { hu, keepOpen: (h) => { meanOf.push(h.meanHU); return h.meanHU < 100; } })).toBe(9);
+    expect(meanOf).toEqual([0, 300]);
+    expect(fillHolesPerSlice(twoSlices(), 1, { maxHoleMm2: 17 })).toBe(0);
+    expect(fillHolesPerSlice(twoSlices(), 1, { maxHoleMm2: 18 })).toBe(18);
+    const inside = new Uint8Array(50).fill(1);
+    inside[2 + 5 * 2] = 0; // one hole voxel of slice 0 outside the body
+    const body = twoSlices();
+    expect(fillHolesPerSlice(body, 1, { inside })).toBe(17);
+    expect(body.data[2 + 5 * 2]).toBe(0);
+  });
 });

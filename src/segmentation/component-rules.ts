@@ -12,10 +12,7 @@ export interface ComponentRule {
   minMl?: number;
   /** A solid organ: fill background holes enclosed by it in each axial slice. */
   fillHoles?: boolean;
-  /**
-   * Holes larger than this in an axial slice stay open, mm² (unset: any size). Bone: the marrow a
-   * vertebra's or femur's cortex rings is filled, the chest that ribs, cartilage and sternum ring is not.
-   */
+  /** Holes larger than this in an axial slice stay open, mm² (unset: any size). */
   maxHoleMm2?: number;
 }
 
@@ -108,6 +105,8 @@ export interface HoleFilling {
   hu?: ArrayLike<number>;
   /** A hole this returns true for stays open (needs `hu`). */
   keepOpen?: (hole: HoleStats) => boolean;
+  /** Only voxels set here are filled (the body, on the labels' grid). */
+  inside?: Uint8Array;
 }
 
 /** One hole of one slice: its voxels (other structures inside included) and their HU. */
@@ -127,7 +126,7 @@ export function fillHolesPerSlice(labels: LabelMap, label: number, filling: Hole
   const slice = nx * ny;
   const dims2d = [nx, ny, 1] as const;
   const maxVoxels = (filling.maxHoleMm2 ?? Infinity) / (labels.spacing[0] * labels.spacing[1]);
-  const { hu, keepOpen } = filling;
+  const { hu, keepOpen, inside } = filling;
   if (keepOpen && !hu) throw new Error('fillHolesPerSlice: keepOpen needs the HU');
   const decides = Number.isFinite(maxVoxels) || !!keepOpen;
   // per slice: 0 = `label`, OPEN = anything else; the border's region becomes REACHED; each hole is
@@ -158,8 +157,9 @@ export function fillHolesPerSlice(labels: LabelMap, label: number, filling: Hole
       }
     }
     const hole = decides ? FILL : OPEN;
+    const body = inside?.subarray(k * slice, (k + 1) * slice);
     for (let n = 0; n < slice; n++) {
-      if (open[n] === hole && data[n] === 0) { data[n] = label; filled++; }
+      if (open[n] === hole && data[n] === 0 && (!body || body[n])) { data[n] = label; filled++; }
     }
   }
   return filled;

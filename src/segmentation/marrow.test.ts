@@ -39,6 +39,25 @@ describe('bone marrow fill', () => {
     expect(fillMarrow(slice().labels, slice().hu, 1, { maxMm2: 4000 })).toBe(81 + 57 * 55);
   });
 
+  it('leaves an air-filled hole open (a sinus, an airway), whatever the fluid test', () => {
+    const s = slice();
+    for (let j = 3; j <= 11; j++) for (let i = 3; i <= 11; i++) s.hu[at(i, j)] = -900;
+    expect(fillMarrow(s.labels, s.hu, 1, { maxMm2: 3000, fluidStaysOpen: false })).toBe(63);
+    expect(label(s, 7, 7)).toBe(0);
+  });
+
+  it('runs after growth in refinement: cortex that growth reaches closes the ring first', () => {
+    const s = slice();
+    // the network saw only the body's left wall; the rest of the ring is ≥ 150 HU and connected to it
+    for (let j = 2; j <= 20; j++) for (let i = 2; i <= 12; i++) if (s.labels.data[at(i, j)] === 1 && i > 3) s.labels.data[at(i, j)] = 0;
+    const rule = { minHU: 150, growMm: 60, marrow: { maxMm2: 3000 } };
+    const [bone] = refineByHU(s.labels, s.hu, new Map([[1, rule]]), { distanceMm: 1, add: true, remove: 'none', minContrastHU: 150 });
+    expect(bone.grown).toBeGreaterThan(0);
+    expect(label(s, 12, 7)).toBe(1); // the far wall, by growth
+    expect(label(s, 7, 7)).toBe(1); // −40 HU marrow in the middle: only the fill reaches it
+    expect(label(s, 7, 16)).toBe(0); // the canal stays open
+  });
+
   it('calls fluid a hole of CSF-like mean and noise-like spread, not fat, red marrow or texture', () => {
     expect(isFluidHole({ voxels: 100, meanHU: 8, stdHU: 25 })).toBe(true);
     expect(isFluidHole({ voxels: 100, meanHU: -60, stdHU: 25 })).toBe(false); // fatty marrow

@@ -120,7 +120,7 @@ export function refineBand(rule: RefineRule, hu: ArrayLike<number>, labels: Uint
  * A class's voxels change only in its own step (others claim background, and remove only their
  * own), so every class's bounding box and median come from one pass over the labels before any
  * step; each step then works in its class's box only, with one reused scratch mask. Contrast
- * vessels step first, growth comes last (see below); results are in the rules' order.
+ * vessels step first, then growth (see below), then the marrow fill; results are in the rules' order.
  */
 export function refineByHU(
   labels: LabelMap,
@@ -177,7 +177,7 @@ export function refineByHU(
     // last: the cortex that the band steps and growth completed encloses more of the marrow
     for (const result of results.values()) {
       const marrow = rules.get(result.classId)!.marrow;
-      if (marrow && result.band) result.marrow = fillMarrow(labels, hu, result.classId, marrow);
+      if (marrow && result.band) result.marrow = fillMarrow(labels, hu, result.classId, marrow, inside);
     }
   }
   return [...results.values()];
