@@ -12,7 +12,6 @@
  * The network's raw labels are cached per model and case in .cache/eval (git-ignored), so
  * post-processing experiments do not run the network again. `--no-cache` ignores the cache.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,7 @@ import { finishSegmentation } from '../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS } from '../src/segmentation/postprocess';
 import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
+import { committedHead, git, SCORING_CODE } from './eval/commit';
 import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { recipeFoldSteps } from './eval/validation';
 import { expectedFolds, findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
@@ -56,26 +56,12 @@ if (args['fold-record'] && trialFile !== undefined) throw new Error('eval: --fol
 // training/runs may be missing (a fresh clone): then the shipped model alone is scored
 const RUNS = args.runs ?? 'training/runs';
 
-/** What a recorded score depends on besides the model: the pipeline, post-processing, scorer and cases. */
-const SCORING_CODE = ['src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json', 'scripts/eval/models.ts', 'package-lock.json'];
-function git(...a: string[]): { status: number; stdout: string } {
-  const r = spawnSync('git', a, { encoding: 'utf8' });
-  if (r.error || r.status === null) throw new Error(`eval: git ${a[0]} could not run (${r.error?.message ?? r.signal}): records need git`);
-  return { status: r.status, stdout: r.stdout };
-}
-/** The commit a trial's scores come from, read before scoring; refused when the scoring code has changes not committed (untracked files included). */
-function scoringCommit(): string {
-  if (git('status', '--porcelain', '--', ...SCORING_CODE).stdout.trim()) throw new Error(`eval: --trial: ${SCORING_CODE.join(', ')} have changes not committed: commit them first, so the record names the code that scored it`);
-  const head = git('rev-parse', 'HEAD');
-  if (head.status !== 0) throw new Error('eval: --trial: no commit to name (git rev-parse HEAD failed)');
-  return head.stdout.trim();
-}
 /** True when the scoring code here is that of `commit` (false also when this clone lacks the commit). */
 const sameScoringCode = (commit: string) => git('diff', '--quiet', commit, '--', ...SCORING_CODE).status === 0;
 
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 // checked before any scoring: the trial's commit, the records' form
-const TRIAL_COMMIT = trialFile !== undefined ? scoringCommit() : undefined;
+const TRIAL_COMMIT = trialFile !== undefined ? committedHead(SCORING_CODE, 'eval: --trial') : undefined;
 const RECORDED = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);

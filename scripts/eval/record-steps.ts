@@ -10,23 +10,17 @@
  * figures the scorer cannot give (hand counts where a reference is partial), kept apart as `handCounts`:
  * they come from whatever the object says, not from this script.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { committedHead, SCORING_CODE } from './commit';
 
 const ACCURACY = 'training/results/accuracy.json';
-const SCORED_BY = [ACCURACY, 'src/evaluation', 'src/segmentation', 'src/volume', 'src/pipeline', 'src/dicom', 'src/cli', 'scripts/eval-cases.json', 'scripts/eval', 'scripts/eval-all.ts', 'models', 'training/folds', 'package-lock.json'];
+const SCORED_BY = [ACCURACY, ...SCORING_CODE, 'scripts/eval', 'scripts/eval-all.ts', 'models', 'training/folds'];
 const GROUPS = ['bone', 'vessel', 'organ'] as const;
 
 interface GroupScore { name: string; iou: number | null; precision: number | null; recall: number | null }
 interface CaseResult { trainedOn: string[]; steps?: Record<string, { groups: GroupScore[] }> }
-
-function git(...a: string[]): string {
-  const r = spawnSync('git', a, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`record-steps: git ${a.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
-  return r.stdout;
-}
 
 const { values: args } = parseArgs({
   options: { out: { type: 'string' }, trial: { type: 'string' }, decision: { type: 'string' }, extra: { type: 'string' } },
@@ -35,8 +29,7 @@ const { values: args } = parseArgs({
 if (!args.out?.endsWith('.json') || !args.trial || !args.decision) {
   throw new Error('record-steps: needs --out FILE.json, --trial "what was tried" and --decision "what ships and why"');
 }
-const dirty = git('status', '--porcelain', '--', ...SCORED_BY).trim();
-if (dirty) throw new Error(`record-steps: not the code of HEAD (commit the regenerated results and the code first):\n${dirty}`);
+const commit = committedHead(SCORED_BY, 'record-steps');
 
 const accuracy = JSON.parse(readFileSync(ACCURACY, 'utf8')) as Record<string, CaseResult>;
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -58,7 +51,7 @@ const record = {
   how: `npm run eval (scripts/eval-all.ts) at the commit below, rows of scripts/eval/step-table.ts; recorded by scripts/eval/record-steps.ts from ${ACCURACY}`,
   date: new Date().toISOString().slice(0, 16) + 'Z',
   machine: `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.versions.node}, onnxruntime-node CPU`,
-  scoredAtCommit: git('rev-parse', 'HEAD').trim(),
+  scoredAtCommit: commit,
   decision: args.decision,
   ...(args.extra ? { handCounts: JSON.parse(readFileSync(args.extra, 'utf8')) } : {}),
   cases,

@@ -6,7 +6,6 @@
  * the shipped post-processing, scored by the one scorer. The graph ends in ArgMax, so passes combine by
  * label vote, not by averaging probabilities. A measurement, not product code: it ships only if it wins.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,26 +15,18 @@ import { readInputFiles } from '../../src/cli/files';
 import { DEFAULT_MANIFEST, loadNodeModel, readManifest } from '../../src/cli/node-model';
 import { loadInput } from '../../src/pipeline/input';
 import type { ModelManifest } from '../../src/segmentation/manifest';
-import { finishSegmentation, modelInput, normalizeValue } from '../../src/segmentation/pipeline';
+import { finishSegmentation, labelModelInput, modelInput, normalizeValue } from '../../src/segmentation/pipeline';
 import type { SegmentationSession } from '../../src/segmentation/session';
-import { sliceContextOf, slidingWindowSegment } from '../../src/segmentation/sliding-window';
 import type { Grid, LabelMap } from '../../src/volume/types';
+import { committedHead, SCORING_CODE } from './commit';
 import { findModels, heldOut, KEPT_FOLDS, withShippedPostprocessing, type CaseSpec } from './models';
 import { group, ipr } from './step-table';
 
 const DATA = '../shared/data';
 const { values: args } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
-// a record names the code that measured it: refused with uncommitted changes to it
-function git(...a: string[]): string {
-  const r = spawnSync('git', a, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`tta-trial: git ${a.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
-  return r.stdout;
-}
-if (args.out && git('status', '--porcelain', '--', 'src', 'scripts', 'models', 'training/folds').trim()) {
-  throw new Error('tta-trial: --out: the code has changes not committed; commit first, so the record names its commit');
-}
-const COMMIT = args.out ? git('rev-parse', 'HEAD').trim() : '';
+// a record names the code that measured it
+const COMMIT = args.out ? committedHead([...SCORING_CODE, 'scripts/eval', 'models', 'training/folds'], 'tta-trial: --out') : '';
 
 /** Mirrors a volume on the canonical grid along x (patient left–right), in place-free. */
 function mirrorX<T extends Float32Array | Uint8Array>(data: T, dims: readonly number[]): T {
@@ -67,10 +58,7 @@ function shifted(data: Float32Array, dims: readonly [number, number, number], pa
 async function passes(session: SegmentationSession, manifest: ModelManifest, volume: Parameters<typeof modelInput>[0]) {
   const { grid, input } = modelInput(volume, manifest);
   const padValue = normalizeValue(manifest.padHU, manifest.normalization);
-  const run = (data: Float32Array, dims: readonly [number, number, number]) => slidingWindowSegment(data, dims, (patch, size) => session.run(patch, size), {
-    patchSize: manifest.patchSize, overlap: manifest.overlap, sliceContext: sliceContextOf(manifest),
-    classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1, padValue,
-  });
+  const run = (data: Float32Array, dims: readonly [number, number, number]) => labelModelInput(data, dims, { session, manifest });
   const dims = grid.dims as [number, number, number];
   const plain = await run(input, dims);
   const mirrored = mirrorX(await run(mirrorX(input, dims), dims), dims);

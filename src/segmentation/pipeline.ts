@@ -3,7 +3,7 @@ import type { Grid, LabelMap, Volume } from '../volume/types';
 import type { ModelManifest, Normalization } from './manifest';
 import { DEFAULT_POSTPROCESS, postprocessLabels, type PostprocessOptions, type PostprocessReport } from './postprocess';
 import type { Backend, SegmentationSession } from './session';
-import { countWindows, sliceContextOf, slidingWindowSegment } from './sliding-window';
+import { countWindows, sliceContextOf, slidingWindowSegment, type SlidingWindowOptions } from './sliding-window';
 
 export type SegmentationStage = 'resample' | 'inference' | 'postprocess' | 'restore';
 
@@ -75,7 +75,7 @@ export async function inferCanonical(
   deps: { session: SegmentationSession; manifest: ModelManifest },
   options: Pick<SegmentOptions, 'onProgress' | 'signal'> = {},
 ): Promise<{ grid: Grid; raw: LabelMap; windows: number; timings: Pick<Record<SegmentationStage, number>, 'resample' | 'inference'> }> {
-  const { session, manifest } = deps;
+  const { manifest } = deps;
   const { onProgress, signal } = options;
   let t = performance.now();
   const { grid, input } = modelInput(volume, manifest, (fraction) => onProgress?.({ stage: 'resample', fraction }));
@@ -83,18 +83,33 @@ export async function inferCanonical(
   if (signal?.aborted) throw signal.reason ?? new DOMException('Segmentation cancelled', 'AbortError');
 
   t = performance.now();
-  const sliceContext = sliceContextOf(manifest);
-  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap, sliceContext);
-  const data = await slidingWindowSegment(input, grid.dims, (patch, size) => session.run(patch, size), {
-    patchSize: manifest.patchSize,
-    overlap: manifest.overlap,
-    sliceContext,
-    classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1,
-    padValue: normalizeValue(manifest.padHU, manifest.normalization),
+  const windows = countWindows(grid.dims, manifest.patchSize, manifest.overlap, sliceContextOf(manifest));
+  const data = await labelModelInput(input, grid.dims, deps, {
     signal,
     onWindow: (done, total) => onProgress?.({ stage: 'inference', fraction: done / total, detail: `window ${done} / ${total}` }),
   });
   return { grid, raw: { ...grid, data }, windows, timings: { resample, inference: performance.now() - t } };
+}
+
+/**
+ * The network's labels for an input already on the model's grid and normalized (`modelInput`): the
+ * sliding window with the manifest's patch, overlap, slice context and padding.
+ */
+export function labelModelInput(
+  input: Float32Array,
+  dims: readonly [number, number, number],
+  deps: { session: SegmentationSession; manifest: ModelManifest },
+  options: Pick<SlidingWindowOptions, 'signal' | 'onWindow'> = {},
+): Promise<Uint8Array> {
+  const { session, manifest } = deps;
+  return slidingWindowSegment(input, dims, (patch, size) => session.run(patch, size), {
+    patchSize: manifest.patchSize,
+    overlap: manifest.overlap,
+    sliceContext: sliceContextOf(manifest),
+    classCount: Math.max(...manifest.classes.map((c) => c.id)) + 1,
+    padValue: normalizeValue(manifest.padHU, manifest.normalization),
+    ...options,
+  });
 }
 
 /**
