@@ -34,12 +34,13 @@ IGNORE = 255                       # label value excluded from loss and from sco
 RAS_TO_LPS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
 
-def load_classes():
+def load_class_list():
     with open(os.path.join(HERE, 'classes.json')) as f:
-        return json.load(f)['classes']
+        return json.load(f)
 
 
-CLASSES = load_classes()
+CLASSES = load_class_list()['classes']
+SCOPE = load_class_list()['scope']          # the body regions trained on: copied into the manifest
 NUM_CLASSES = max(c['id'] for c in CLASSES) + 1          # background included
 GROUPS = ('bone', 'vessel', 'organ')
 CLASS_GROUP = {c['id']: c['group'] for c in CLASSES}

@@ -16,7 +16,7 @@ import onnx
 import torch
 from onnx import shape_inference
 
-from common import CLASSES, NORM, OVERLAP, PAD_HU, ROOT, SPACING, normalize
+from common import CLASSES, NORM, OVERLAP, PAD_HU, ROOT, SCOPE, SPACING, normalize
 from model import ArgMaxExport
 
 MAX_TENSOR_BYTES = 128 * 1024 * 1024
@@ -49,6 +49,7 @@ def manifest(file, patch, training):
         'padHU': PAD_HU,
         'normalization': dict(NORM),
         'classes': copy.deepcopy(CLASSES),
+        'scope': copy.deepcopy(SCOPE),
         'training': training,
     }
 

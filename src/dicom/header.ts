@@ -73,6 +73,8 @@ export interface FileHeader {
   pixelRepresentation: number;
   numberOfFrames: number;
   convolutionKernel?: string;
+  /** BodyPartExamined (0018,0015), e.g. 'HEAD', 'CHEST'. */
+  bodyPartExamined?: string;
   gantryTilt?: number;
   hasPixelData: boolean;
   /** Float / Double Float Pixel Data present instead of integer Pixel Data. */
@@ -275,6 +277,7 @@ export function readHeader(name: string, ds: DataSet): FileHeader {
     pixelRepresentation: us(ds, 'x00280103') ?? 0,
     numberOfFrames,
     convolutionKernel: kernel.length ? kernel.join('\\') : undefined,
+    bodyPartExamined: str(ds, 'x00180015') || undefined,
     gantryTilt: num(ds, 'x00181120'),
     hasPixelData: pixelData !== undefined && (pixelData.length > 0 || pixelData.encapsulatedPixelData === true),
     hasFloatPixelData: ds.elements['x7fe00008'] !== undefined || ds.elements['x7fe00009'] !== undefined,

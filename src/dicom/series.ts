@@ -169,6 +169,7 @@ function summarize(id: string, frames: StackFrame[], codecs: CodecRegistry): { s
     orientation: plan?.orientation,
     tiltDegrees: plan ? Math.round(plan.tiltDegrees * 100) / 100 : undefined,
     convolutionKernel: h.convolutionKernel,
+    bodyPart: h.bodyPartExamined,
     transferSyntaxes: tsSet,
     notes,
     loadable,

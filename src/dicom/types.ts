@@ -62,6 +62,8 @@ export interface SeriesSummary {
   tiltDegrees?: number;
   /** ConvolutionKernel (0018,1210), e.g. 'B30f', joined with '\\' when multi-valued. */
   convolutionKernel?: string;
+  /** BodyPartExamined (0018,0015) as the scanner wrote it, e.g. 'HEAD', 'CHEST', 'PARTIALBODY'; absent when not given. */
+  bodyPart?: string;
   /** Distinct transfer syntax UIDs of the files. */
   transferSyntaxes: string[];
   /** Human-readable facts a user should see (tilt, gaps, duplicates, resampling, refusals). */

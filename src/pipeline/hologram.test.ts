@@ -48,4 +48,16 @@ describe('buildHologram', () => {
     expect(result.report.structures[0].surfaceVolumeMl).toBeGreaterThan(3.5);
     expect(result.report.structures[0].surfaceVolumeMl).toBeLessThan(4.8);
   });
+
+  it('puts a series outside the model\'s scope first among the notes, and says nothing of one inside it', async () => {
+    const scoped: ModelManifest = { ...manifest, scope: { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST', 'ABD'] } };
+    const head = await buildHologram(ball(), { session, manifest: scoped }, { bodyPart: 'HEAD' });
+    expect(head.report.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
+    expect(head.report.notes[0]).toMatch(/^scope: the series' Body Part Examined is "HEAD", outside what this model was trained on \(adult CT of the chest, abdomen and pelvis\)/);
+    const chest = await buildHologram(ball(), { session, manifest: scoped }, { bodyPart: 'CHEST' });
+    expect(chest.report.scope).toEqual({ bodyPart: 'CHEST', inScope: true });
+    expect(chest.report.notes.some((n) => n.startsWith('scope:'))).toBe(false);
+    const nifti = await buildHologram(ball(), { session, manifest: scoped });
+    expect(nifti.report.scope).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@ import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
 import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
+import { checkScope, type ScopeCheck } from '../segmentation/scope';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces, type SurfacesExtractor } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -49,7 +50,9 @@ export interface PipelineReport {
   drawCalls: number;
   /** What post-processing did (voxels outside the body removed, fragments dropped, refinement bands). */
   postprocess: PostprocessReport;
-  /** The structures' plausibility notes, one line each ("liver: 4.2 L is far above…"). */
+  /** The series' Body Part Examined against the model's scope; absent when the input names no body part. */
+  scope?: ScopeCheck;
+  /** The scope's note when out of scope, then the structures' plausibility notes, one line each ("liver: 4.2 L is far above…"). */
   notes: string[];
 }
 
@@ -70,6 +73,8 @@ export interface HologramOptions {
   postprocess?: PostprocessOptions;
   /** Runs the surface stage (default `extractSurfaces` on this thread; the CLI passes a worker pool with the same result). */
   surfaces?: SurfacesExtractor;
+  /** The series' DICOM Body Part Examined, checked against the model's scope (SeriesSummary.bodyPart). */
+  bodyPart?: string;
 }
 
 export const QUEST_TRIANGLE_BUDGET = 750_000;
@@ -125,6 +130,7 @@ export async function buildHologram(
   });
   const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
   for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
+  const scope = checkScope(options.bodyPart, manifest.scope);
   const timingsMs = { ...timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);
   return {
@@ -139,7 +145,8 @@ export async function buildHologram(
       totalTriangles: [...trianglesByClass.values()].reduce((n, t) => n + t, 0),
       drawCalls: meshes.length,
       postprocess: postprocess,
-      notes: [...notes].map(([name, note]) => `${name}: ${note}`),
+      scope,
+      notes: [...(scope?.note ? [`scope: ${scope.note}`] : []), ...[...notes].map(([name, note]) => `${name}: ${note}`)],
     },
   };
 }

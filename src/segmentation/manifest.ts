@@ -7,6 +7,7 @@
 
 import type { ComponentRule } from './component-rules';
 import type { RefineRule } from './refine';
+import { scopeProblems, type ModelScope } from './scope';
 
 export type StructureGroup = 'bone' | 'vessel' | 'organ';
 export const STRUCTURE_GROUPS: readonly StructureGroup[] = ['bone', 'vessel', 'organ'];
@@ -65,6 +66,8 @@ export interface ModelManifest {
   padHU: number;
   normalization: Normalization;
   classes: ClassInfo[];
+  /** The body regions the model was trained on: a series whose Body Part Examined lies outside is flagged (scope.ts). */
+  scope?: ModelScope;
   /** Free-form provenance: data, hardware, steps, date, validation scores. */
   training?: Record<string, unknown>;
 }
@@ -151,6 +154,7 @@ export function parseManifest(json: unknown, source = 'manifest'): ModelManifest
       }
     });
   }
+  if (m.scope !== undefined) problems.push(...scopeProblems(m.scope));
   if (problems.length) throw new ManifestError(`${source} is not a valid model manifest:\n- ${problems.join('\n- ')}`);
   return m as ModelManifest;
 }

@@ -49,6 +49,11 @@ describe('manifest', () => {
     const withComponents = (components: unknown) => ({ ...manifest(), classes: [{ ...manifest().classes[0], components }] });
     expect(() => parseManifest(withComponents({ fillHoles: true, maxHoleMm2: -5 }), 'm.json')).toThrow(/maxHoleMm2 must be a number > 0/);
   });
+  it('takes a scope of body regions, and names a bad one', () => {
+    const scope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST'] };
+    expect(parseManifest({ ...manifest(), scope }).scope).toEqual(scope);
+    expect(() => parseManifest({ ...manifest(), scope: { description: 'torso' } }, 'm.json')).toThrow(/m\.json is not a valid model manifest:\n- scope\.bodyParts must be/);
+  });
 });
 
 describe('sliding window', () => {

@@ -68,6 +68,7 @@ const api: PipelineWorkerApi = {
     const result = await buildHologram(input.volume, model, {
       signal,
       surfaces: browserSurfaces(),
+      bodyPart: input.series?.bodyPart,
       onProgress: progress,
       onMesh: (mesh) => { lastMesh = onMesh(Comlink.transfer(mesh, meshTransferables(mesh))); },
     });

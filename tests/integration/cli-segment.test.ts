@@ -85,6 +85,9 @@ describe('holoct segment on the real DICOM series (JPEG 2000 lossless)', () => {
     expect(bone.surfaceVolumeMl / bone.voxelVolumeMl).toBeGreaterThan(0.6);
     expect(bone.surfaceVolumeMl / bone.voxelVolumeMl).toBeLessThan(1.3);
     expect(stderr).toMatch(/wrote labels\.nii\.gz/);
+    // the series says PARTIALBODY: within the model's scope, so no scope note
+    expect(report.scope).toEqual({ bodyPart: 'PARTIALBODY', inScope: true });
+    expect(report.notes.filter((n: string) => n.startsWith('scope:'))).toEqual([]);
   });
 
   it('scores through `holoct eval` with the TotalSegmentator reference and the 150 HU baseline', async () => {
@@ -114,4 +117,22 @@ describe('holoct segment on the real DICOM series (JPEG 2000 lossless)', () => {
     expect(error.stderr).toMatch(/package\.json/);
     expect(error.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('holoct segment on a real head CT, outside the model\'s scope', () => {
+  // A torso model labels every voxel of a head too (measured: brain as bone, liver and heart). The
+  // series' Body Part Examined says HEAD: the report, the app's notes and the CLI say it is out of scope.
+  let out: string;
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('warns that the labels are not reliable, naming the body part and the model\'s scope', async () => {
+    out = mkdtempSync(join(tmpdir(), 'holoct-cli-head-'));
+    const { stderr } = await run(process.execPath, ['bin/holoct.mjs', 'segment', '../shared/data/dicom-conformance/gantry-tilt/ge-tilt-uneven', '--out', out, '--export', 'glb'], { maxBuffer: 1 << 24 });
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const manifest = await readManifest(DEFAULT_MANIFEST);
+    expect(report.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
+    expect(report.notes[0]).toBe(`scope: ${report.scope.note}`);
+    expect(report.scope.note).toContain(manifest.scope!.description);
+    expect(stderr).toContain(`warning: ${report.scope.note}`);
+  }, 600_000);
 });

@@ -195,6 +195,7 @@ describe('gantry tilt', () => {
     const s = scan.series[0];
     expect(s.sliceCount).toBe(28);
     expect(s.tiltDegrees).toBeCloseTo(18.5, 1);
+    expect(s.bodyPart).toBe('HEAD'); // Body Part Examined (0018,0015): checked against the model's scope
     const notes = s.notes.join('\n');
     expect(notes).toMatch(/gantry tilt 18\.5° .*corrected by shifting each slice in-plane/);
     expect(notes).toMatch(/slice spacing is not uniform \(1\.08–7 mm, median 4 mm\): resampled to 4 mm/);
@@ -213,6 +214,7 @@ describe('gantry tilt', () => {
     const scan = scanDicomFiles(files);
     const s = scan.series[0];
     expect(s.sliceCount).toBe(54);
+    expect(s.bodyPart).toBe('BRAIN');
     expect(s.notes.join('\n')).toMatch(/gantry tilt 18\.5°/);
     expect(s.notes.join('\n')).not.toMatch(/not uniform|gap/);
     const loaded = await loadSeriesVolume(files, s.id);

@@ -86,6 +86,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     result = await buildHologram(input.volume, { session, manifest }, {
       // Structures are meshed on worker threads (--threads; same meshes as on one thread).
       surfaces: parsed.values.has('threads') ? parallelSurfaces(Number(parsed.values.get('threads'))) : parallelSurfaces(),
+      bodyPart: input.series?.bodyPart,
       onProgress: (p) => {
         if (p.stage !== lastStage) { lastStage = p.stage; say(`${p.stage}…`); }
       },
@@ -119,6 +120,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (report.scope?.note) say(`  warning: ${report.scope.note}`);
   for (const s of report.structures) if (s.voxels > 0) say(`  ${s.name}: ${s.voxelVolumeMl.toFixed(0)} mL${s.note ? ` (note: ${s.note})` : ''}`);
   for (const s of report.structures) if (s.voxels === 0 && s.note) say(`  ${s.name}: ${s.note}`);
   written.push('report.json');
