@@ -26,7 +26,7 @@ import { finishSegmentation } from '../src/segmentation/pipeline';
 import { componentRules, DEFAULT_POSTPROCESS } from '../src/segmentation/postprocess';
 import type { SegmentationSession } from '../src/segmentation/session';
 import { accuracyDoc } from './eval/accuracy-doc';
-import { committedHead, git, SCORING_CODE } from './eval/commit';
+import { committedHead, EVAL_INPUTS, git, SCORING_CODE, workingTreeDigest } from './eval/commit';
 import { chooseRecordedFolds, recordedFoldDoc, recordedFolds } from './eval/fold-records';
 import { recipeFoldSteps } from './eval/validation';
 import { expectedFolds, findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
@@ -62,6 +62,8 @@ const sameScoringCode = (commit: string) => git('diff', '--quiet', commit, '--',
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 // checked before any scoring: the trial's commit, the records' form
 const TRIAL_COMMIT = trialFile !== undefined ? committedHead(SCORING_CODE, 'eval: --trial') : undefined;
+// what scores the results below: written into accuracy.json, so a committed file can be checked against its code
+const EVAL_DIGEST = workingTreeDigest(EVAL_INPUTS);
 const RECORDED = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -227,6 +229,7 @@ async function main() {
   }
   if (update.validation) writeFileSync('training/results/loco.json', `${JSON.stringify(update.validation, null, 1)}\n`);
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(update.manifest, null, 1)}\n`);
+  results.scoredBy = { inputs: EVAL_INPUTS, workingTreeSha256: EVAL_DIGEST, note: 'sha256 of the files under inputs when npm run eval ran (scripts/eval/commit.ts workingTreeDigest)' };
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
 }

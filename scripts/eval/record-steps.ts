@@ -5,18 +5,18 @@
  * row of the step tables (scripts/eval/step-table.ts, shipped and not) per held-out case, with bone,
  * vessel and organ IoU / precision / recall, the commit whose code scored them and the machine. Refused
  * unless accuracy.json and the code that scores are those of HEAD (run `npm run eval`, commit, then
- * this), so the record names the code it came from. It trusts that the committed accuracy.json was
- * written by `npm run eval` of that code (the file names no commit). `--extra` adds a JSON object of
+ * this) and the digest of that code which `npm run eval` wrote into accuracy.json (`scoredBy`) is the
+ * digest of HEAD's, so the record names the code it came from. `--extra` adds a JSON object of
  * figures the scorer cannot give (hand counts where a reference is partial), kept apart as `handCounts`:
  * they come from whatever the object says, not from this script.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { committedHead, SCORING_CODE } from './commit';
+import { committedHead, EVAL_INPUTS, workingTreeDigest } from './commit';
 
 const ACCURACY = 'training/results/accuracy.json';
-const SCORED_BY = [ACCURACY, ...SCORING_CODE, 'scripts/eval', 'scripts/eval-all.ts', 'models', 'training/folds'];
+const SCORED_BY = [ACCURACY, ...EVAL_INPUTS];
 const GROUPS = ['bone', 'vessel', 'organ'] as const;
 
 interface GroupScore { name: string; iou: number | null; precision: number | null; recall: number | null }
@@ -31,7 +31,11 @@ if (!args.out?.endsWith('.json') || !args.trial || !args.decision) {
 }
 const commit = committedHead(SCORED_BY, 'record-steps');
 
-const accuracy = JSON.parse(readFileSync(ACCURACY, 'utf8')) as Record<string, CaseResult>;
+const { scoredBy, ...accuracy } = JSON.parse(readFileSync(ACCURACY, 'utf8')) as Record<string, CaseResult> & { scoredBy?: { workingTreeSha256?: string } };
+// the results must come from the code committed with them: the digest npm run eval wrote is HEAD's
+if (scoredBy?.workingTreeSha256 !== workingTreeDigest(EVAL_INPUTS)) {
+  throw new Error(`record-steps: ${ACCURACY} was written by other code than HEAD's (${scoredBy?.workingTreeSha256 ? 'its scoredBy digest differs' : 'it names no scoredBy digest'}): run npm run eval, commit its results, then record`);
+}
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
 const cases = Object.fromEntries(
   Object.entries(accuracy)
