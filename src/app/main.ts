@@ -209,7 +209,7 @@ class HoloCTApp {
         (caseId) => next.store.dispatch({ type: 'case/identify', caseId }),
         () => undefined, // no WebCrypto (not a secure origin): the case stays unidentified, alone it needs no id
       );
-      this.xr.setVolume(next.store, result.volume, result.labels);
+      this.xr.setVolume(next.store, result.volume, result.labels, result.report.scope);
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
       $('case').textContent = `${result.source}${result.patient?.name ? ` — ${result.patient.name}` : ''}`;

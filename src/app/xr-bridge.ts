@@ -4,6 +4,7 @@ import { PlaneHandles } from '../scene/plane-handles';
 import type { DesktopScene } from '../scene/scene-setup';
 import { SliceView } from '../scene/slice-view';
 import type { ClassInfo } from '../segmentation/manifest';
+import type { ScopeCheck } from '../segmentation/scope';
 import type { HologramStore } from '../state';
 import type { LabelMap, Volume } from '../volume/types';
 import { HoloXR, type ImmersiveMode, type XRCase } from '../xr/xr-session';
@@ -45,12 +46,14 @@ export class XRBridge {
     this.holo.caseChanged();
   }
 
-  /** The case's CT and labels are in: its cuts can show the CT (MPR), rays find structures. */
-  setVolume(store: HologramStore, volume: Volume, labels?: LabelMap): void {
+  /** The case's CT and labels are in: its cuts can show the CT (MPR), rays find structures, the menus say when the series is outside the model's scope. */
+  setVolume(store: HologramStore, volume: Volume, labels?: LabelMap, scope?: ScopeCheck): void {
     const c = this.current;
     if (!c || c.store !== store) return;
     c.labels = labels;
+    c.scope = scope;
     this.holo.interaction?.setLabels(labels);
+    this.holo.interaction?.setScope(scope);
     c.slices?.dispose();
     c.slices = new SliceView(this.desktop.scene, { store, view: c.view, volume });
     c.cutPanel.setGrid(volume);

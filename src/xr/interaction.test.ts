@@ -11,7 +11,7 @@ import type { LabelMap } from '../volume/types';
 import { createHologramStore, initialSharedState, measurementLengthMm, viewCuts, viewMeasurements, viewWorldPose, type HologramStore } from '../state';
 import { Effector } from './effector';
 import { HologramInteraction } from './interaction';
-import { XRMenuPanel } from './menu';
+import { XRMenuPanel, type MenuRow } from './menu';
 
 /** Babylon's text textures need a 2D canvas; Node has none, so a silent stand-in. */
 class FakeCanvas {
@@ -360,5 +360,16 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     // both points on the bone box's anterior face (patient y = −50 mm), 80 mm apart
     expect(Math.abs(m.a[1] + 50)).toBeLessThanOrEqual(1.01); // the label boundary: within half a 2 mm voxel
     expect(measurementLengthMm(m)).toBeCloseTo(80, 0);
+  });
+
+  it('says first on both menus when the series is outside the model\'s scope, and nothing when inside it', () => {
+    const firstRows = (rows: MenuRow[]) => rows.slice(0, 2);
+    expect(firstRows(interaction.nearMenuRows())[0]).toEqual({ title: 'Tool' });
+    interaction.setScope({ bodyPart: 'HEAD', inScope: false, note: 'outside' });
+    for (const rows of [interaction.nearMenuRows(), interaction.handMenuRows()]) {
+      expect(firstRows(rows)).toEqual([{ title: 'Labels not reliable' }, [{ id: 'scope', label: 'HEAD: outside the model\'s scope', disabled: true }]]);
+    }
+    interaction.setScope({ bodyPart: 'CHEST', inScope: true });
+    expect(firstRows(interaction.handMenuRows())[0]).toEqual({ title: 'Tool' });
   });
 });

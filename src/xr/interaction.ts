@@ -13,6 +13,7 @@ import {
   type HologramState, type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3, upsertCutCommand,
 } from '../state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
+import type { ScopeCheck } from '../segmentation/scope';
 import type { LabelMap } from '../volume/types';
 import type { Effector } from './effector';
 import { marchLabels, type LabelRayHit, type LabelRayOptions } from './label-ray';
@@ -56,6 +57,8 @@ export interface HologramInteractionOptions {
   hoverEvery?: number;
   /** The segmentation on the CT grid: rays find structures in it (fast, cut- and visibility-aware). */
   labels?: LabelMap;
+  /** The series checked against the model's scope (arrives with the segmentation): out of scope, both menus say so first. */
+  scope?: ScopeCheck;
   /** Sections of their own (room calibration, team), in menu order. */
   extensions?: readonly InteractionExtension[];
 }
@@ -105,6 +108,7 @@ export class HologramInteraction {
   private readonly poseCommits: ThrottledCommitter<Pose>;
   private readonly cutCommits = new Map<string, ThrottledCommitter<Cut>>();
   private labels?: LabelMap;
+  private scope?: ScopeCheck;
   private labelToIndex?: Affine;
   private readonly classNames = new Map<number, string>();
   private readonly rayOrigin: Vec3 = [0, 0, 0];
@@ -131,6 +135,7 @@ export class HologramInteraction {
     this.poseCommits = createThrottledCommitter((pose: Pose) => options.store.dispatch({ type: 'pose/set', pose }));
     for (const c of options.classes) this.classNames.set(c.id, c.name);
     if (options.labels) this.setLabels(options.labels);
+    this.scope = options.scope;
     this.nearMenuObserver = options.nearMenu.onSelectObservable.add((item) => this.runAction(item.id));
     this.handMenuObserver = options.handMenu?.onSelectObservable.add((item) => this.runAction(item.id));
   }
@@ -139,6 +144,12 @@ export class HologramInteraction {
   setLabels(labels: LabelMap | undefined): void {
     this.labels = labels;
     this.labelToIndex = labels && invertAffine(indexToPatientAffine(labels));
+  }
+
+  /** The series' scope check (arrives with the segmentation). */
+  setScope(scope: ScopeCheck | undefined): void {
+    this.scope = scope;
+    this.invalidateMenus();
   }
 
   get tool(): XRTool {
@@ -203,7 +214,12 @@ export class HologramInteraction {
     const cuts = viewCuts(s);
     const planes = new Set(cuts.map((p) => p.id));
     const tool = s.local.tool;
+    // a surgeon in the headset sees no report: a scan outside the model's scope is said on both menus, first
+    const scope: MenuRow[] = this.scope && !this.scope.inScope
+      ? [{ title: 'Labels not reliable' }, [{ id: 'scope', label: `${this.scope.bodyPart}: outside the model's scope`, disabled: true }]]
+      : [];
     return [
+      ...scope,
       { title: 'Tool' },
       [
         { id: 'tool:move', label: 'Move', active: tool === 'move' },

@@ -17,6 +17,7 @@ import type { MeasureView } from '../scene/measure-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import { TextLabel } from '../scene/text-label';
 import type { ClassInfo } from '../segmentation/manifest';
+import type { ScopeCheck } from '../segmentation/scope';
 import { calibrationForPlacement, calibrationToFollow, composeRigid, invertRigid, roomPose, viewRoomPose, viewWorldPose, type HologramStore, type Pose, type RigidTransform, type Vec3 } from '../state';
 import type { LabelMap } from '../volume/types';
 import { placeInFront, rigidPose } from './gestures';
@@ -51,6 +52,8 @@ export interface XRCase {
   measures: MeasureView;
   /** The segmentation on the CT grid, once it is in (rays find structures in it). */
   labels?: LabelMap;
+  /** The series checked against the model's scope, once the segmentation is in. */
+  scope?: ScopeCheck;
 }
 
 export interface HoloXROptions {
@@ -379,7 +382,7 @@ export class HoloXR {
     });
     const interaction = (this.interaction = new HologramInteraction(this.scene, {
       store: c.store, view: c.view, classes: c.classes, handles: c.handles,
-      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels,
+      nearMenu: near, handMenu: hand, hoverLabel: this.hoverLabel, head: this.head, labels: c.labels, scope: c.scope,
       extensions: [calibration, new TeamMenu({ team: () => this.team, ownCopy: () => this.placesOwnCopy(c) })],
     }));
     interaction.effectors = this.adapter.effectors;
