@@ -275,8 +275,9 @@ class HoloCTApp {
     }
     Object.assign(next, { volume: opened.volume, meshes: opened.meshes });
     this.frame(next);
-    this.xr.setVolume(next.store, opened.volume, opened.labels);
+    this.xr.setVolume(next.store, opened.volume, opened.labels, opened.scope);
     $('case').textContent = 'Case shared by the team session';
+    $('notes').replaceChildren(...(opened.scope?.note ? [Object.assign(document.createElement('li'), { textContent: `scope: ${opened.scope.note}` })] : []));
     document.body.dataset.hologram = 'ready';
   }
 

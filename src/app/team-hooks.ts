@@ -22,7 +22,7 @@ import type { TeamAppHooks } from './team-controller';
 export interface TeamCase {
   store: HologramStore;
   volume?: Volume;
-  result?: Pick<SegmentResult, 'labels'>;
+  result?: Pick<SegmentResult, 'labels'> & { report: Pick<SegmentResult['report'], 'scope'> };
   meshes?: SurfaceMesh[];
   /** The PACS series it was segmented from, if any. */
   origin?: PacsOrigin;
@@ -59,7 +59,7 @@ export function teamHooks(host: TeamHookHost): TeamAppHooks {
       const voxelSha = /^[0-9a-f]{64}(?=:)/.exec(now.store.getState().shared.caseId)?.[0];
       const origin = now.origin;
       return buildCasePackageOffPage({
-        content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: model.classes, model: model.name },
+        content: { volume: now.volume, labels: now.result.labels, meshes: now.meshes, classes: model.classes, model: model.name, scope: now.result.report.scope },
         caseId: voxelSha ? caseIdFromVoxelSha(voxelSha, model.name) : undefined,
         pacs: offerPacs && origin ? { studyInstanceUID: origin.studyInstanceUID, seriesInstanceUID: origin.seriesInstanceUID } : undefined,
       });

@@ -102,6 +102,9 @@ describe('case package', () => {
       ['pacs not an object', (m) => (m.pacs = 'PACS'), /pacs must be an object/],
       ['pacs study UID', (m) => (m.pacs = { studyInstanceUID: 'DOE^JOHN', seriesInstanceUID: '1.2.3' }), /pacs\.studyInstanceUID/],
       ['pacs series UID too long', (m) => (m.pacs = { studyInstanceUID: '1.2.3', seriesInstanceUID: `1.${'2'.repeat(70)}` }), /pacs\.seriesInstanceUID/],
+      ['body part not text', (m) => (m.outOfScope = 7), /outOfScope/],
+      ['body part too long', (m) => (m.outOfScope = 'HEAD'.repeat(20)), /outOfScope/],
+      ['body part with a line break', (m) => (m.outOfScope = 'HEAD\nfake note'), /outOfScope/],
     ];
     for (const [what, edit, error] of broken) {
       const m = JSON.parse(JSON.stringify(pkg.manifest));
@@ -118,6 +121,25 @@ describe('case package', () => {
     // a PACS's non-conforming UID does not stop the host: the package just does not name the series
     const odd = buildCasePackage(await phantomCase(), { pacs: { ...pacs, seriesInstanceUID: `${pacs.seriesInstanceUID}.A7 ` } });
     expect(odd.manifest.pacs).toBeUndefined();
+  });
+});
+
+describe('case package: a series outside the model\'s scope', () => {
+  it('tells every member, by the body part alone; a series in scope or of unknown region adds nothing', async () => {
+    const content = await phantomCase();
+    const head = buildCasePackage({ ...content, scope: { bodyPart: 'HEAD', inScope: false, note: 'host note' } });
+    expect(head.manifest.outOfScope).toBe('HEAD');
+    const s = store(head.blobs);
+    const opened = await openCasePackage(JSON.parse(JSON.stringify(head.manifest)), s.fetch);
+    expect(opened.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
+    expect(opened.scope?.note).toMatch(/^the host's series has Body Part Examined "HEAD", outside what this model was trained on: its labels of this scan are not reliable/);
+    for (const scope of [{ bodyPart: 'CHEST', inScope: true }, undefined]) {
+      const pkg = buildCasePackage({ ...content, scope });
+      expect(pkg.manifest.outOfScope).toBeUndefined();
+      expect((await openCasePackage(JSON.parse(JSON.stringify(pkg.manifest)), store(pkg.blobs).fetch)).scope).toBeUndefined();
+    }
+    // the package carries the region word, not the host's note
+    expect(JSON.stringify(head.manifest)).not.toContain('host note');
   });
 });
 

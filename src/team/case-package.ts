@@ -17,6 +17,7 @@
 import { sha256Hex, voxelSha256 } from '../dicom/sha256';
 import { caseIdOf as caseIdOfSha } from '../state/shared-state';
 import { STRUCTURE_GROUPS, type ClassInfo } from '../segmentation/manifest';
+import type { ScopeCheck } from '../segmentation/scope';
 import { meshesToGlb } from '../surfaces/glb';
 import { glbToMeshes } from '../surfaces/glb-read';
 import type { SurfaceMesh } from '../surfaces/types';
@@ -58,6 +59,12 @@ export interface CasePackageManifest {
    * same case id). UIDs only: no name, ID, date or accession.
    */
   pacs?: PacsSeriesRef;
+  /**
+   * The series' Body Part Examined when it lies outside the model's scope (src/segmentation/scope.ts):
+   * the host's report warns that the labels are not reliable, and so does every member's view. Absent
+   * when in scope or unknown. A region word, no identity.
+   */
+  outOfScope?: string;
 }
 
 /** A DICOM series by its UIDs. */
@@ -79,6 +86,8 @@ export interface CaseContent {
   classes: readonly ClassInfo[];
   /** ModelManifest.name */
   model: string;
+  /** The series checked against the model's scope (PipelineReport.scope). */
+  scope?: ScopeCheck;
 }
 
 /** What a joiner rebuilds from a package. `volume` is the CT as sent (maybe downsampled). */
@@ -89,6 +98,8 @@ export interface OpenedCase {
   volume: Volume & { data: Int16Array };
   labels: LabelMap;
   meshes: SurfaceMesh[];
+  /** Set when the host's series was outside the model's scope. */
+  scope?: ScopeCheck;
 }
 
 export class CasePackageError extends Error {
@@ -131,6 +142,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     blobs: { glb: ref(blobs.glb), labels: ref(blobs.labels), ct: ref(blobs.ct) },
     ctDownsample: factors,
     ...(options.pacs && isPacsRef(options.pacs) ? { pacs: options.pacs } : {}),
+    ...(content.scope && !content.scope.inScope && isBodyPart(content.scope.bodyPart) ? { outOfScope: content.scope.bodyPart } : {}),
   };
   return { manifest, blobs };
 }
@@ -168,7 +180,19 @@ export function parseCasePackageManifest(value: unknown): CasePackageManifest {
   const f = m.ctDownsample;
   if (!Array.isArray(f) || f.length !== 3 || !f.every((x) => Number.isInteger(x) && x >= 1 && x <= 64)) throw bad('ctDownsample must be 3 integers 1–64');
   const pacs = m.pacs === undefined ? undefined : parsePacsRef(m.pacs, bad);
-  return { schema: CASE_PACKAGE_SCHEMA, caseId: m.caseId, model: m.model, classes, blobs: refs, ctDownsample: [f[0], f[1], f[2]], ...(pacs ? { pacs } : {}) };
+  if (m.outOfScope !== undefined && !isBodyPart(m.outOfScope)) throw bad('outOfScope must be a body part: 1–64 printable ASCII characters');
+  const outOfScope = m.outOfScope as string | undefined;
+  return { schema: CASE_PACKAGE_SCHEMA, caseId: m.caseId, model: m.model, classes, blobs: refs, ctDownsample: [f[0], f[1], f[2]], ...(pacs ? { pacs } : {}), ...(outOfScope ? { outOfScope } : {}) };
+}
+
+/** A Body Part Examined value this version carries: 1–64 printable ASCII characters (the DICOM CS is at most 16). */
+function isBodyPart(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x20-\x7e]{1,64}$/.test(value) && value.trim() !== '';
+}
+
+/** What a member is told of a case whose host series lay outside the model's scope. */
+export function sharedScope(bodyPart: string): ScopeCheck {
+  return { bodyPart, inScope: false, note: `the host's series has Body Part Examined "${bodyPart}", outside what this model was trained on: its labels of this scan are not reliable; read every structure against the CT` };
 }
 
 /** DICOM UIDs: digits and dots, at most 64 characters (PS3.5 §9.1). */
@@ -233,6 +257,7 @@ export async function openCasePackage(manifestValue: unknown, fetchBlob: BlobFet
       meshes: glbToMeshes(glb, classes),
       labels: decodeLabelBlob(labelBytes),
       volume: options.ct ?? decodeCtBlob(ctBytes!),
+      ...(manifest.outOfScope ? { scope: sharedScope(manifest.outOfScope) } : {}),
     };
   } catch (error) {
     throw new CasePackageError(`case package ${manifest.caseId}: a verified blob could not be decoded: ${(error as Error).message}`, { cause: error });
