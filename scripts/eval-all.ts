@@ -13,7 +13,7 @@
  * post-processing experiments do not run the network again. `--no-cache` ignores the cache.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, type EvalOutput } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
@@ -62,8 +62,10 @@ const sameScoringCode = (commit: string) => git('diff', '--quiet', commit, '--',
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 // checked before any scoring: the trial's commit, the records' form
 const TRIAL_COMMIT = trialFile !== undefined ? committedHead(SCORING_CODE, 'eval: --trial') : undefined;
-// what scores the results below: written into accuracy.json, so a committed file can be checked against its code
-const EVAL_DIGEST = workingTreeDigest(EVAL_INPUTS);
+// What scores the results below, less the manifest this run rewrites with its scores: checked again at the
+// end (no code changed while it ran); accuracy.json then names the digest of everything, the new manifest
+// included, so the results and the code committed with them can be checked against each other.
+const CODE_DIGEST = workingTreeDigest(EVAL_INPUTS, { exclude: [relative('.', DEFAULT_MANIFEST)] });
 const RECORDED = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -220,6 +222,9 @@ async function main() {
     shippedModel, cases: CASES, locoCount, folds, notScored, recorded, summary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
+  if (workingTreeDigest(EVAL_INPUTS, { exclude: [relative('.', DEFAULT_MANIFEST)] }) !== CODE_DIGEST) {
+    throw new Error('eval: the scoring code, the models or the folds changed while npm run eval ran: run it again (nothing written)');
+  }
   writeFileSync('docs/accuracy.md', `${doc}\n`);
   // the manifest carries the same figures as docs/accuracy.md (one scorer, one run); the leave-one-case-out
   // runs become its validation only when they were trained by its recipe
@@ -229,7 +234,7 @@ async function main() {
   }
   if (update.validation) writeFileSync('training/results/loco.json', `${JSON.stringify(update.validation, null, 1)}\n`);
   writeFileSync(DEFAULT_MANIFEST, `${JSON.stringify(update.manifest, null, 1)}\n`);
-  results.scoredBy = { inputs: EVAL_INPUTS, workingTreeSha256: EVAL_DIGEST, note: 'sha256 of the files under inputs when npm run eval ran (scripts/eval/commit.ts workingTreeDigest)' };
+  results.scoredBy = { inputs: EVAL_INPUTS, workingTreeSha256: workingTreeDigest(EVAL_INPUTS), note: 'sha256 of the files under inputs as npm run eval left them, its manifest scores included (scripts/eval/commit.ts workingTreeDigest)' };
   writeFileSync('training/results/accuracy.json', `${JSON.stringify(results, (k, v) => (typeof v === 'number' ? Math.round(v * 1e4) / 1e4 : v), 1)}\n`);
   process.stdout.write(`${summary.join('\n')}\n\n${steps.join('\n')}\n${guarantees.join('\n')}\nwrote docs/accuracy.md, docs/accuracy/*.png, training/results/accuracy.json\n`);
 }

@@ -39,8 +39,9 @@ def load_class_list():
         return json.load(f)
 
 
-CLASSES = load_class_list()['classes']
-SCOPE = load_class_list()['scope']          # the body regions trained on: copied into the manifest
+CLASS_LIST = load_class_list()
+CLASSES = CLASS_LIST['classes']
+SCOPE = CLASS_LIST['scope']                 # the body regions trained on: copied into the manifest
 NUM_CLASSES = max(c['id'] for c in CLASSES) + 1          # background included
 GROUPS = ('bone', 'vessel', 'organ')
 CLASS_GROUP = {c['id']: c['group'] for c in CLASSES}

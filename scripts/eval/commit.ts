@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a recorded score depends on besides the model: the pipeline, post-processing, scorer and cases. */
@@ -37,17 +37,22 @@ export const EVAL_INPUTS = [...SCORING_CODE, 'scripts/eval', 'scripts/eval-all.t
 
 /**
  * A digest of the files under `paths` as they are in the working tree (tracked, and untracked but not
- * ignored): path and content of each, in git's order. `npm run eval` writes it beside its results, so
- * a reader can tell whether committed results came from the code committed with them (equal digests),
- * whatever commit, clean or not, ran the eval.
+ * ignored), less `exclude`: each file's path, length and content, in path order. `npm run eval` writes
+ * it beside its results, so a reader can tell whether committed results came from the code committed
+ * with them (equal digests), whatever commit, clean or not, ran the eval.
  */
-export function workingTreeDigest(paths: readonly string[], cwd = '.'): string {
+export function workingTreeDigest(paths: readonly string[], options: { cwd?: string; exclude?: readonly string[] } = {}): string {
+  const cwd = options.cwd ?? '.';
   const listed = gitIn(cwd, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...paths);
   if (listed.status !== 0) throw new Error(`git ls-files failed for ${paths.join(', ')}`);
+  const excluded = new Set(options.exclude ?? []);
   const hash = createHash('sha256');
   for (const file of [...new Set(listed.stdout.split('\0').filter(Boolean))].sort()) {
-    if (!existsSync(join(cwd, file))) continue; // deleted in the working tree, not yet committed
-    hash.update(`${file}\0`).update(readFileSync(join(cwd, file))).update('\0');
+    const path = join(cwd, file);
+    // deleted in the working tree and not yet committed, or a nested repository git lists as a folder
+    if (excluded.has(file) || !existsSync(path) || !statSync(path).isFile()) continue;
+    const bytes = readFileSync(path);
+    hash.update(`${file}\0${bytes.length}\0`).update(bytes);
   }
   return hash.digest('hex');
 }

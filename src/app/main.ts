@@ -3,6 +3,7 @@ import type { DicomInputFile } from '../dicom/types';
 import { HologramView, worldBoundingRadius } from '../scene/hologram-view';
 import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
+import { scopeNoteLine } from '../segmentation/scope';
 import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import type { OpenedCase } from '../team/case-package';
@@ -277,7 +278,8 @@ class HoloCTApp {
     this.frame(next);
     this.xr.setVolume(next.store, opened.volume, opened.labels, opened.scope);
     $('case').textContent = 'Case shared by the team session';
-    $('notes').replaceChildren(...(opened.scope?.note ? [Object.assign(document.createElement('li'), { textContent: `scope: ${opened.scope.note}` })] : []));
+    const scopeLine = scopeNoteLine(opened.scope);
+    $('notes').replaceChildren(...(scopeLine ? [Object.assign(document.createElement('li'), { textContent: scopeLine })] : []));
     document.body.dataset.hologram = 'ready';
   }
 

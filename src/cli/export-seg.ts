@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { algorithmOf, readSegSource, writeSegmentation, type WrittenSeg } from '../dicom-seg/index';
 import type { DicomInputFile } from '../dicom/types';
 import type { ModelManifest } from '../segmentation/manifest';
+import type { ScopeCheck } from '../segmentation/scope';
 import type { LabelMap } from '../volume/types';
 
 /** HoloCT's version, from package.json. */
@@ -26,6 +27,8 @@ export interface SegExportInput {
   labels: LabelMap;
   manifest: ModelManifest;
   outDir: string;
+  /** The series checked against the model's scope (PipelineReport.scope): out of scope, the SEG says its labels are not reliable. */
+  scope?: ScopeCheck;
 }
 
 /** Throws before any work is done when the input cannot give a SEG (no DICOM series). */
@@ -40,6 +43,7 @@ export async function exportSeg(input: SegExportInput): Promise<{ path: string; 
     classes: input.manifest.classes,
     algorithm: algorithmOf(input.manifest),
     softwareVersion: holoctVersion(),
+    outOfScope: input.scope && !input.scope.inScope ? input.scope.bodyPart : undefined,
   });
   const path = join(input.outDir, 'seg.dcm');
   await writeFile(path, seg.bytes);

@@ -64,7 +64,7 @@ export const EXPORT_FORMATS: Readonly<Record<string, ExportFormat>> = {
   seg: {
     summary: "seg.dcm: DICOM Segmentation of the source series (DICOM input only; repeats the study's patient module)",
     write: async (ctx) => {
-      const { seg } = await exportSeg({ files: [...ctx.files], seriesId: ctx.input.series?.id, labels: ctx.result.labels, manifest: ctx.manifest, outDir: ctx.outDir });
+      const { seg } = await exportSeg({ files: [...ctx.files], seriesId: ctx.input.series?.id, labels: ctx.result.labels, manifest: ctx.manifest, outDir: ctx.outDir, scope: ctx.result.report.scope });
       ctx.say(`seg.dcm: DICOM SEG with ${seg.segments.length} segment(s) (${seg.segments.map((x) => x.label).join(', ')}); it repeats the study's patient module, as DICOM requires`);
       return ['seg.dcm'];
     },

@@ -110,6 +110,18 @@ describe('writeSegmentation → readSegmentation', () => {
     expect(liverFirst.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID).toBe(source.sliceSources[2][0].sopInstanceUID);
   });
 
+  it('says in its series and content descriptions when the source series lies outside the model\'s scope', async () => {
+    const { files, series, volume } = await syntheticCase();
+    const labels: LabelMap = { ...volume, data: new Uint8Array(volume.data.length).fill(1) };
+    const described = (seg: { bytes: Uint8Array }) => {
+      const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(seg.bytes.slice().buffer).dict);
+      return [ds.SeriesDescription, ds.ContentDescription];
+    };
+    const source = readSegSource(files, series.id);
+    expect(described(writeSegmentation(labels, source, options))).toEqual(['HoloCT segmentation (Test model)', 'Automatic segmentation by HoloCT']);
+    expect(described(writeSegmentation(labels, source, { ...options, outOfScope: 'HEAD' }))).toEqual(['NOT RELIABLE: HEAD outside HoloCT model scope', "NOT RELIABLE: HEAD is outside the model's scope"]);
+  });
+
   it('references both neighbouring source images of an interpolated slice (unevenly spaced series)', async () => {
     const { files, series, volume } = await syntheticCase([0, 2.5, 5, 8, 10.5, 13, 16, 18.5, 21, 24]);
     const source = readSegSource(files, series.id);

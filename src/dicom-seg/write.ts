@@ -46,6 +46,11 @@ export interface WriteSegOptions {
   /** HoloCT's own version, written as SoftwareVersions. */
   softwareVersion: string;
   seriesDescription?: string;
+  /**
+   * The source series' Body Part Examined when it lies outside the model's scope (ScopeCheck): the SEG
+   * says its labels are not reliable where a PACS reader sees it, in the series and content descriptions.
+   */
+  outOfScope?: string;
   /** Default 901 (a number unlikely to clash with the scanner's series numbers). */
   seriesNumber?: number;
   /** Creation time, default now. */
@@ -214,7 +219,7 @@ export function writeSegmentation(labels: LabelMap, source: SegSource, options: 
     Modality: 'SEG',
     SeriesInstanceUID: seriesInstanceUID,
     SeriesNumber: options.seriesNumber ?? 901,
-    SeriesDescription: (options.seriesDescription ?? `HoloCT segmentation (${options.algorithm.name})`).slice(0, 64),
+    SeriesDescription: (options.outOfScope !== undefined ? `NOT RELIABLE: ${options.outOfScope} outside HoloCT model scope` : options.seriesDescription ?? `HoloCT segmentation (${options.algorithm.name})`).slice(0, 64),
     SeriesDate: dicomDate(now),
     SeriesTime: dicomTime(now),
     // Frame of Reference: the source's, so the SEG lies on the CT in any viewer.
@@ -232,7 +237,7 @@ export function writeSegmentation(labels: LabelMap, source: SegSource, options: 
     ContentTime: dicomTime(now),
     ImageType: ['DERIVED', 'PRIMARY'],
     ContentLabel: 'HOLOCT',
-    ContentDescription: 'Automatic segmentation by HoloCT',
+    ContentDescription: (options.outOfScope !== undefined ? `NOT RELIABLE: ${options.outOfScope} is outside the model's scope` : 'Automatic segmentation by HoloCT').slice(0, 64),
     ContentCreatorName: 'HoloCT',
     SegmentationType: 'BINARY',
     SegmentSequence: segmentSequence,

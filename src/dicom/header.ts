@@ -277,7 +277,7 @@ export function readHeader(name: string, ds: DataSet): FileHeader {
     pixelRepresentation: us(ds, 'x00280103') ?? 0,
     numberOfFrames,
     convolutionKernel: kernel.length ? kernel.join('\\') : undefined,
-    bodyPartExamined: str(ds, 'x00180015') || undefined,
+    bodyPartExamined: str(ds, 'x00180015'),
     gantryTilt: num(ds, 'x00181120'),
     hasPixelData: pixelData !== undefined && (pixelData.length > 0 || pixelData.encapsulatedPixelData === true),
     hasFloatPixelData: ds.elements['x7fe00008'] !== undefined || ds.elements['x7fe00009'] !== undefined,

@@ -2,7 +2,7 @@ import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
 import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
-import { checkScope, type ScopeCheck } from '../segmentation/scope';
+import { checkScope, scopeNoteLine, type ScopeCheck } from '../segmentation/scope';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces, type SurfacesExtractor } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -146,7 +146,7 @@ export async function buildHologram(
       drawCalls: meshes.length,
       postprocess: postprocess,
       scope,
-      notes: [...(scope?.note ? [`scope: ${scope.note}`] : []), ...[...notes].map(([name, note]) => `${name}: ${note}`)],
+      notes: [...(scope?.note ? [scopeNoteLine(scope)!] : []), ...[...notes].map(([name, note]) => `${name}: ${note}`)],
     },
   };
 }

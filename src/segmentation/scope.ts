@@ -7,14 +7,12 @@
  */
 
 export interface ModelScope {
-  /** What the model was trained on, for the reader: e.g. "adult chest, abdomen and pelvis CT". */
+  /** What the model was trained on, for the reader: e.g. "adult CT of the chest, abdomen and pelvis". */
   description: string;
-  /**
-   * Words of Body Part Examined within the scope ("CHEST", "ABD", "PELVIS", …). A value is in scope
-   * when, in capitals with everything but letters dropped, it contains one of them: the DICOM terms
-   * (CHESTABDPELVIS) and the free text some scanners write ("Abdomen / Pelvis") both match.
-   */
+  /** Words of Body Part Examined within the scope ("CHEST", "ABD", "PELVI", …): see {@link matchesWord}. */
   bodyParts: string[];
+  /** Words of regions outside it ("HEAD", "NECK", "KNEE", …): a value naming one is flagged even when it also names a region within ("NECKCHEST"). */
+  notCovered: string[];
 }
 
 export interface ScopeCheck {
@@ -25,23 +23,47 @@ export interface ScopeCheck {
   note?: string;
 }
 
-/** Capitals, letters only: "Abdomen / Pelvis" → "ABDOMENPELVIS". */
-function normalizeBodyPart(value: string): string {
-  return value.toUpperCase().replace(/[^A-Z]/g, '');
+/** Values that name no region: no claim either way. */
+const NO_REGION = new Set(['UNKNOWN', 'OTHER', 'NONE', 'CT', 'CTA', 'ANGIO']);
+
+/** Capitals without accents, split into runs of letters: "Tórax / Abdomen" → ["TORAX", "ABDOMEN"]. */
+function letterRuns(value: string): string[] {
+  return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().split(/[^A-Z]+/).filter(Boolean);
 }
 
-/** The check of one series against a model's scope; undefined when the series names no body part or the model declares no scope. */
+/**
+ * A word names a region of the value when one of its runs of letters starts with the word ("ABD" in
+ * "ABD PEL", "RIB" in "RIBS") or, for words of 4 letters or more, contains it ("CHEST" in
+ * "CHESTABDPELVIS", "BODY" in "WHOLEBODY"). A run of one or two letters also counts joined to the next
+ * ("L-SPINE" is LSPINE, "C-SPINE" CSPINE), and the letters of the whole value together may equal the
+ * word ("C/A/P" is CAP). Short words need a run's start, so "CAP" does not match "SCAPULA", and runs are
+ * not joined otherwise, so "THORACIC SPINE" holds no CSPINE.
+ */
+function matchesWord(runs: readonly string[], word: string): boolean {
+  const w = letterRuns(word).join('');
+  if (!w) return false;
+  const pieces = [...runs, ...runs.slice(0, -1).flatMap((r, i) => (r.length <= 2 ? [r + runs[i + 1]] : []))];
+  return pieces.some((p) => p.startsWith(w) || (w.length >= 4 && p.includes(w))) || runs.join('') === w;
+}
+
+/** The note shown when a series lies outside the scope; `whose` says whose series it is ("the series'", "the host's series'"). */
+export function outOfScopeNote(bodyPart: string, description?: string, whose = "the series'"): string {
+  return `${whose} Body Part Examined is "${bodyPart}", not (or not only) what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
+}
+
+/** The check of one series against a model's scope; undefined when the series names no region or the model declares no scope. */
 export function checkScope(bodyPart: string | undefined, scope: ModelScope | undefined): ScopeCheck | undefined {
   const value = bodyPart?.trim();
   if (!value || !scope) return undefined;
-  const normalized = normalizeBodyPart(value);
-  const inScope = scope.bodyParts.some((word) => normalized.includes(normalizeBodyPart(word)));
-  if (inScope) return { bodyPart: value, inScope };
-  return {
-    bodyPart: value,
-    inScope,
-    note: `the series' Body Part Examined is "${value}", outside what this model was trained on (${scope.description}): its labels of this scan are not reliable; read every structure against the CT`,
-  };
+  const runs = letterRuns(value);
+  if (runs.length === 0 || NO_REGION.has(runs.join(''))) return undefined;
+  const inScope = scope.bodyParts.some((w) => matchesWord(runs, w)) && !scope.notCovered.some((w) => matchesWord(runs, w));
+  return inScope ? { bodyPart: value, inScope } : { bodyPart: value, inScope, note: outOfScopeNote(value, scope.description) };
+}
+
+/** The check's line among a report's notes ("scope: …"), when it has a note. */
+export function scopeNoteLine(check: ScopeCheck | undefined): string | undefined {
+  return check?.note ? `scope: ${check.note}` : undefined;
 }
 
 /** Problems with a manifest's scope field, for parseManifest. */
@@ -50,8 +72,12 @@ export function scopeProblems(scope: unknown, where = 'scope'): string[] {
   if (!s || typeof s !== 'object') return [`${where} must be an object`];
   const problems: string[] = [];
   if (typeof s.description !== 'string' || !s.description) problems.push(`${where}.description must be a non-empty string`);
-  if (!Array.isArray(s.bodyParts) || s.bodyParts.length === 0 || s.bodyParts.some((w) => typeof w !== 'string' || !normalizeBodyPart(w))) {
-    problems.push(`${where}.bodyParts must be a non-empty array of words with letters`);
+  for (const key of ['bodyParts', 'notCovered'] as const) {
+    const words = s[key];
+    // a word without letters would match every value
+    if (!Array.isArray(words) || words.length === 0 || words.some((w) => typeof w !== 'string' || letterRuns(w).length === 0)) {
+      problems.push(`${where}.${key} must be a non-empty array of words with letters`);
+    }
   }
   return problems;
 }

@@ -50,9 +50,9 @@ describe('manifest', () => {
     expect(() => parseManifest(withComponents({ fillHoles: true, maxHoleMm2: -5 }), 'm.json')).toThrow(/maxHoleMm2 must be a number > 0/);
   });
   it('takes a scope of body regions, and names a bad one', () => {
-    const scope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST'] };
+    const scope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST'], notCovered: ['HEAD'] };
     expect(parseManifest({ ...manifest(), scope }).scope).toEqual(scope);
-    expect(() => parseManifest({ ...manifest(), scope: { description: 'torso' } }, 'm.json')).toThrow(/m\.json is not a valid model manifest:\n- scope\.bodyParts must be/);
+    expect(() => parseManifest({ ...manifest(), scope: { description: 'torso', notCovered: ['HEAD'] } }, 'm.json')).toThrow(/m\.json is not a valid model manifest:\n- scope\.bodyParts must be/);
   });
 });
 

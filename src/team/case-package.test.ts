@@ -132,7 +132,7 @@ describe('case package: a series outside the model\'s scope', () => {
     const s = store(head.blobs);
     const opened = await openCasePackage(JSON.parse(JSON.stringify(head.manifest)), s.fetch);
     expect(opened.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
-    expect(opened.scope?.note).toMatch(/^the host's series has Body Part Examined "HEAD", outside what this model was trained on: its labels of this scan are not reliable/);
+    expect(opened.scope?.note).toMatch(/^the host's series' Body Part Examined is "HEAD", not \(or not only\) what this model was trained on: its labels of this scan are not reliable/);
     for (const scope of [{ bodyPart: 'CHEST', inScope: true }, undefined]) {
       const pkg = buildCasePackage({ ...content, scope });
       expect(pkg.manifest.outOfScope).toBeUndefined();
@@ -140,6 +140,10 @@ describe('case package: a series outside the model\'s scope', () => {
     }
     // the package carries the region word, not the host's note
     expect(JSON.stringify(head.manifest)).not.toContain('host note');
+    // a value the package cannot carry as it is (accents, length) still sends the warning
+    expect(buildCasePackage({ ...content, scope: { bodyPart: 'SCHÄDEL', inScope: false } }).manifest.outOfScope).toBe('SCH?DEL');
+    expect(buildCasePackage({ ...content, scope: { bodyPart: 'ÄÖÜ', inScope: false } }).manifest.outOfScope).toBe('???');
+    expect(buildCasePackage({ ...content, scope: { bodyPart: 'X'.repeat(100), inScope: false } }).manifest.outOfScope).toBe('X'.repeat(64));
   });
 });
 

@@ -17,7 +17,7 @@
 import { sha256Hex, voxelSha256 } from '../dicom/sha256';
 import { caseIdOf as caseIdOfSha } from '../state/shared-state';
 import { STRUCTURE_GROUPS, type ClassInfo } from '../segmentation/manifest';
-import type { ScopeCheck } from '../segmentation/scope';
+import { outOfScopeNote, type ScopeCheck } from '../segmentation/scope';
 import { meshesToGlb } from '../surfaces/glb';
 import { glbToMeshes } from '../surfaces/glb-read';
 import type { SurfaceMesh } from '../surfaces/types';
@@ -142,7 +142,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     blobs: { glb: ref(blobs.glb), labels: ref(blobs.labels), ct: ref(blobs.ct) },
     ctDownsample: factors,
     ...(options.pacs && isPacsRef(options.pacs) ? { pacs: options.pacs } : {}),
-    ...(content.scope && !content.scope.inScope && isBodyPart(content.scope.bodyPart) ? { outOfScope: content.scope.bodyPart } : {}),
+    ...(content.scope && !content.scope.inScope ? { outOfScope: packageBodyPart(content.scope.bodyPart) } : {}),
   };
   return { manifest, blobs };
 }
@@ -190,9 +190,14 @@ function isBodyPart(value: unknown): value is string {
   return typeof value === 'string' && /^[\x20-\x7e]{1,64}$/.test(value) && value.trim() !== '';
 }
 
+/** The body part as a package carries it: printable ASCII (others become '?'), at most 64 characters; never empty, so the warning always travels. */
+function packageBodyPart(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 64) || 'UNRECOGNISED';
+}
+
 /** What a member is told of a case whose host series lay outside the model's scope. */
 export function sharedScope(bodyPart: string): ScopeCheck {
-  return { bodyPart, inScope: false, note: `the host's series has Body Part Examined "${bodyPart}", outside what this model was trained on: its labels of this scan are not reliable; read every structure against the CT` };
+  return { bodyPart, inScope: false, note: outOfScopeNote(bodyPart, undefined, "the host's series'") };
 }
 
 /** DICOM UIDs: digits and dots, at most 64 characters (PS3.5 §9.1). */

@@ -7,6 +7,7 @@ import type { DicomInputFile } from '../dicom/types';
 import { buildHologram } from '../pipeline/hologram';
 import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
+import type { ScopeCheck } from '../segmentation/scope';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
 import { browserSurfaces } from './surface-pool';
@@ -19,6 +20,8 @@ let model: { manifest: ModelManifest; session: SegmentationSession } | undefined
 let files: DicomInputFile[] = [];
 /** The DICOM series of the last segmentation (undefined for NIfTI), for the SEG export. */
 let segmentedSeriesId: string | undefined;
+/** The segmented series checked against the model's scope: a SEG of a series outside it says so. */
+let segmentedScope: ScopeCheck | undefined;
 let controller: AbortController | undefined;
 const codecs = browserCodecRegistry();
 
@@ -45,6 +48,7 @@ const api: PipelineWorkerApi = {
   async open(input): Promise<OpenResult> {
     files = input;
     segmentedSeriesId = undefined;
+    segmentedScope = undefined;
     if (input.length === 1 && isNifti(input[0])) return { kind: 'nifti' };
     return { kind: 'dicom', scan: scanDicomFiles(input) };
   },
@@ -74,6 +78,7 @@ const api: PipelineWorkerApi = {
     });
     await Promise.all([lastProgress, lastMesh]);
     segmentedSeriesId = input.series?.id;
+    segmentedScope = result.report.scope;
     const out: SegmentResult = {
       volume: input.volume,
       labels: result.labels,
@@ -91,7 +96,7 @@ const api: PipelineWorkerApi = {
     // dcmjs (~700 kB) loads only when a SEG is asked for, not with the worker.
     const { algorithmOf, describeStudyModule, readSegSource, writeSegmentation } = await import('../dicom-seg/index');
     const source = readSegSource(files, segmentedSeriesId, { codecs });
-    const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion });
+    const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion, outOfScope: segmentedScope && !segmentedScope.inScope ? segmentedScope.bodyPart : undefined });
     const out: SegExport = {
       bytes: seg.bytes,
       studyInstanceUID: source.studyInstanceUID,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/cli/commands/eval';
+import { dcmjs } from '../../src/dicom-seg/dcmjs';
 import { readManifest, DEFAULT_MANIFEST } from '../../src/cli/node-model';
 import { readInputFiles } from '../../src/cli/files';
 import { loadInput } from '../../src/pipeline/input';
@@ -127,12 +128,16 @@ describe('holoct segment on a real head CT, outside the model\'s scope', () => {
 
   it('warns that the labels are not reliable, naming the body part and the model\'s scope', async () => {
     out = mkdtempSync(join(tmpdir(), 'holoct-cli-head-'));
-    const { stderr } = await run(process.execPath, ['bin/holoct.mjs', 'segment', '../shared/data/dicom-conformance/gantry-tilt/ge-tilt-uneven', '--out', out, '--export', 'glb'], { maxBuffer: 1 << 24 });
+    // --quiet silences progress, not this warning
+    const { stderr } = await run(process.execPath, ['bin/holoct.mjs', 'segment', '../shared/data/dicom-conformance/gantry-tilt/ge-tilt-uneven', '--out', out, '--export', 'seg', '--quiet'], { maxBuffer: 1 << 24 });
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     const manifest = await readManifest(DEFAULT_MANIFEST);
     expect(report.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
     expect(report.notes[0]).toBe(`scope: ${report.scope.note}`);
     expect(report.scope.note).toContain(manifest.scope!.description);
-    expect(stderr).toContain(`warning: ${report.scope.note}`);
+    expect(stderr.trim()).toBe(`warning: ${report.scope.note}`);
+    // the SEG a PACS reader opens says it too
+    const seg = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(readFileSync(join(out, 'seg.dcm')).buffer).dict);
+    expect(seg.SeriesDescription).toBe('NOT RELIABLE: HEAD outside HoloCT model scope');
   }, 600_000);
 });

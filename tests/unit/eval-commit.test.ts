@@ -24,23 +24,38 @@ function makeRepo(): string {
 describe('the digest npm run eval writes beside its results (scripts/eval/commit.ts)', () => {
   it('changes with a file under the paths, an untracked one included, and not with ignored files or other paths', () => {
     repo = makeRepo();
-    const first = workingTreeDigest(['src'], repo);
+    const first = workingTreeDigest(['src'], { cwd: repo });
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     writeFileSync(join(repo, 'src/cache.bin'), 'ignored');
     writeFileSync(join(repo, 'other/b.ts'), 'export const b = 2;\n');
-    expect(workingTreeDigest(['src'], repo)).toBe(first);
+    expect(workingTreeDigest(['src'], { cwd: repo })).toBe(first);
     writeFileSync(join(repo, 'src/a.ts'), 'export const a = 2;\n');
-    const edited = workingTreeDigest(['src'], repo);
+    const edited = workingTreeDigest(['src'], { cwd: repo });
     expect(edited).not.toBe(first);
     writeFileSync(join(repo, 'src/new.ts'), '');
-    expect(workingTreeDigest(['src'], repo)).not.toBe(edited);
+    expect(workingTreeDigest(['src'], { cwd: repo })).not.toBe(edited);
   });
 
-  it('is the same for the committed tree and for a working tree holding the same files', () => {
+  it('leaves out what it is told to (the manifest npm run eval rewrites with its scores), and folders git lists', () => {
     repo = makeRepo();
-    writeFileSync(join(repo, 'src/a.ts'), 'export const a = 3;\n');
-    const before = workingTreeDigest(['src'], repo);
-    gitIn(repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', 'commit', '-qam', 'two');
-    expect(workingTreeDigest(['src'], repo)).toBe(before);
+    const without = workingTreeDigest(['src'], { cwd: repo, exclude: ['src/a.ts'] });
+    writeFileSync(join(repo, 'src/a.ts'), 'export const a = 4; // scores rewritten\n');
+    expect(workingTreeDigest(['src'], { cwd: repo, exclude: ['src/a.ts'] })).toBe(without);
+    expect(workingTreeDigest(['src'], { cwd: repo })).not.toBe(without);
+    // a nested repository shows in ls-files as "src/nested/": skipped, not read as a file
+    mkdirSync(join(repo, 'src/nested'));
+    expect(gitIn(join(repo, 'src/nested'), 'init', '-q').status).toBe(0);
+    writeFileSync(join(repo, 'src/nested/x'), 'x');
+    expect(() => workingTreeDigest(['src'], { cwd: repo })).not.toThrow();
+  });
+
+  it('tells two files from one whose content holds the other\'s path and bytes', () => {
+    repo = makeRepo();
+    writeFileSync(join(repo, 'src/b.ts'), '2');
+    const two = workingTreeDigest(['src'], { cwd: repo });
+    rmSync(join(repo, 'src/b.ts'));
+    // without each file's length, "src/a.ts\0<a>\0src/b.ts\0 2" could be read either way
+    writeFileSync(join(repo, 'src/a.ts'), 'export const a = 1;\n\0src/b.ts\0' + '2');
+    expect(workingTreeDigest(['src'], { cwd: repo })).not.toBe(two);
   });
 });

@@ -120,7 +120,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     },
   };
   await writeFile(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  if (report.scope?.note) say(`  warning: ${report.scope.note}`);
+  // the one line --quiet keeps: a scripted run must not miss that the labels are not reliable
+  if (report.scope?.note) io.stderr(`warning: ${report.scope.note}`);
   for (const s of report.structures) if (s.voxels > 0) say(`  ${s.name}: ${s.voxelVolumeMl.toFixed(0)} mL${s.note ? ` (note: ${s.note})` : ''}`);
   for (const s of report.structures) if (s.voxels === 0 && s.note) say(`  ${s.name}: ${s.note}`);
   written.push('report.json');
