@@ -65,7 +65,8 @@ const TRIAL_COMMIT = trialFile !== undefined ? committedHead(SCORING_CODE, 'eval
 // What scores the results below, less the manifest this run rewrites with its scores: checked again at the
 // end (no code changed while it ran); accuracy.json then names the digest of everything, the new manifest
 // included, so the results and the code committed with them can be checked against each other.
-const CODE_DIGEST = workingTreeDigest(EVAL_INPUTS, { exclude: [relative('.', DEFAULT_MANIFEST)] });
+const NOT_CODE = { exclude: [relative('.', DEFAULT_MANIFEST)] };
+const CODE_DIGEST = workingTreeDigest(EVAL_INPUTS, NOT_CODE);
 const RECORDED = (args['fold-record'] ?? []).flatMap((file) => recordedFolds(file, JSON.parse(readFileSync(file, 'utf8')), CASES));
 
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -222,7 +223,7 @@ async function main() {
     shippedModel, cases: CASES, locoCount, folds, notScored, recorded, summary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
-  if (workingTreeDigest(EVAL_INPUTS, { exclude: [relative('.', DEFAULT_MANIFEST)] }) !== CODE_DIGEST) {
+  if (workingTreeDigest(EVAL_INPUTS, NOT_CODE) !== CODE_DIGEST) {
     throw new Error('eval: the scoring code, the models or the folds changed while npm run eval ran: run it again (nothing written)');
   }
   writeFileSync('docs/accuracy.md', `${doc}\n`);

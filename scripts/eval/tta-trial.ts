@@ -18,7 +18,7 @@ import type { ModelManifest } from '../../src/segmentation/manifest';
 import { finishSegmentation, labelModelInput, modelInput, normalizeValue } from '../../src/segmentation/pipeline';
 import type { SegmentationSession } from '../../src/segmentation/session';
 import type { Grid, LabelMap } from '../../src/volume/types';
-import { committedHead, SCORING_CODE } from './commit';
+import { committedHead, EVAL_INPUTS } from './commit';
 import { findModels, heldOut, KEPT_FOLDS, withShippedPostprocessing, type CaseSpec } from './models';
 import { group, ipr } from './step-table';
 
@@ -26,7 +26,7 @@ const DATA = '../shared/data';
 const { values: args } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
 const CASES: CaseSpec[] = JSON.parse(readFileSync('scripts/eval-cases.json', 'utf8')).cases;
 // a record names the code that measured it
-const COMMIT = args.out ? committedHead([...SCORING_CODE, 'scripts/eval', 'models', 'training/folds'], 'tta-trial: --out') : '';
+const COMMIT = args.out ? committedHead(EVAL_INPUTS, 'tta-trial: --out') : '';
 
 /** Mirrors a volume on the canonical grid along x (patient left–right), in place-free. */
 function mirrorX<T extends Float32Array | Uint8Array>(data: T, dims: readonly number[]): T {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { algorithmOf, readSegSource, writeSegmentation, type WrittenSeg } from '../dicom-seg/index';
 import type { DicomInputFile } from '../dicom/types';
 import type { ModelManifest } from '../segmentation/manifest';
-import type { ScopeCheck } from '../segmentation/scope';
+import { outOfScopeBodyPart, type ScopeCheck } from '../segmentation/scope';
 import type { LabelMap } from '../volume/types';
 
 /** HoloCT's version, from package.json. */
@@ -43,7 +43,7 @@ export async function exportSeg(input: SegExportInput): Promise<{ path: string; 
     classes: input.manifest.classes,
     algorithm: algorithmOf(input.manifest),
     softwareVersion: holoctVersion(),
-    outOfScope: input.scope && !input.scope.inScope ? input.scope.bodyPart : undefined,
+    outOfScope: outOfScopeBodyPart(input.scope),
   });
   const path = join(input.outDir, 'seg.dcm');
   await writeFile(path, seg.bytes);

@@ -131,6 +131,7 @@ export async function buildHologram(
   const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
   for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
   const scope = checkScope(options.bodyPart, manifest.scope);
+  const scopeLine = scopeNoteLine(scope);
   const timingsMs = { ...timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);
   return {
@@ -146,7 +147,7 @@ export async function buildHologram(
       drawCalls: meshes.length,
       postprocess: postprocess,
       scope,
-      notes: [...(scope?.note ? [scopeNoteLine(scope)!] : []), ...[...notes].map(([name, note]) => `${name}: ${note}`)],
+      notes: [...(scopeLine ? [scopeLine] : []), ...[...notes].map(([name, note]) => `${name}: ${note}`)],
     },
   };
 }

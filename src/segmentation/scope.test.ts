@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkScope, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
+import { checkScope, outOfScopeBodyPart, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
 
 const small: ModelScope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST', 'ABD', 'PELVI', 'BODY', 'CAP'], notCovered: ['HEAD', 'NECK'] };
 // the shipped model's scope (training/classes.json, copied into its manifest)
@@ -19,6 +19,12 @@ describe('checkScope', () => {
     const check = checkScope('HEAD', small);
     expect(check).toEqual({ bodyPart: 'HEAD', inScope: false, note: outOfScopeNote('HEAD', small.description) });
     expect(check?.note).toBe('the series\' Body Part Examined is "HEAD", not (or not only) what this model was trained on (adult CT of the chest, abdomen and pelvis): its labels of this scan are not reliable; read every structure against the CT');
+  });
+
+  it('gives exports and team packages the body part of a series outside the scope only', () => {
+    expect(outOfScopeBodyPart(checkScope('HEAD', small))).toBe('HEAD');
+    expect(outOfScopeBodyPart(checkScope('CHEST', small))).toBeUndefined();
+    expect(outOfScopeBodyPart(undefined)).toBeUndefined();
   });
 
   it('makes no claim when the series names no region or the model declares no scope', () => {

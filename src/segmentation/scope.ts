@@ -61,6 +61,11 @@ export function checkScope(bodyPart: string | undefined, scope: ModelScope | und
   return inScope ? { bodyPart: value, inScope } : { bodyPart: value, inScope, note: outOfScopeNote(value, scope.description) };
 }
 
+/** The body part of a series outside the scope, undefined otherwise: what exports and team packages carry. */
+export function outOfScopeBodyPart(check: ScopeCheck | undefined): string | undefined {
+  return check && !check.inScope ? check.bodyPart : undefined;
+}
+
 /** The check's line among a report's notes ("scope: …"), when it has a note. */
 export function scopeNoteLine(check: ScopeCheck | undefined): string | undefined {
   return check?.note ? `scope: ${check.note}` : undefined;

@@ -17,7 +17,7 @@
 import { sha256Hex, voxelSha256 } from '../dicom/sha256';
 import { caseIdOf as caseIdOfSha } from '../state/shared-state';
 import { STRUCTURE_GROUPS, type ClassInfo } from '../segmentation/manifest';
-import { outOfScopeNote, type ScopeCheck } from '../segmentation/scope';
+import { outOfScopeBodyPart, outOfScopeNote, type ScopeCheck } from '../segmentation/scope';
 import { meshesToGlb } from '../surfaces/glb';
 import { glbToMeshes } from '../surfaces/glb-read';
 import type { SurfaceMesh } from '../surfaces/types';
@@ -134,6 +134,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     ct: encodeCtBlob(ct),
   };
   const ref = (b: Uint8Array): BlobRef => ({ sha256: sha256Hex(b), bytes: b.length });
+  const outside = outOfScopeBodyPart(content.scope);
   const manifest: CasePackageManifest = {
     schema: CASE_PACKAGE_SCHEMA,
     caseId: options.caseId ?? caseIdOf(volume, model),
@@ -142,7 +143,7 @@ export function buildCasePackage(content: CaseContent, options: { maxCtVoxels?: 
     blobs: { glb: ref(blobs.glb), labels: ref(blobs.labels), ct: ref(blobs.ct) },
     ctDownsample: factors,
     ...(options.pacs && isPacsRef(options.pacs) ? { pacs: options.pacs } : {}),
-    ...(content.scope && !content.scope.inScope ? { outOfScope: packageBodyPart(content.scope.bodyPart) } : {}),
+    ...(outside !== undefined ? { outOfScope: packageBodyPart(outside) } : {}),
   };
   return { manifest, blobs };
 }

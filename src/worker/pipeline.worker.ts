@@ -7,7 +7,7 @@ import type { DicomInputFile } from '../dicom/types';
 import { buildHologram } from '../pipeline/hologram';
 import { isNifti, loadInput } from '../pipeline/input';
 import { parseManifest, type ModelManifest } from '../segmentation/manifest';
-import type { ScopeCheck } from '../segmentation/scope';
+import { outOfScopeBodyPart, type ScopeCheck } from '../segmentation/scope';
 import type { SegmentationSession } from '../segmentation/session';
 import { meshTransferables } from '../surfaces/types';
 import { browserSurfaces } from './surface-pool';
@@ -96,7 +96,7 @@ const api: PipelineWorkerApi = {
     // dcmjs (~700 kB) loads only when a SEG is asked for, not with the worker.
     const { algorithmOf, describeStudyModule, readSegSource, writeSegmentation } = await import('../dicom-seg/index');
     const source = readSegSource(files, segmentedSeriesId, { codecs });
-    const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion, outOfScope: segmentedScope && !segmentedScope.inScope ? segmentedScope.bodyPart : undefined });
+    const seg = writeSegmentation(labels, source, { classes: model.manifest.classes, algorithm: algorithmOf(model.manifest), softwareVersion: holoctVersion, outOfScope: outOfScopeBodyPart(segmentedScope) });
     const out: SegExport = {
       bytes: seg.bytes,
       studyInstanceUID: source.studyInstanceUID,
