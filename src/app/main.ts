@@ -3,7 +3,6 @@ import type { DicomInputFile } from '../dicom/types';
 import { HologramView, worldBoundingRadius } from '../scene/hologram-view';
 import { createDesktopScene } from '../scene/scene-setup';
 import type { ClassInfo } from '../segmentation/manifest';
-import { scopeNoteLine } from '../segmentation/scope';
 import { createHologramStore, initialSharedState, viewCuts, type HologramStore } from '../state';
 import type { SurfaceMesh } from '../surfaces/types';
 import type { OpenedCase } from '../team/case-package';
@@ -12,6 +11,7 @@ import { startPipelineWorker } from '../worker/client';
 import type { BackendPreference, InitResult, SegmentResult, WindowResult, WorkerProgress } from '../worker/protocol';
 import { detectImmersiveMode } from '../xr/xr-session';
 import { caseIdOfVolume } from './case-id';
+import { caseNotes, showCaseNotes } from './case-notes';
 import { ExportMenu, type ExportSource } from './export-menu';
 import { fileBuffers, readDataTransfer, readFileList } from './files';
 import { PacsPanel } from './pacs-panel';
@@ -214,8 +214,7 @@ class HoloCTApp {
       next.result = result;
       for (const s of result.report.structures) next.panel.setVolume(s.name, s.surfaceVolumeMl || undefined);
       $('case').textContent = `${result.source}${result.patient?.name ? ` — ${result.patient.name}` : ''}`;
-      const notes = $('notes');
-      notes.replaceChildren(...[...result.report.notes, ...result.notes].slice(0, 20).map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+      showCaseNotes($('scope-warning'), $('notes'), caseNotes(result.report.scope, [...result.report.notes, ...result.notes]));
       $('backend').textContent = `Segmented on ${result.report.backend.toUpperCase()} (${result.report.windows} windows, ` +
         `${(result.report.timingsMs.inference / 1000).toFixed(1)} s) · ${result.report.totalTriangles.toLocaleString()} triangles, ${result.report.drawCalls} draw calls`;
       this.hideProgress();
@@ -278,8 +277,7 @@ class HoloCTApp {
     this.frame(next);
     this.xr.setVolume(next.store, opened.volume, opened.labels, opened.scope);
     $('case').textContent = 'Case shared by the team session';
-    const scopeLine = scopeNoteLine(opened.scope);
-    $('notes').replaceChildren(...(scopeLine ? [Object.assign(document.createElement('li'), { textContent: scopeLine })] : []));
+    showCaseNotes($('scope-warning'), $('notes'), caseNotes(opened.scope, []));
     document.body.dataset.hologram = 'ready';
   }
 
@@ -299,6 +297,8 @@ class HoloCTApp {
     }
     const replaced = this.current !== undefined && this.current !== next;
     this.current = next;
+    // the notes and the scope warning were the case's that left; the new case's come with its result
+    if (replaced) showCaseNotes($('scope-warning'), $('notes'), caseNotes(undefined, []));
     if (replaced) this.onCaseReplaced?.();
     next.view.patientNode.setEnabled(true);
     if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
