@@ -367,7 +367,7 @@ describe('hologram interaction (NullEngine, fake hands)', () => {
     expect(firstRows(interaction.nearMenuRows())[0]).toEqual({ title: 'Tool' });
     interaction.setScope({ bodyPart: 'HEAD', inScope: false, note: 'outside' });
     for (const rows of [interaction.nearMenuRows(), interaction.handMenuRows()]) {
-      expect(firstRows(rows)).toEqual([{ title: 'Labels not reliable' }, [{ id: 'scope', label: 'HEAD: outside the model\'s scope', disabled: true, color: '#d29922' }]]);
+      expect(firstRows(rows)).toEqual([{ title: 'Labels not reliable' }, [{ id: 'scope', label: 'HEAD: outside the model\'s scope', disabled: true, warning: true }]]);
     }
     interaction.setScope({ bodyPart: 'CHEST', inScope: true });
     expect(firstRows(interaction.handMenuRows())[0]).toEqual({ title: 'Tool' });

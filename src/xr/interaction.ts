@@ -216,7 +216,7 @@ export class HologramInteraction {
     const tool = s.local.tool;
     // a surgeon in the headset sees no report: a scan outside the model's scope is said on both menus, first
     const scope: MenuRow[] = this.scope && !this.scope.inScope
-      ? [{ title: 'Labels not reliable' }, [{ id: 'scope', label: `${this.scope.bodyPart}: outside the model's scope`, disabled: true, color: '#d29922' }]]
+      ? [{ title: 'Labels not reliable' }, [{ id: 'scope', label: `${this.scope.bodyPart}: outside the model's scope`, disabled: true, warning: true }]]
       : [];
     return [
       ...scope,

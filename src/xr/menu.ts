@@ -22,6 +22,8 @@ export interface MenuItem {
   /** Drawn as on (a toggle that is on, the current tool). */
   active?: boolean;
   disabled?: boolean;
+  /** Drawn as a warning (amber, outlined): a row that tells, not a button (give it `disabled` too). */
+  warning?: boolean;
   /** Swatch color "#rrggbb" (structures). */
   color?: string;
   /** Relative width in its row (default 1). */
@@ -241,12 +243,12 @@ export class XRMenuPanel {
     for (const c of this.layout.cells) {
       const x = c.x * W, y = c.y * H, w = c.w * W, h = c.h * H;
       const { item } = c;
-      ctx.fillStyle = item.disabled ? '#161b22' : item.active ? '#1f6feb' : item.id === this.hovered ? '#30363d' : '#21262d';
+      ctx.fillStyle = item.warning ? '#3d2a00' : item.disabled ? '#161b22' : item.active ? '#1f6feb' : item.id === this.hovered ? '#30363d' : '#21262d';
       ctx.beginPath();
       ctx.roundRect(x, y, w, h, h * 0.22);
       ctx.fill();
-      if (item.id === this.hovered) {
-        ctx.strokeStyle = '#58a6ff';
+      if (item.id === this.hovered || item.warning) {
+        ctx.strokeStyle = item.warning ? '#d29922' : '#58a6ff';
         ctx.lineWidth = 4;
         ctx.stroke();
       }
@@ -256,7 +258,7 @@ export class XRMenuPanel {
         ctx.fillRect(x + h * 0.25, y + h * 0.3, h * 0.4, h * 0.4);
         textX += h * 0.3;
       }
-      ctx.fillStyle = item.disabled ? '#6e7681' : '#e6edf3';
+      ctx.fillStyle = item.warning ? '#f0b429' : item.disabled ? '#6e7681' : '#e6edf3';
       let size = Math.round(h * 0.42);
       ctx.font = `500 ${size}px system-ui, sans-serif`;
       const room = w - (item.color ? h * 0.9 : h * 0.3);
