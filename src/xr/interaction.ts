@@ -7,10 +7,10 @@ import type { Scene } from '@babylonjs/core/scene';
 import type { HologramView } from '../scene/hologram-view';
 import type { PlaneHandles } from '../scene/plane-handles';
 import type { TextLabel } from '../scene/text-label';
-import { STRUCTURE_GROUPS, type ClassInfo, type StructureGroup } from '../segmentation/manifest';
+import type { ClassInfo, StructureGroup } from '../segmentation/manifest';
 import {
-  createThrottledCommitter, findCut, namesInGroup, PLANE_PRESETS, roomPose, viewCuts, viewMeasurements, viewWorldPose, type Cut,
-  type HologramState, type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3, upsertCutCommand,
+  createThrottledCommitter, findCut, namesInGroup, PLANE_PRESETS, roomPose, viewCuts, viewWorldPose, type Cut,
+  type HologramStore, type Pose, type SliceWindow, type ThrottledCommitter, type Tool, type Vec3, upsertCutCommand,
 } from '../state';
 import { indexToPatientAffine, invertAffine, type Affine } from '../volume/geometry';
 import type { ScopeCheck } from '../segmentation/scope';
@@ -21,7 +21,8 @@ import {
   beginTwoHand, dragPlaneOffset, grabStart, grabUpdate, insideBox, isPalmUp, planeFromHand, poseFromState, poseToState, rayBox, raySphere,
   twoHandStart, twoHandUpdate, workPose, type RigidPose,
 } from './gestures';
-import type { MenuItem, MenuRow, XRMenuPanel } from './menu';
+import type { MenuRow, XRMenuPanel } from './menu';
+import { nearMenuRows, PRESETS, quickMenuRows, type MenuContext } from './menu-rows';
 
 export type XRTool = Tool;
 
@@ -63,8 +64,6 @@ export interface HologramInteractionOptions {
   extensions?: readonly InteractionExtension[];
 }
 
-const GROUP_LABELS: Record<StructureGroup, string> = { bone: 'Bones', vessel: 'Vessels', organ: 'Organs' };
-const PRESETS = ['axial', 'coronal', 'sagittal'] as const;
 const FREE_PLANE = 'free';
 
 /**
@@ -180,73 +179,16 @@ export class HologramInteraction {
 
   /** Rows of the near menu: every feature. */
   nearMenuRows(): MenuRow[] {
-    const s = this.options.store.getState();
-    const rows: MenuRow[] = [...this.commonRows(s), { title: 'Structures' }];
-    const present = this.options.view.structureNames;
-    const classes = this.options.classes.filter((c) => present.includes(c.name));
-    for (let i = 0; i < classes.length; i += 2) {
-      const row: MenuItem[] = [];
-      for (const c of classes.slice(i, i + 2)) {
-        const st = s.shared.structures[c.name];
-        row.push(
-          { id: `vis:${c.name}`, label: c.label, active: st?.visible, color: c.color, weight: 3 },
-          { id: `op-:${c.name}`, label: '−', weight: 0.8 },
-          { id: `op+:${c.name}`, label: '+', weight: 0.8 },
-        );
-      }
-      rows.push(row);
-    }
-    for (const x of this.options.extensions ?? []) rows.push(...x.menuRows());
-    rows.push({ title: 'Session' }, [
-      { id: 'measure:clear', label: `Clear measurements (${viewMeasurements(s).length})`, disabled: !viewMeasurements(s).length, weight: 2 },
-      { id: 'exit', label: 'Leave XR' },
-    ]);
-    return rows;
+    return nearMenuRows(this.options.store.getState(), this.menuContext(), (this.options.extensions ?? []).flatMap((x) => x.menuRows()));
   }
 
   /** Rows of the hand menu: the quick ones. */
   handMenuRows(): MenuRow[] {
-    return this.commonRows(this.options.store.getState());
+    return quickMenuRows(this.options.store.getState(), this.menuContext());
   }
 
-  private commonRows(s: HologramState): MenuRow[] {
-    const present = this.options.view.structureNames;
-    const cuts = viewCuts(s);
-    const planes = new Set(cuts.map((p) => p.id));
-    const tool = s.local.tool;
-    // a surgeon in the headset sees no report: a scan outside the model's scope is said on both menus, first
-    const scope: MenuRow[] = this.scope && !this.scope.inScope
-      ? [{ title: 'Labels not reliable' }, [{ id: 'scope', label: `${this.scope.bodyPart}: outside the model's scope`, disabled: true, warning: true }]]
-      : [];
-    return [
-      ...scope,
-      { title: 'Tool' },
-      [
-        { id: 'tool:move', label: 'Move', active: tool === 'move' },
-        { id: 'tool:measure', label: 'Measure', active: tool === 'measure' },
-        { id: 'tool:cut', label: 'Free cut', active: tool === 'cut' },
-      ],
-      { title: 'Cuts' },
-      [
-        ...PRESETS.map((p) => ({ id: `cut:${p}`, label: p[0].toUpperCase() + p.slice(1), active: planes.has(p) })),
-        { id: 'cut:clear', label: 'No cuts', disabled: !cuts.length },
-      ],
-      [
-        { id: 'window:soft-tissue', label: 'Soft tissue', active: s.shared.sliceWindow === 'soft-tissue' },
-        { id: 'window:bone', label: 'Bone', active: s.shared.sliceWindow === 'bone' },
-        { id: 'slices:toggle', label: 'CT on cuts', active: cuts.some((p) => p.showSlice), disabled: !cuts.length },
-      ],
-      { title: 'Hologram' },
-      [
-        { id: 'place', label: s.local.placing ? 'Placing…' : 'Place', active: s.local.placing },
-        { id: 'true-size', label: 'True size', active: Math.abs(viewWorldPose(s).scale - 0.001) < 1e-9 },
-        { id: 'reset', label: 'Reset' },
-      ],
-      STRUCTURE_GROUPS.filter((g) => this.options.classes.some((c) => c.group === g)).map((g) => {
-        const names = namesInGroup(this.options.classes, g).filter((n) => present.includes(n));
-        return { id: `group:${g}`, label: GROUP_LABELS[g], active: names.some((n) => s.shared.structures[n]?.visible), disabled: !names.length };
-      }),
-    ];
+  private menuContext(): MenuContext {
+    return { classes: this.options.classes, present: this.options.view.structureNames, scope: this.scope };
   }
 
   /** Runs a menu action by id (also the API the tests and the desktop can use). */
