@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run train`: generates the phantom pool, trains and scores the leave-one-case-out models,
-// trains the shipped model on every real case not excluded (+ synthesis from their label maps) + phantoms
-// (the sample mix of train.py's --mix), exports models/holoct-seg.{onnx,json},
+// trains the shipped model on every real case not excluded + phantoms (+ images synthesised from the
+// real label maps when --mix gives synth a share; the default mix gives it none: training/README.md), exports models/holoct-seg.{onnx,json},
 // and writes training/results/*.json. Python is Debian's /usr/bin/python3 (torch, onnx, numpy,
 // scipy, nibabel, pydicom); override with HOLOCT_PYTHON.
 //
@@ -108,9 +108,9 @@ const t0 = Date.now();
 const mixHasPhantoms = /(^|,)phantom=(?!0*(\.0*)?(,|$))/.test(mix);
 if (mixHasPhantoms) await py('phantom.py', ['--generate', phantoms, '--workers', '2']);
 
-// 2. leave-one-case-out: train on the other real cases (+ synthesis from them + phantoms), score on
-//    the held-out case;
-// 3. the shipped model: every real case (+ synthesis + phantoms). With two lanes: lane 1 runs the
+// 2. leave-one-case-out: train on the other real cases (+ phantoms, + synthesis from them if the mix
+//    has it), score on the held-out case;
+// 3. the shipped model: every real case not excluded (same mix). With two lanes: lane 1 runs the
 //    first LOCO cases, lane 2 the shipped model and then the last LOCO case (balanced step counts).
 const loco = {};
 const finalOut = join(runs, `${prefix}final`);
@@ -169,7 +169,8 @@ if (!skipFinal) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   manifest.training = {
     ...manifest.training,
-    command: 'npm run train',
+    // the arguments too: a partial run (--only-loco, --fold-record) is not a whole npm run train
+    command: ['npm run train', ...(args.length ? ['--', ...args] : [])].join(' '),
     // the recipe's fold length: npm run eval takes only folds of this many steps as the model's validation
     locoSteps: Number(locoSteps),
     wallTimeMinutes: Math.round((Date.now() - t0) / 600) / 100,
