@@ -1,5 +1,4 @@
-import type { ScopeCheck } from '../segmentation/scope';
-import { scopeNoteLine } from '../segmentation/scope';
+import { scopeNoteLine, type ScopeCheck } from '../segmentation/scope';
 
 /** Notes beyond this many are dropped from the panel (report.json keeps them all). */
 export const MAX_PANEL_NOTES = 20;
@@ -17,7 +16,7 @@ export interface CaseNotes {
 export function caseNotes(scope: ScopeCheck | undefined, notes: readonly string[]): CaseNotes {
   const line = scopeNoteLine(scope);
   const rest = notes.filter((n) => n !== line).slice(0, MAX_PANEL_NOTES);
-  return line ? { warning: scope!.note, notes: rest } : { notes: rest };
+  return scope?.note ? { warning: scope.note, notes: rest } : { notes: rest };
 }
 
 /** Shows the warning banner (hidden when there is none) and the notes list. */

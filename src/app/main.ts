@@ -297,9 +297,11 @@ class HoloCTApp {
     }
     const replaced = this.current !== undefined && this.current !== next;
     this.current = next;
-    // the notes and the scope warning were the case's that left; the new case's come with its result
-    if (replaced) showCaseNotes($('scope-warning'), $('notes'), caseNotes(undefined, []));
-    if (replaced) this.onCaseReplaced?.();
+    if (replaced) {
+      // the notes and the scope warning were the case's that left; the new case's come with its result
+      showCaseNotes($('scope-warning'), $('notes'), caseNotes(undefined, []));
+      this.onCaseReplaced?.();
+    }
     next.view.patientNode.setEnabled(true);
     if (TEST_HOOKS) publishTestApi({ store: next.store, view: next.view, scene: this.desktop.scene, xr: this.xr });
     this.xr.showCase({ store: next.store, view: next.view, classes: next.classes });
