@@ -75,6 +75,10 @@ export interface FileHeader {
   convolutionKernel?: string;
   /** BodyPartExamined (0018,0015), e.g. 'HEAD', 'CHEST'. */
   bodyPartExamined?: string;
+  /** StudyDescription (0008,1030). */
+  studyDescription?: string;
+  /** ProtocolName (0018,1030). */
+  protocolName?: string;
   gantryTilt?: number;
   hasPixelData: boolean;
   /** Float / Double Float Pixel Data present instead of integer Pixel Data. */
@@ -278,6 +282,8 @@ export function readHeader(name: string, ds: DataSet): FileHeader {
     numberOfFrames,
     convolutionKernel: kernel.length ? kernel.join('\\') : undefined,
     bodyPartExamined: str(ds, 'x00180015'),
+    studyDescription: str(ds, 'x00081030'),
+    protocolName: str(ds, 'x00181030'),
     gantryTilt: num(ds, 'x00181120'),
     hasPixelData: pixelData !== undefined && (pixelData.length > 0 || pixelData.encapsulatedPixelData === true),
     hasFloatPixelData: ds.elements['x7fe00008'] !== undefined || ds.elements['x7fe00009'] !== undefined,

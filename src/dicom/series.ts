@@ -170,6 +170,8 @@ function summarize(id: string, frames: StackFrame[], codecs: CodecRegistry): { s
     tiltDegrees: plan ? Math.round(plan.tiltDegrees * 100) / 100 : undefined,
     convolutionKernel: h.convolutionKernel,
     bodyPart: h.bodyPartExamined,
+    studyDescription: h.studyDescription,
+    protocolName: h.protocolName,
     transferSyntaxes: tsSet,
     notes,
     loadable,

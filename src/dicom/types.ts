@@ -64,6 +64,9 @@ export interface SeriesSummary {
   convolutionKernel?: string;
   /** BodyPartExamined (0018,0015) as the scanner wrote it, e.g. 'HEAD', 'CHEST', 'PARTIALBODY'; absent when not given. */
   bodyPart?: string;
+  /** StudyDescription (0008,1030) and ProtocolName (0018,1030), when given: free text naming the examination ("CT HEAD W/O"), read for the region when Body Part Examined names none. */
+  studyDescription?: string;
+  protocolName?: string;
   /** Distinct transfer syntax UIDs of the files. */
   transferSyntaxes: string[];
   /** Human-readable facts a user should see (tilt, gaps, duplicates, resampling, refusals). */

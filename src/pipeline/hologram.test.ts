@@ -51,12 +51,16 @@ describe('buildHologram', () => {
 
   it('puts a series outside the model\'s scope first among the notes, and says nothing of one inside it', async () => {
     const scoped: ModelManifest = { ...manifest, scope: { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST', 'ABD'], notCovered: ['HEAD'] } };
-    const head = await buildHologram(ball(), { session, manifest: scoped }, { bodyPart: 'HEAD' });
+    const head = await buildHologram(ball(), { session, manifest: scoped }, { series: { bodyPart: 'HEAD', description: '' } });
     expect(head.report.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
     expect(head.report.notes[0]).toMatch(/^scope: the series' Body Part Examined is "HEAD", not \(or not only\) what this model was trained on \(adult CT of the chest, abdomen and pelvis\)/);
-    const chest = await buildHologram(ball(), { session, manifest: scoped }, { bodyPart: 'CHEST' });
+    const chest = await buildHologram(ball(), { session, manifest: scoped }, { series: { bodyPart: 'CHEST', description: 'HEAD' } });
     expect(chest.report.scope).toEqual({ bodyPart: 'CHEST', inScope: true });
     expect(chest.report.notes.some((n) => n.startsWith('scope:'))).toBe(false);
+    // without Body Part Examined, the series' free-text names are read
+    const untagged = await buildHologram(ball(), { session, manifest: scoped }, { series: { description: 'Axial 5mm', studyDescription: 'CT HEAD W/O' } });
+    expect(untagged.report.scope).toMatchObject({ bodyPart: 'HEAD', from: 'Study Description', inScope: false });
+    expect(untagged.report.notes[0]).toMatch(/^scope: the series' Study Description names HEAD, a region outside what this model was trained on/);
     const nifti = await buildHologram(ball(), { session, manifest: scoped });
     expect(nifti.report.scope).toBeUndefined();
   });

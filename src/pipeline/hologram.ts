@@ -2,7 +2,8 @@ import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
 import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
-import { checkScope, scopeNoteLine, type ScopeCheck } from '../segmentation/scope';
+import type { SeriesSummary } from '../dicom/types';
+import { checkSeriesScope, scopeNoteLine, type ScopeCheck } from '../segmentation/scope';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces, type SurfacesExtractor } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -50,7 +51,7 @@ export interface PipelineReport {
   drawCalls: number;
   /** What post-processing did (voxels outside the body removed, fragments dropped, refinement bands). */
   postprocess: PostprocessReport;
-  /** The series' Body Part Examined against the model's scope; absent when the input names no body part. */
+  /** The series' region against the model's scope (Body Part Examined, else its free-text names); absent when the input names no region. */
   scope?: ScopeCheck;
   /** The scope's note when out of scope, then the structures' plausibility notes, one line each ("liver: 4.2 L is far above…"). */
   notes: string[];
@@ -73,8 +74,8 @@ export interface HologramOptions {
   postprocess?: PostprocessOptions;
   /** Runs the surface stage (default `extractSurfaces` on this thread; the CLI passes a worker pool with the same result). */
   surfaces?: SurfacesExtractor;
-  /** The series' DICOM Body Part Examined, checked against the model's scope (SeriesSummary.bodyPart). */
-  bodyPart?: string;
+  /** The DICOM series, whose Body Part Examined (or else free-text names) is checked against the model's scope. */
+  series?: Pick<SeriesSummary, 'bodyPart' | 'description' | 'studyDescription' | 'protocolName'>;
 }
 
 export const QUEST_TRIANGLE_BUDGET = 750_000;
@@ -130,7 +131,8 @@ export async function buildHologram(
   });
   const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
   for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
-  const scope = checkScope(options.bodyPart, manifest.scope);
+  const series = options.series;
+  const scope = series && checkSeriesScope(series.bodyPart, { protocolName: series.protocolName, seriesDescription: series.description, studyDescription: series.studyDescription }, manifest.scope);
   const scopeLine = scopeNoteLine(scope);
   const timingsMs = { ...timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);

@@ -66,7 +66,7 @@ export interface ModelManifest {
   padHU: number;
   normalization: Normalization;
   classes: ClassInfo[];
-  /** The body regions the model was trained on: a series whose Body Part Examined lies outside is flagged (scope.ts). */
+  /** The body regions the model was trained on: a series whose Body Part Examined (or, without one, whose free-text names) lies outside is flagged (scope.ts). */
   scope?: ModelScope;
   /** Free-form provenance: data, hardware, steps, date, validation scores. */
   training?: Record<string, unknown>;

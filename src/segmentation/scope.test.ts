@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkScope, outOfScopeBodyPart, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
+import { checkScope, checkSeriesNames, checkSeriesScope, outOfScopeBodyPart, outOfScopeNameNote, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
 
 const small: ModelScope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST', 'ABD', 'PELVI', 'BODY', 'CAP'], notCovered: ['HEAD', 'NECK'] };
 // the shipped model's scope (training/classes.json, copied into its manifest)
@@ -47,6 +47,43 @@ describe('checkScope', () => {
     'KNEE', 'EXTREMITY', 'LEG', 'ARM', 'FOOT', 'HAND', 'WRIST', 'SHOULDER', 'SPINE', 'SCAPULA',
   ])('the shipped scope flags %s', (value) => {
     expect(checkScope(value, shipped)?.inScope).toBe(false);
+  });
+});
+
+describe('checkSeriesNames (no Body Part Examined)', () => {
+  it('flags a series whose names hold only regions outside the scope, with the scope\'s words and the attribute', () => {
+    const check = checkSeriesNames({ studyDescription: 'CT HEAD W/O CONTRAST' }, shipped);
+    expect(check).toEqual({ bodyPart: 'HEAD', from: 'Study Description', inScope: false, note: outOfScopeNameNote('Study Description', 'HEAD', shipped.description) });
+    expect(check?.note).toBe("the series' Study Description names HEAD, a region outside what this model was trained on (adult CT of the chest, abdomen and pelvis): its labels of this scan are not reliable; read every structure against the CT");
+    // the conformance set's Philips head phantom, had it no Body Part Examined
+    expect(checkSeriesNames({ protocolName: '1F STEREOTAXIS /Head', seriesDescription: 'STEREOTAXIS', studyDescription: '1A TRAUMA/PLAIN HEAD DM' }, shipped))
+      .toMatchObject({ bodyPart: 'HEAD', from: 'Protocol Name', inScope: false });
+    expect(checkSeriesNames({ seriesDescription: 'KNEE LEFT 0.6 Br64' }, shipped)).toMatchObject({ bodyPart: 'KNEE', from: 'Series Description', inScope: false });
+    // the text itself never travels: a word is reported by the scope's spelling, not the run that held it
+    expect(checkSeriesNames({ studyDescription: 'ARMSTRONG' }, shipped)).toMatchObject({ bodyPart: 'ARM', inScope: false });
+  });
+
+  it('lets a region within the scope win anywhere among the names', () => {
+    for (const names of [
+      { seriesDescription: 'THORAX ARMS UP' },
+      { protocolName: 'NECK CHEST' },
+      { protocolName: 'Head first', studyDescription: 'CT ABDOMEN' },
+      { seriesDescription: 'CAP 1.5 B30f' },
+    ]) expect(checkSeriesNames(names, shipped), JSON.stringify(names)).toMatchObject({ inScope: true });
+  });
+
+  it('reads a word only at the start of a run of letters: free text holds more than regions', () => {
+    // FACE in SURFACE, HEAD in OVERHEAD, ARM in PHARMA would each be a region word inside a longer one
+    for (const text of ['SURFACE RENDERING', 'OVERHEAD', 'PHARMACOKINETIC', 'Axial 5mm', 'Trauma', '']) {
+      expect(checkSeriesNames({ seriesDescription: text, studyDescription: text }, shipped), text).toBeUndefined();
+    }
+    expect(checkSeriesNames({ studyDescription: 'CT HEAD' }, undefined)).toBeUndefined();
+  });
+
+  it('reads the names only when Body Part Examined names no region', () => {
+    expect(checkSeriesScope('CHEST', { studyDescription: 'CT HEAD' }, shipped)).toEqual({ bodyPart: 'CHEST', inScope: true });
+    expect(checkSeriesScope('HEAD', { studyDescription: 'CT CHEST' }, shipped)?.inScope).toBe(false);
+    for (const coded of [undefined, '', 'UNKNOWN']) expect(checkSeriesScope(coded, { studyDescription: 'CT HEAD' }, shipped)?.from).toBe('Study Description');
   });
 });
 

@@ -1,9 +1,12 @@
 /**
  * Is a series within what the model was trained on? A torso model run on a head CT still labels
  * every voxel (on a real head CT the shipped model called brain bone, liver and heart), and its
- * output looks like a segmentation. The series' own DICOM Body Part Examined (0018,0015) is the one
- * statement of region a hospital sends with every CT, so the check reads that, and says so in the
- * report when the region lies outside the model's scope. A NIfTI file carries no body part: no claim.
+ * output looks like a segmentation. The series' DICOM Body Part Examined (0018,0015) is the coded
+ * statement of its region, so the check reads that first. It is optional in a CT (type 3) and many
+ * exports leave it empty; then the examination's free-text names (Protocol Name, Series Description,
+ * Study Description) are read, and only a name that holds regions outside the scope and none within
+ * it ("CT HEAD W/O") is flagged. The report says so when the region lies outside the model's scope.
+ * A NIfTI file carries none of these: no claim.
  */
 
 export interface ModelScope {
@@ -16,8 +19,10 @@ export interface ModelScope {
 }
 
 export interface ScopeCheck {
-  /** Body Part Examined as the series gives it. */
+  /** Body Part Examined as the series gives it; from a free-text name, the scope's words it holds ("HEAD"), never the text itself. */
   bodyPart: string;
+  /** The DICOM attribute the region was read from, when not Body Part Examined ("Study Description"). */
+  from?: string;
   inScope: boolean;
   /** For the report and the app, when out of scope. */
   note?: string;
@@ -39,19 +44,64 @@ function letterRuns(value: string): string[] {
  * word ("C/A/P" is CAP). Short words need a run's start, so "CAP" does not match "SCAPULA", and runs are
  * not joined otherwise, so "THORACIC SPINE" holds no CSPINE.
  */
-function matchesWord(runs: readonly string[], word: string): boolean {
+function matchesWord(runs: readonly string[], word: string, within = true): boolean {
   const w = letterRuns(word).join('');
   if (!w) return false;
   const pieces = [...runs, ...runs.slice(0, -1).flatMap((r, i) => (r.length <= 2 ? [r + runs[i + 1]] : []))];
-  return pieces.some((p) => p.startsWith(w) || (w.length >= 4 && p.includes(w))) || runs.join('') === w;
+  return pieces.some((p) => p.startsWith(w) || (within && w.length >= 4 && p.includes(w))) || runs.join('') === w;
 }
 
-/** The note shown when a series lies outside the scope; `whose` says whose series it is ("the series'", "the host's series'"). */
-export function outOfScopeNote(bodyPart: string, description?: string, whose = "the series'"): string {
-  return `${whose} Body Part Examined is "${bodyPart}", not (or not only) what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
+/** The free-text attributes that name an examination, in the order they are read. */
+export interface SeriesNames {
+  protocolName?: string;
+  seriesDescription?: string;
+  studyDescription?: string;
 }
 
-/** The check of one series against a model's scope; undefined when the series names no region or the model declares no scope. */
+const NAME_ATTRIBUTES: [keyof SeriesNames, string][] = [
+  ['protocolName', 'Protocol Name'],
+  ['seriesDescription', 'Series Description'],
+  ['studyDescription', 'Study Description'],
+];
+
+/** The note shown when a series lies outside the scope; `subject` says what named the region ("the series' Body Part Examined", "the host's series' region"). */
+export function outOfScopeNote(bodyPart: string, description?: string, subject = "the series' Body Part Examined"): string {
+  return `${subject} is "${bodyPart}", not (or not only) what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
+}
+
+/** The note shown when a free-text name of the series holds only regions outside the scope. */
+export function outOfScopeNameNote(attribute: string, words: string, description?: string): string {
+  return `the series' ${attribute} names ${words}, a region outside what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
+}
+
+/**
+ * The check of a series by its free-text names, when Body Part Examined names no region. Free text
+ * holds more than regions ("CT THORAX ARMS UP", "SURFACE RENDERING"), so a word counts only at the
+ * start of a run of letters, and a name that holds a region within the scope anywhere among the
+ * attributes wins: only a series named solely by regions outside ("CT HEAD W/O") is flagged. The
+ * check carries the scope's words, not the text, which may hold anything a technologist typed.
+ */
+export function checkSeriesNames(names: SeriesNames, scope: ModelScope | undefined): ScopeCheck | undefined {
+  if (!scope) return undefined;
+  const named = NAME_ATTRIBUTES.map(([key, attribute]) => ({ attribute, runs: letterRuns(names[key] ?? '') })).filter((n) => n.runs.length);
+  const within = named.find((n) => scope.bodyParts.some((w) => matchesWord(n.runs, w, false)));
+  if (within) return { bodyPart: scope.bodyParts.filter((w) => matchesWord(within.runs, w, false)).join(' '), from: within.attribute, inScope: true };
+  for (const n of named) {
+    const outside = scope.notCovered.filter((w) => matchesWord(n.runs, w, false));
+    if (outside.length) {
+      const words = outside.join(' ');
+      return { bodyPart: words, from: n.attribute, inScope: false, note: outOfScopeNameNote(n.attribute, words, scope.description) };
+    }
+  }
+  return undefined;
+}
+
+/** The check of a series: its Body Part Examined when that names a region, else its free-text names. */
+export function checkSeriesScope(bodyPart: string | undefined, names: SeriesNames, scope: ModelScope | undefined): ScopeCheck | undefined {
+  return checkScope(bodyPart, scope) ?? checkSeriesNames(names, scope);
+}
+
+/** The check of one series' Body Part Examined against a model's scope; undefined when it names no region or the model declares no scope. */
 export function checkScope(bodyPart: string | undefined, scope: ModelScope | undefined): ScopeCheck | undefined {
   const value = bodyPart?.trim();
   if (!value || !scope) return undefined;

@@ -132,7 +132,7 @@ describe('case package: a series outside the model\'s scope', () => {
     const s = store(head.blobs);
     const opened = await openCasePackage(JSON.parse(JSON.stringify(head.manifest)), s.fetch);
     expect(opened.scope).toMatchObject({ bodyPart: 'HEAD', inScope: false });
-    expect(opened.scope?.note).toMatch(/^the host's series' Body Part Examined is "HEAD", not \(or not only\) what this model was trained on: its labels of this scan are not reliable/);
+    expect(opened.scope?.note).toMatch(/^the host's series' region is "HEAD", not \(or not only\) what this model was trained on: its labels of this scan are not reliable/);
     for (const scope of [{ bodyPart: 'CHEST', inScope: true }, undefined]) {
       const pkg = buildCasePackage({ ...content, scope });
       expect(pkg.manifest.outOfScope).toBeUndefined();

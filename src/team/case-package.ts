@@ -60,7 +60,8 @@ export interface CasePackageManifest {
    */
   pacs?: PacsSeriesRef;
   /**
-   * The series' Body Part Examined when it lies outside the model's scope (src/segmentation/scope.ts):
+   * The series' region when it lies outside the model's scope (src/segmentation/scope.ts: its Body Part
+   * Examined, or the scope's words its free-text names hold):
    * the host's report warns that the labels are not reliable, and so does every member's view. Absent
    * when in scope or unknown. A region word, no identity.
    */
@@ -198,7 +199,7 @@ function packageBodyPart(value: string): string {
 
 /** What a member is told of a case whose host series lay outside the model's scope. */
 export function sharedScope(bodyPart: string): ScopeCheck {
-  return { bodyPart, inScope: false, note: outOfScopeNote(bodyPart, undefined, "the host's series'") };
+  return { bodyPart, inScope: false, note: outOfScopeNote(bodyPart, undefined, "the host's series' region") };
 }
 
 /** DICOM UIDs: digits and dots, at most 64 characters (PS3.5 §9.1). */

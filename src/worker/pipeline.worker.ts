@@ -72,7 +72,7 @@ const api: PipelineWorkerApi = {
     const result = await buildHologram(input.volume, model, {
       signal,
       surfaces: browserSurfaces(),
-      bodyPart: input.series?.bodyPart,
+      series: input.series,
       onProgress: progress,
       onMesh: (mesh) => { lastMesh = onMesh(Comlink.transfer(mesh, meshTransferables(mesh))); },
     });

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DicomImportError, loadSeriesVolume, scanDicomFiles, voxelSha256, type DicomInputFile, type LoadedSeries } from '../../src/dicom/index';
 import { CONFORMANCE, readOne, readTree, TS_DIR } from './dicom-helpers';
+import { DEFAULT_MANIFEST, readManifest } from '../../src/cli/node-model';
+import { dcmjs } from '../../src/dicom-seg/dcmjs';
+import { checkSeriesScope } from '../../src/segmentation/scope';
 
 /** CTImage.dcm (Implicit VR LE) as HU, hashed with pydicom. */
 const CTIMAGE_SHA = 'd36b58a8274fd5882a3863693bb84d2fb5719fff73c0ee21c98bfcb9abbb05c4';
@@ -196,6 +199,8 @@ describe('gantry tilt', () => {
     expect(s.sliceCount).toBe(28);
     expect(s.tiltDegrees).toBeCloseTo(18.5, 1);
     expect(s.bodyPart).toBe('HEAD'); // Body Part Examined (0018,0015): checked against the model's scope
+    expect(s.studyDescription).toBe('HEAD'); // read for the region when Body Part Examined is missing
+    expect(s.protocolName).toBeUndefined();
     const notes = s.notes.join('\n');
     expect(notes).toMatch(/gantry tilt 18\.5° .*corrected by shifting each slice in-plane/);
     expect(notes).toMatch(/slice spacing is not uniform \(1\.08–7 mm, median 4 mm\): resampled to 4 mm/);
@@ -209,12 +214,27 @@ describe('gantry tilt', () => {
     await expectSourceSlicesInPlace(files, loaded, [0, 7, 13]);
   });
 
+  it('ge-tilt-uneven without Body Part Examined: its Study Description still puts it outside the shipped model\'s scope', async () => {
+    // Body Part Examined is optional in a CT and many exports drop it: the same head series, the tag removed
+    const files = readTree(join(CONFORMANCE, 'gantry-tilt/ge-tilt-uneven'), CONFORMANCE).map((f) => {
+      const message = dcmjs.data.DicomMessage.readFile(Uint8Array.from(f.bytes).buffer);
+      delete message.dict['00180015'];
+      return { name: f.name, bytes: new Uint8Array(message.write()) };
+    });
+    const s = scanDicomFiles(files).series[0];
+    expect(s.bodyPart).toBeUndefined();
+    const manifest = await readManifest(DEFAULT_MANIFEST);
+    const check = checkSeriesScope(s.bodyPart, { protocolName: s.protocolName, seriesDescription: s.description, studyDescription: s.studyDescription }, manifest.scope);
+    expect(check).toMatchObject({ bodyPart: 'HEAD', from: 'Study Description', inScope: false });
+  });
+
   it('philips-tilt: 54 slices, tilt note, sane resampled geometry', async () => {
     const files = readTree(join(CONFORMANCE, 'gantry-tilt/philips-tilt'), CONFORMANCE);
     const scan = scanDicomFiles(files);
     const s = scan.series[0];
     expect(s.sliceCount).toBe(54);
     expect(s.bodyPart).toBe('BRAIN');
+    expect([s.protocolName, s.description, s.studyDescription]).toEqual(['1F STEREOTAXIS /Head', 'STEREOTAXIS', '1A TRAUMA/PLAIN HEAD DM']);
     expect(s.notes.join('\n')).toMatch(/gantry tilt 18\.5°/);
     expect(s.notes.join('\n')).not.toMatch(/not uniform|gap/);
     const loaded = await loadSeriesVolume(files, s.id);

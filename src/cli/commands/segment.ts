@@ -86,7 +86,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     result = await buildHologram(input.volume, { session, manifest }, {
       // Structures are meshed on worker threads (--threads; same meshes as on one thread).
       surfaces: parsed.values.has('threads') ? parallelSurfaces(Number(parsed.values.get('threads'))) : parallelSurfaces(),
-      bodyPart: input.series?.bodyPart,
+      series: input.series,
       onProgress: (p) => {
         if (p.stage !== lastStage) { lastStage = p.stage; say(`${p.stage}…`); }
       },
