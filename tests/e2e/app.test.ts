@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +8,7 @@ import { launchBrowser } from './browser';
 import './test-api';
 
 const OUT = 'test-results';
+const HEAD_CT = '../shared/data/dicom-conformance/gantry-tilt/ge-tilt-uneven';
 
 interface SceneSnapshot {
   structures: Array<{ name: string; enabled: boolean; vertices: number; triangles: number; pickable: boolean }>;
@@ -153,5 +155,29 @@ describe('desktop app on its default sample', () => {
     const text = await page.locator('#error').textContent();
     expect(text).toMatch(/broken\.dcm/);
     expect((await snapshot(page)).structures.length).toBe(before);
+  });
+
+  it('shows the warning banner, apart from the notes, when the opened series lies outside the model\'s scope', async () => {
+    // a real head CT (Body Part Examined HEAD); the torso sample before it was in scope: no banner
+    expect(await page.locator('#scope-warning').isHidden()).toBe(true);
+    const files = readdirSync(HEAD_CT).sort().map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(HEAD_CT, name)) }));
+    await page.setInputFiles('#open-files', files);
+    await page.waitForSelector('#scope-warning:not([hidden])', { timeout: 540_000 });
+    const banner = page.locator('#scope-warning');
+    expect(await banner.getAttribute('role')).toBe('alert');
+    expect(await banner.textContent()).toMatch(/^Labels not reliable — the series' Body Part Examined is "HEAD", not \(or not only\) what this model was trained on/);
+    // the warning is not repeated among the notes, and the notes are the head's (its organs far too small), not the sample's
+    const notes = await page.locator('#notes li').allTextContents();
+    expect(notes.some((n) => n.startsWith('scope:'))).toBe(false);
+    expect(notes.some((n) => /^liver: .*far below/.test(n))).toBe(true);
+    expect(await page.locator('#case').textContent()).toMatch(/DICOM series/);
+    // it lies over the hologram, in sight however far the panel is scrolled
+    await page.locator('#attribution').scrollIntoViewIfNeeded();
+    const box = (await banner.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(box.x + box.width).toBeLessThanOrEqual(1280 - 320);
+    await page.screenshot({ path: `${OUT}/out-of-scope.png` });
+    expect(errors).toEqual([]);
   });
 });
