@@ -22,7 +22,7 @@ export interface MenuItem {
   /** Drawn as on (a toggle that is on, the current tool). */
   active?: boolean;
   disabled?: boolean;
-  /** Drawn as a warning (amber, outlined): a row that tells, not a button (give it `disabled` too). */
+  /** Drawn as a warning (amber, outlined): a row that tells, not a button; never hit. */
   warning?: boolean;
   /** Swatch color "#rrggbb" (structures). */
   color?: string;
@@ -75,10 +75,10 @@ export function layoutMenu(rows: readonly MenuRow[]): MenuLayout {
   return { cells, titles, units };
 }
 
-/** The enabled item under panel coordinates (u right, v down, 0..1), if any. */
+/** The enabled item under panel coordinates (u right, v down, 0..1), if any: a disabled or warning row is never hit. */
 export function hitMenu(layout: MenuLayout, u: number, v: number): MenuItem | undefined {
   for (const c of layout.cells) {
-    if (u >= c.x && u <= c.x + c.w && v >= c.y && v <= c.y + c.h) return c.item.disabled ? undefined : c.item;
+    if (u >= c.x && u <= c.x + c.w && v >= c.y && v <= c.y + c.h) return c.item.disabled || c.item.warning ? undefined : c.item;
   }
   return undefined;
 }
