@@ -23,6 +23,7 @@ describe('holoct info', () => {
     expect(r.stdout).toMatch(/dims: +512 × 512 × 20/);
     expect(r.stdout).toMatch(/spacing: +0\.977 × 0\.977 × 2 mm/);
     expect(r.stdout).toMatch(/orientation: +axial/);
+    expect(r.stdout).toMatch(/region: +body part PARTIALBODY +protocol: FDG_TK_KM +study: \(none\)/);
     expect(r.stdout).toMatch(/JPEG 2000 Lossless \(1\.2\.840\.10008\.1\.2\.4\.90\)/);
     expect(r.stdout).toContain(`voxelSha256:   ${TOTALSEG_SHA}`);
   });

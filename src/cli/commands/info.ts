@@ -45,6 +45,10 @@ function formatText(report: InfoReport): string {
     if (s.spacing) lines.push(`  spacing:       ${mm(s.spacing)} mm${s.sliceThickness !== undefined ? `   slice thickness: ${s.sliceThickness} mm` : ''}`);
     if (s.orientation) lines.push(`  orientation:   ${s.orientation}${s.tiltDegrees ? `   tilt: ${s.tiltDegrees}°` : ''}`);
     if (s.convolutionKernel) lines.push(`  kernel:        ${s.convolutionKernel}`);
+    // what the model's scope check reads (Body Part Examined first, then the names)
+    if (s.bodyPart !== undefined || s.protocolName !== undefined || s.studyDescription !== undefined) {
+      lines.push(`  region:        body part ${s.bodyPart ?? '(none)'}   protocol: ${s.protocolName ?? '(none)'}   study: ${s.studyDescription ?? '(none)'}`);
+    }
     lines.push(`  transfer syntax: ${s.transferSyntaxes.map(describeTs).join(', ')}`);
     lines.push(`  loadable:      ${s.loadable ? 'yes' : `no: ${s.refusal}`}   segmentable: ${s.segmentable ? 'yes' : 'no'}`);
     for (const note of s.notes) lines.push(`  note: ${note}`);
