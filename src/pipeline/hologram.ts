@@ -131,8 +131,7 @@ export async function buildHologram(
   });
   const notes = plausibilityNotes(structures.map((s) => ({ name: s.name, volumeMl: s.voxelVolumeMl, touchesScanEnd: atScanEnds.has(s.id) })));
   for (const s of structures) if (notes.has(s.name)) s.note = notes.get(s.name);
-  const series = options.series;
-  const scope = series && checkSeriesScope(series.bodyPart, { protocolName: series.protocolName, seriesDescription: series.description, studyDescription: series.studyDescription }, manifest.scope);
+  const scope = options.series && checkSeriesScope(options.series, manifest.scope);
   const scopeLine = scopeNoteLine(scope);
   const timingsMs = { ...timings, surfaces: surfacesMs };
   for (const key of Object.keys(timingsMs) as PipelineStage[]) timingsMs[key] = Math.round(timingsMs[key]);

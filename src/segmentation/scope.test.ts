@@ -51,39 +51,52 @@ describe('checkScope', () => {
 });
 
 describe('checkSeriesNames (no Body Part Examined)', () => {
-  it('flags a series whose names hold only regions outside the scope, with the scope\'s words and the attribute', () => {
+  it('flags a series whose name holds a region outside the scope, with the scope\'s words and the attribute', () => {
     const check = checkSeriesNames({ studyDescription: 'CT HEAD W/O CONTRAST' }, shipped);
     expect(check).toEqual({ bodyPart: 'HEAD', from: 'Study Description', inScope: false, note: outOfScopeNameNote('Study Description', 'HEAD', shipped.description) });
-    expect(check?.note).toBe("the series' Study Description names HEAD, a region outside what this model was trained on (adult CT of the chest, abdomen and pelvis): its labels of this scan are not reliable; read every structure against the CT");
-    // the conformance set's Philips head phantom, had it no Body Part Examined
+    expect(check?.note).toBe("the series' Study Description names HEAD: not (or not only) what this model was trained on (adult CT of the chest, abdomen and pelvis): its labels of this scan are not reliable; read every structure against the CT");
+    expect(checkSeriesNames({ seriesDescription: 'KNEE LEFT 0.6 Br64' }, shipped)).toMatchObject({ bodyPart: 'KNEE', from: 'Series Description', inScope: false });
+    // a region outside beside one within is flagged, as Body Part Examined's NECKCHEST is
+    expect(checkSeriesNames({ protocolName: 'NECK CHEST' }, shipped)).toMatchObject({ bodyPart: 'NECK', inScope: false });
+    expect(checkSeriesNames({ seriesDescription: 'CTA HEAD NECK' }, shipped)).toMatchObject({ bodyPart: 'HEAD NECK', inScope: false });
+    // other languages of the scope's words
+    for (const text of ['CCT nativ', 'Schädel axial', 'Kopf 5mm', 'HWS 2mm', 'Tête sans injection', 'Knie rechts', 'Carotid CTA']) {
+      expect(checkSeriesNames({ seriesDescription: text }, shipped)?.inScope, text).toBe(false);
+    }
+  });
+
+  it('lets the most specific name that names a region decide: Series Description, then Protocol Name, then Study Description', () => {
+    // the head series of a head-to-pelvis trauma study
+    expect(checkSeriesNames({ seriesDescription: 'Head 5.0 H30s', studyDescription: 'CT Head, Chest, Abdomen' }, shipped)).toMatchObject({ from: 'Series Description', inScope: false });
+    // its chest series
+    expect(checkSeriesNames({ seriesDescription: 'Thorax 1.0 B70f', protocolName: 'HEAD/CAP TRAUMA' }, shipped)).toMatchObject({ from: 'Series Description', inScope: true });
+    // a series that names no region leaves it to the protocol, then the study
+    expect(checkSeriesNames({ seriesDescription: 'Axial 5mm', protocolName: 'CHEST ROUTINE', studyDescription: 'CT HEAD' }, shipped)).toMatchObject({ from: 'Protocol Name', inScope: true });
+    expect(checkSeriesNames({ seriesDescription: 'Axial 5mm', studyDescription: 'CT HEAD' }, shipped)).toMatchObject({ from: 'Study Description', inScope: false });
+    // the conformance set's Philips head phantom, had it no Body Part Examined: STEREOTAXIS names no region, the protocol does
     expect(checkSeriesNames({ protocolName: '1F STEREOTAXIS /Head', seriesDescription: 'STEREOTAXIS', studyDescription: '1A TRAUMA/PLAIN HEAD DM' }, shipped))
       .toMatchObject({ bodyPart: 'HEAD', from: 'Protocol Name', inScope: false });
-    expect(checkSeriesNames({ seriesDescription: 'KNEE LEFT 0.6 Br64' }, shipped)).toMatchObject({ bodyPart: 'KNEE', from: 'Series Description', inScope: false });
-    // the text itself never travels: a word is reported by the scope's spelling, not the run that held it
-    expect(checkSeriesNames({ studyDescription: 'ARMSTRONG' }, shipped)).toMatchObject({ bodyPart: 'ARM', inScope: false });
+    expect(checkSeriesNames({ seriesDescription: 'CAP 1.5 B30f' }, shipped)).toMatchObject({ inScope: true });
+    expect(checkSeriesNames({ seriesDescription: 'Abd/Pel 3mm' }, shipped)).toMatchObject({ inScope: true });
   });
 
-  it('lets a region within the scope win anywhere among the names', () => {
-    for (const names of [
-      { seriesDescription: 'THORAX ARMS UP' },
-      { protocolName: 'NECK CHEST' },
-      { protocolName: 'Head first', studyDescription: 'CT ABDOMEN' },
-      { seriesDescription: 'CAP 1.5 B30f' },
-    ]) expect(checkSeriesNames(names, shipped), JSON.stringify(names)).toMatchObject({ inScope: true });
-  });
-
-  it('reads a word only at the start of a run of letters: free text holds more than regions', () => {
-    // FACE in SURFACE, HEAD in OVERHEAD, ARM in PHARMA would each be a region word inside a longer one
-    for (const text of ['SURFACE RENDERING', 'OVERHEAD', 'PHARMACOKINETIC', 'Axial 5mm', 'Trauma', '']) {
+  it('leaves out words of position and direction, and reads a short region word only whole or plural', () => {
+    for (const text of ['THORAX ARMS UP', 'Thorax Arme hoch', 'Chest arms above head', 'Abdomen head first', 'Thorax craniocaudal']) {
+      expect(checkSeriesNames({ seriesDescription: text }, shipped), text).toMatchObject({ inScope: true });
+    }
+    // FACE in SURFACE, HEAD in OVERHEAD, ARM in ARMSTRONG, LEG in LEGACY: no region
+    for (const text of ['PE ARMS UP', 'SURFACE RENDERING', 'OVERHEAD', 'ARMSTRONG', 'LEGACY recon', 'Head first', 'Axial 5mm', 'Trauma', '']) {
       expect(checkSeriesNames({ seriesDescription: text, studyDescription: text }, shipped), text).toBeUndefined();
     }
+    expect(checkSeriesNames({ seriesDescription: 'Both arms' }, shipped)).toMatchObject({ bodyPart: 'ARM', inScope: false });
+    expect(checkSeriesNames({ seriesDescription: 'Legs runoff' }, shipped)).toMatchObject({ bodyPart: 'LEG', inScope: false });
     expect(checkSeriesNames({ studyDescription: 'CT HEAD' }, undefined)).toBeUndefined();
   });
 
   it('reads the names only when Body Part Examined names no region', () => {
-    expect(checkSeriesScope('CHEST', { studyDescription: 'CT HEAD' }, shipped)).toEqual({ bodyPart: 'CHEST', inScope: true });
-    expect(checkSeriesScope('HEAD', { studyDescription: 'CT CHEST' }, shipped)?.inScope).toBe(false);
-    for (const coded of [undefined, '', 'UNKNOWN']) expect(checkSeriesScope(coded, { studyDescription: 'CT HEAD' }, shipped)?.from).toBe('Study Description');
+    expect(checkSeriesScope({ bodyPart: 'CHEST', studyDescription: 'CT HEAD' }, shipped)).toEqual({ bodyPart: 'CHEST', inScope: true });
+    expect(checkSeriesScope({ bodyPart: 'HEAD', studyDescription: 'CT CHEST' }, shipped)?.inScope).toBe(false);
+    for (const bodyPart of [undefined, '', 'UNKNOWN']) expect(checkSeriesScope({ bodyPart, description: 'Axial', studyDescription: 'CT HEAD' }, shipped)?.from).toBe('Study Description');
   });
 });
 

@@ -3,10 +3,9 @@
  * every voxel (on a real head CT the shipped model called brain bone, liver and heart), and its
  * output looks like a segmentation. The series' DICOM Body Part Examined (0018,0015) is the coded
  * statement of its region, so the check reads that first. It is optional in a CT (type 3) and many
- * exports leave it empty; then the examination's free-text names (Protocol Name, Series Description,
- * Study Description) are read, and only a name that holds regions outside the scope and none within
- * it ("CT HEAD W/O") is flagged. The report says so when the region lies outside the model's scope.
- * A NIfTI file carries none of these: no claim.
+ * exports leave it empty; then the examination's free-text names are read (Series Description,
+ * Protocol Name, Study Description: see checkSeriesNames). The report says so when the region lies
+ * outside the model's scope. A NIfTI file carries none of these: no claim.
  */
 
 export interface ModelScope {
@@ -51,54 +50,97 @@ function matchesWord(runs: readonly string[], word: string, within = true): bool
   return pieces.some((p) => p.startsWith(w) || (within && w.length >= 4 && p.includes(w))) || runs.join('') === w;
 }
 
-/** The free-text attributes that name an examination, in the order they are read. */
+/** The free-text attributes that name an examination, from the most specific to the least: the first that names a region decides. */
 export interface SeriesNames {
-  protocolName?: string;
   seriesDescription?: string;
+  protocolName?: string;
   studyDescription?: string;
 }
 
 const NAME_ATTRIBUTES: [keyof SeriesNames, string][] = [
-  ['protocolName', 'Protocol Name'],
   ['seriesDescription', 'Series Description'],
+  ['protocolName', 'Protocol Name'],
   ['studyDescription', 'Study Description'],
 ];
+
+/** Pairs of words that say how the patient lay or which way the scan ran, not what was scanned ("THORAX ARMS UP", "HEAD FIRST"). */
+const POSITION_PAIRS = new Set([
+  'ARMS UP', 'ARMS DOWN', 'ARMS RAISED', 'ARMS ABOVE', 'ABOVE HEAD', 'ARM UP', 'ARM DOWN', 'ARME HOCH', 'ARME OBEN', 'BRAS LEVES',
+  'HEAD FIRST', 'FEET FIRST', 'FACE UP', 'FACE DOWN', 'HANDS UP',
+]);
+/** Single words of direction ("craniocaudal"), not region. */
+const DIRECTION_WORDS = new Set(['CRANIOCAUDAL', 'CAUDOCRANIAL', 'CRANIAL', 'CAUDAL']);
+
+/** The runs of letters of a free-text name, without the words of position and direction. */
+function freeTextRuns(value: string): string[] {
+  const runs = letterRuns(value);
+  const drop = new Set<number>();
+  runs.forEach((r, i) => {
+    if (DIRECTION_WORDS.has(r)) drop.add(i);
+    if (i + 1 < runs.length && POSITION_PAIRS.has(`${r} ${runs[i + 1]}`)) drop.add(i).add(i + 1);
+  });
+  return runs.filter((_, i) => !drop.has(i));
+}
+
+/**
+ * A word of the scope found in free text: at the start of a run of letters (FACE is not in SURFACE);
+ * a region outside the scope of three letters or fewer only as the whole run or its plural (ARM in
+ * ARMS, not in ARMSTRONG; LEG not in LEGACY).
+ */
+function inFreeText(runs: readonly string[], word: string, outside: boolean): boolean {
+  const w = letterRuns(word).join('');
+  if (outside && w.length <= 3) return runs.some((r) => r === w || r === `${w}S`) || runs.join('') === w;
+  return matchesWord(runs, w, false);
+}
 
 /** The note shown when a series lies outside the scope; `subject` says what named the region ("the series' Body Part Examined", "the host's series' region"). */
 export function outOfScopeNote(bodyPart: string, description?: string, subject = "the series' Body Part Examined"): string {
   return `${subject} is "${bodyPart}", not (or not only) what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
 }
 
-/** The note shown when a free-text name of the series holds only regions outside the scope. */
+/** The note shown when a free-text name of the series names a region outside the scope. */
 export function outOfScopeNameNote(attribute: string, words: string, description?: string): string {
-  return `the series' ${attribute} names ${words}, a region outside what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
+  return `the series' ${attribute} names ${words}: not (or not only) what this model was trained on${description ? ` (${description})` : ''}: its labels of this scan are not reliable; read every structure against the CT`;
 }
 
 /**
- * The check of a series by its free-text names, when Body Part Examined names no region. Free text
- * holds more than regions ("CT THORAX ARMS UP", "SURFACE RENDERING"), so a word counts only at the
- * start of a run of letters, and a name that holds a region within the scope anywhere among the
- * attributes wins: only a series named solely by regions outside ("CT HEAD W/O") is flagged. The
- * check carries the scope's words, not the text, which may hold anything a technologist typed.
+ * The check of a series by its free-text names, when Body Part Examined names no region. The most
+ * specific name that names a region decides (a head series of a head-to-pelvis trauma study is named
+ * by its Series Description, not by the study), and within it a region outside the scope is flagged
+ * as Body Part Examined's are ("NECK CHEST" reaches the neck). Words of position and direction are
+ * left out first ("ARMS UP", "HEAD FIRST", "CRANIOCAUDAL"). The check carries the scope's words (at
+ * most two), never the text, which may hold anything a technologist typed.
  */
 export function checkSeriesNames(names: SeriesNames, scope: ModelScope | undefined): ScopeCheck | undefined {
   if (!scope) return undefined;
-  const named = NAME_ATTRIBUTES.map(([key, attribute]) => ({ attribute, runs: letterRuns(names[key] ?? '') })).filter((n) => n.runs.length);
-  const within = named.find((n) => scope.bodyParts.some((w) => matchesWord(n.runs, w, false)));
-  if (within) return { bodyPart: scope.bodyParts.filter((w) => matchesWord(within.runs, w, false)).join(' '), from: within.attribute, inScope: true };
-  for (const n of named) {
-    const outside = scope.notCovered.filter((w) => matchesWord(n.runs, w, false));
+  for (const [key, attribute] of NAME_ATTRIBUTES) {
+    const runs = freeTextRuns(names[key] ?? '');
+    if (!runs.length) continue;
+    const outside = scope.notCovered.filter((w) => inFreeText(runs, w, true));
     if (outside.length) {
-      const words = outside.join(' ');
-      return { bodyPart: words, from: n.attribute, inScope: false, note: outOfScopeNameNote(n.attribute, words, scope.description) };
+      const words = outside.slice(0, 2).join(' ');
+      return { bodyPart: words, from: attribute, inScope: false, note: outOfScopeNameNote(attribute, words, scope.description) };
     }
+    const within = scope.bodyParts.filter((w) => inFreeText(runs, w, false));
+    if (within.length) return { bodyPart: within.slice(0, 2).join(' '), from: attribute, inScope: true };
   }
   return undefined;
 }
 
+/** A series as the scope check reads it (a DICOM series summary has these fields). */
+export interface SeriesRegion {
+  /** Body Part Examined (0018,0015). */
+  bodyPart?: string;
+  /** Series Description (0008,103E). */
+  description?: string;
+  protocolName?: string;
+  studyDescription?: string;
+}
+
 /** The check of a series: its Body Part Examined when that names a region, else its free-text names. */
-export function checkSeriesScope(bodyPart: string | undefined, names: SeriesNames, scope: ModelScope | undefined): ScopeCheck | undefined {
-  return checkScope(bodyPart, scope) ?? checkSeriesNames(names, scope);
+export function checkSeriesScope(series: SeriesRegion, scope: ModelScope | undefined): ScopeCheck | undefined {
+  return checkScope(series.bodyPart, scope)
+    ?? checkSeriesNames({ seriesDescription: series.description, protocolName: series.protocolName, studyDescription: series.studyDescription }, scope);
 }
 
 /** The check of one series' Body Part Examined against a model's scope; undefined when it names no region or the model declares no scope. */

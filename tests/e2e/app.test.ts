@@ -158,7 +158,7 @@ describe('desktop app on its default sample', () => {
   });
 
   it('shows the warning banner, apart from the notes, when the opened series lies outside the model\'s scope', async () => {
-    // a real head CT (Body Part Examined HEAD); the torso sample before it was in scope: no banner
+    // a real head CT (Body Part Examined HEAD); the sample before it is a NIfTI file, which names no region: no banner
     expect(await page.locator('#scope-warning').isHidden()).toBe(true);
     const files = readdirSync(HEAD_CT).sort().map((name) => ({ name, mimeType: 'application/dicom', buffer: readFileSync(join(HEAD_CT, name)) }));
     await page.setInputFiles('#open-files', files);
@@ -177,6 +177,10 @@ describe('desktop app on its default sample', () => {
     expect(box.y).toBeGreaterThanOrEqual(0);
     expect(box.y + box.height).toBeLessThanOrEqual(800);
     expect(box.x + box.width).toBeLessThanOrEqual(1280 - 320);
+    // on a narrow screen the panel goes below the view: the banner takes the view's width
+    await page.setViewportSize({ width: 480, height: 800 });
+    expect((await banner.boundingBox())!.width).toBeGreaterThan(480 - 2 * 12 - 4);
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: `${OUT}/out-of-scope.png` });
     expect(errors).toEqual([]);
   });

@@ -224,7 +224,7 @@ describe('gantry tilt', () => {
     const s = scanDicomFiles(files).series[0];
     expect(s.bodyPart).toBeUndefined();
     const manifest = await readManifest(DEFAULT_MANIFEST);
-    const check = checkSeriesScope(s.bodyPart, { protocolName: s.protocolName, seriesDescription: s.description, studyDescription: s.studyDescription }, manifest.scope);
+    const check = checkSeriesScope(s, manifest.scope);
     expect(check).toMatchObject({ bodyPart: 'HEAD', from: 'Study Description', inScope: false });
   });
 

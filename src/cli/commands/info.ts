@@ -1,8 +1,11 @@
 /**
  * `holoct info [--json] [--no-hash] <file | folder>`: the DICOM series in a file or folder, with
- * dims, spacing, orientation, transfer syntaxes, notes and voxelSha256, and the skipped files.
+ * dims, spacing, orientation, transfer syntaxes, notes and voxelSha256, what the scope check reads
+ * (Body Part Examined, Protocol Name, Study Description), and the skipped files.
  *
- * Patient identity is never printed (the output may be pasted into tickets or reports).
+ * Patient identity is never printed (the output may be pasted into tickets or reports). The series'
+ * description, protocol and study description are free text typed at the scanner and are printed as
+ * they are: read them before pasting.
  */
 import { TRANSFER_SYNTAX_NAMES } from '../../dicom/codecs/registry';
 import { DicomImportError, loadSeriesVolume, pickBestSeries, scanDicomFiles, voxelSha256, type SeriesSummary } from '../../dicom/index';
