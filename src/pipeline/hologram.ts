@@ -2,8 +2,7 @@ import type { ClassInfo, ModelManifest } from '../segmentation/manifest';
 import { segmentVolume, type SegmentationProgress, type SegmentationStage } from '../segmentation/pipeline';
 import type { PostprocessOptions, PostprocessReport } from '../segmentation/postprocess';
 import { classesCutByFieldOfView, plausibilityNotes } from './plausibility';
-import type { SeriesSummary } from '../dicom/types';
-import { checkSeriesScope, scopeNoteLine, type ScopeCheck } from '../segmentation/scope';
+import { checkSeriesScope, scopeNoteLine, type ScopeCheck, type SeriesRegion } from '../segmentation/scope';
 import type { Backend, SegmentationSession } from '../segmentation/session';
 import { extractSurfaces, type SurfacesExtractor } from '../surfaces/extract';
 import { triangleCount, type SurfaceMesh } from '../surfaces/types';
@@ -75,7 +74,7 @@ export interface HologramOptions {
   /** Runs the surface stage (default `extractSurfaces` on this thread; the CLI passes a worker pool with the same result). */
   surfaces?: SurfacesExtractor;
   /** The DICOM series, whose Body Part Examined (or else free-text names) is checked against the model's scope. */
-  series?: Pick<SeriesSummary, 'bodyPart' | 'description' | 'studyDescription' | 'protocolName'>;
+  series?: SeriesRegion;
 }
 
 export const QUEST_TRIANGLE_BUDGET = 750_000;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkScope, checkSeriesNames, checkSeriesScope, outOfScopeBodyPart, outOfScopeNameNote, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
+import { checkScope, checkSeriesScope, outOfScopeBodyPart, outOfScopeNote, scopeProblems, type ModelScope } from './scope';
+import { checkSeriesNames, outOfScopeNameNote } from './scope-names';
 
 const small: ModelScope = { description: 'adult CT of the chest, abdomen and pelvis', bodyParts: ['CHEST', 'ABD', 'PELVI', 'BODY', 'CAP'], notCovered: ['HEAD', 'NECK'] };
 // the shipped model's scope (training/classes.json, copied into its manifest)
