@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluate, type EvalOutput } from '../src/cli/commands/eval';
+import { DEFAULT_SURFACE_MM, evaluate, type EvalOutput } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
 import { DEFAULT_MANIFEST, loadNodeModel, readManifest } from '../src/cli/node-model';
 import { formatComparison, type OverlapScore } from '../src/evaluation/metrics';
@@ -32,7 +32,7 @@ import { recipeFoldSteps } from './eval/validation';
 import { expectedFolds, findModels, heldOut, KEPT_FOLDS, recipeOf, withShippedPostprocessing, type CaseSpec } from './eval/models';
 import { drawSlices } from './eval/pictures';
 import { rawLabels } from './eval/raw-cache';
-import { group, stepTable, summaryRow } from './eval/step-table';
+import { boundaryRow, group, stepTable, summaryRow } from './eval/step-table';
 import { LOCO_METHOD, manifestWithScores } from './eval/validation';
 
 const DATA = '../shared/data';
@@ -83,6 +83,10 @@ async function main() {
   const summary: string[] = [
     '| model | case | scored part | trained on | bone IoU / prec. / recall | vessel IoU / prec. / recall | organ IoU / prec. / recall | 150 HU bone IoU |',
     '|---|---|---|---|---|---|---|---|',
+  ];
+  const boundary: string[] = [
+    `| model | case | ${['bone', 'vessel', 'organ'].map((g) => `${g} ≤ ${DEFAULT_SURFACE_MM.join(' / ≤ ')} mm`).join(' | ')} | CT voxel (mm) |`,
+    '|---|---|---|---|---|---|',
   ];
   const steps: string[] = [];
   const trainedSteps: string[] = [];
@@ -141,7 +145,8 @@ async function main() {
       const { rows, variantResults } = await stepTable(`${model.label}, case ${c.id}`, volume, raw, manifest, refArgs, finished.body);
       steps.push(rows.join('\n'), '');
 
-      const result = await evaluate({ pred: { labels: finished.labels, name: `${model.label} on ${c.id}` }, ...refArgs, ct: join(DATA, c.ct) });
+      const result = await evaluate({ pred: { labels: finished.labels, name: `${model.label} on ${c.id}` }, ...refArgs, ct: join(DATA, c.ct), surfaceMm: DEFAULT_SURFACE_MM });
+      boundary.push(boundaryRow(model.label, c.id, result.surface ?? [], volume.spacing));
       const b = result.threshold150 && group(result.threshold150, 'bone');
       summary.push(summaryRow({
         label: model.label, caseId: c.id, scoredPart, trainedOn: model.trainedOn, threshold150BoneIoU: b?.iou,
@@ -180,7 +185,7 @@ async function main() {
           threshold150BoneIoU: round4(b?.iou ?? null),
         };
       }
-      results[`${model.label} ${c.id}`] = { scoredPart, trainedOn: model.trainedOn, model: result.model, threshold150: result.threshold150, steps: variantResults };
+      results[`${model.label} ${c.id}`] = { scoredPart, trainedOn: model.trainedOn, model: result.model, threshold150: result.threshold150, surface: result.surface, steps: variantResults };
     }
     await session?.dispose();
   }
@@ -220,7 +225,7 @@ async function main() {
   }
   const folds = models.filter((m) => m.folder).map((m) => `${m.holdout ?? m.label.slice('leave-out '.length)} (${m.folder}${m.folder!.startsWith(KEPT_FOLDS) ? ', kept in git' : ''})`);
   const doc = accuracyDoc({
-    shippedModel, cases: CASES, locoCount, folds, notScored, recorded, summary, steps, trainedSteps, guarantees,
+    shippedModel, cases: CASES, locoCount, folds, notScored, recorded, summary, boundary, steps, trainedSteps, guarantees,
     classNames: manifest.classes.map((k) => k.name), volumes, sections,
   });
   if (workingTreeDigest(EVAL_INPUTS, NOT_CODE) !== CODE_DIGEST) {

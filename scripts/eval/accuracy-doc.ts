@@ -14,6 +14,8 @@ export interface AccuracyDocParts {
   recorded: string[];
   /** Markdown table rows (header included) or table blocks, as the sections print them. */
   summary: string[];
+  /** Surface Dice rows (header included) of the runs scored here. */
+  boundary: string[];
   steps: string[];
   trainedSteps: string[];
   guarantees: string[];
@@ -50,6 +52,18 @@ export function accuracyDoc(p: AccuracyDocParts): string {
     '## Summary (shipped post-processing)',
     '',
     ...p.summary,
+    '',
+    '### Boundary agreement (surface Dice, a diagnostic beside IoU)',
+    '',
+    'The share of the predicted and reference boundaries (boundary voxels of each group, the faces of the scan',
+    'excluded) that lies within the given distance of the other (src/evaluation/surface-dice.ts; Nikolov et al. 2021).',
+    'IoU counts a boundary one voxel off on a large structure as a large error; a high surface Dice beside a low',
+    'IoU says the two disagree on where the edge is (a reference traced a voxel tighter, the 2 mm grid\'s steps),',
+    'a low one says structures are missed or invented. 2 mm is one voxel of the model\'s grid, 3 mm one of case A\'s',
+    '(on A, 2 mm counts only exact agreement). Groups a partial reference holds only in part are not scored',
+    '(C: vessels only, D: organs only). Runs taken from a record have none (the record holds overlap scores only).',
+    '',
+    ...p.boundary,
     '',
     '## Post-processing, step by step',
     '',

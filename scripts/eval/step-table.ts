@@ -4,6 +4,7 @@
  */
 import { evaluate, type EvalOutput } from '../../src/cli/commands/eval';
 import type { OverlapScore } from '../../src/evaluation/metrics';
+import type { GroupSurfaceDice } from '../../src/evaluation/surface-dice';
 import { DEFAULT_BODY_MASK } from '../../src/segmentation/body-mask';
 import type { ComponentRule } from '../../src/segmentation/component-rules';
 import { checkAnatomy } from '../../src/segmentation/guarantees';
@@ -71,6 +72,15 @@ export const ipr = (s: Ipr | undefined) => (s ? `${f3(s.iou)} / ${f3(s.precision
 /** A row of docs/accuracy.md's summary table (a scored run, or a fold's recorded scores). */
 export function summaryRow(r: { label: string; caseId: string; scoredPart: string; trainedOn: string[]; bone?: Ipr; vessel?: Ipr; organ?: Ipr; threshold150BoneIoU: number | null | undefined }): string {
   return `| ${r.label} | ${r.caseId} | ${r.scoredPart} | ${r.trainedOn.join(', ') || 'phantoms only'} | ${ipr(r.bone)} | ${ipr(r.vessel)} | ${ipr(r.organ)} | ${f3(r.threshold150BoneIoU)} |`;
+}
+
+/** A row of the boundary-agreement table: surface Dice per group at each tolerance ("—" where the reference cannot tell). */
+export function boundaryRow(label: string, caseId: string, surface: readonly GroupSurfaceDice[], spacing: readonly number[]): string {
+  const cell = (name: string) => {
+    const g = surface.find((s) => s.group === name);
+    return g ? g.scores.map((s) => f3(s.surfaceDice)).join(' / ') : '—';
+  };
+  return `| ${label} | ${caseId} | ${cell('bone')} | ${cell('vessel')} | ${cell('organ')} | ${spacing.map((v) => v.toFixed(2)).join(' × ')} |`;
 }
 
 type RefArgs = Omit<Parameters<typeof evaluate>[0], 'pred'>;

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { evaluateLabels, formatComparison, mapLabels, parseReferenceClasses, referenceLookup, thresholdBaseline, type Coverage, type EvaluationReport } from '../../evaluation/metrics';
+import { formatSurfaceDice, groupSurfaceDice, type GroupSurfaceDice } from '../../evaluation/surface-dice';
 import { loadInput } from '../../pipeline/input';
 import type { ClassInfo } from '../../segmentation/manifest';
 import { sameGeometry } from '../../volume/geometry';
@@ -13,7 +14,7 @@ import type { CliIO } from '../main';
 import { DEFAULT_MANIFEST, readManifest } from '../node-model';
 
 const USAGE = `usage: holoct eval --pred labels.nii.gz --ref <ref.nii.gz | masks-folder> [--ref-classes classes.tsv] [--ct <ct.nii.gz | dicom-folder>]
-                   [--complete a,b] [--only a,b] [--ignore-slices K0-K1] [--model manifest.json] [--json]
+                   [--complete a,b] [--only a,b] [--ignore-slices K0-K1] [--surface-mm 2,3] [--model manifest.json] [--json]
   --ref           reference labels: a label map (with --ref-classes for its ids), or a folder of binary
                   masks named <reference class name>.nii.gz (a partial reference: see --complete)
   --ref-classes   TSV (id, name, group) naming the reference's label ids, e.g. TotalSegmentator's classes.tsv;
@@ -23,7 +24,10 @@ const USAGE = `usage: holoct eval --pred labels.nii.gz --ref <ref.nii.gz | masks
                   background for complete classes and unknown for all others
   --only          comma-separated model classes to score; the others' predictions count as unknown
   --ignore-slices reference slices k0..k1 (inclusive, 0-based) not scored, e.g. slices a model trained on
-  --ct            the CT, for the 150 HU threshold baseline on the same case`;
+  --ct            the CT, for the 150 HU threshold baseline on the same case
+  --surface-mm    tolerances (mm) of the surface Dice per group: the share of both boundaries within that
+                  distance of the other, beside IoU (default 2,3; "none" to skip); groups a partial
+                  reference holds completely only`;
 
 export interface EvalOutput {
   prediction: string;
@@ -34,6 +38,8 @@ export interface EvalOutput {
   scoredClasses: string[];
   model: EvaluationReport;
   threshold150?: EvaluationReport;
+  /** Surface Dice per group at each tolerance (surface-dice.ts); absent when not asked for. */
+  surface?: GroupSurfaceDice[];
 }
 
 interface Reference {
@@ -65,11 +71,26 @@ async function loadMaskFolder(folder: string, classes: readonly ClassInfo[], com
   return { labels, classes: scored, coverage: new Map(scored.map((c) => [c.id, complete.includes(c.name) ? 'complete' : 'inside-only'])) };
 }
 
+/**
+ * One voxel of the model's 2 mm grid, and one of case A's 3 mm voxels: a boundary within a voxel of the
+ * reference's at the coarser of the two grids counts as agreeing.
+ */
+export const DEFAULT_SURFACE_MM = [2, 3];
+
+function parseTolerances(value: string): number[] {
+  if (value.trim() === 'none') return [];
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (!list.length || list.some((t) => !Number.isFinite(t) || t < 0)) throw new UsageError(`--surface-mm must be distances in mm, e.g. 2,3, or none (got ${JSON.stringify(value)})`);
+  return list;
+}
+
 export async function run(args: string[], io: CliIO): Promise<number> {
   let parsed;
+  let surfaceMm: number[];
   try {
-    parsed = parseArgs(args, { values: ['pred', 'ref', 'ref-classes', 'ct', 'model', 'only', 'complete', 'ignore-slices'], flags: ['json'] });
+    parsed = parseArgs(args, { values: ['pred', 'ref', 'ref-classes', 'ct', 'model', 'only', 'complete', 'ignore-slices', 'surface-mm'], flags: ['json'] });
     if (!parsed.values.get('pred') || !parsed.values.get('ref')) throw new UsageError('--pred and --ref are required');
+    surfaceMm = parseTolerances(parsed.values.get('surface-mm') ?? DEFAULT_SURFACE_MM.join(','));
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -83,6 +104,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     only: list(parsed.values.get('only')),
     complete: list(parsed.values.get('complete')),
     ignoreSlices: parseSliceRange(parsed.values.get('ignore-slices')),
+    surfaceMm,
   });
   if (parsed.flags.has('json')) io.stdout(JSON.stringify(output, null, 2));
   else io.stdout(formatEvalText(output));
@@ -110,6 +132,8 @@ export interface EvaluateOptions {
   complete?: string[];
   /** Reference slices k0..k1 (inclusive) left out of the score. */
   ignoreSlices?: [number, number];
+  /** Tolerances (mm) of the surface Dice per group; unset or empty: not computed (it costs a distance transform per mask). */
+  surfaceMm?: number[];
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
@@ -150,6 +174,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
   // Score on the reference's grid: a prediction on another grid is brought over by nearest neighbour.
   const pred = sameGeometry(predicted, reference.labels, 0.01) ? predicted : resampleNearestLabels(predicted, reference.labels);
   const model = evaluateLabels(pred.data, reference.labels.data, reference.classes, scoring);
+  const surface = options.surfaceMm?.length ? groupSurfaceDice(pred.data, reference.labels.data, reference.labels, reference.classes, options.surfaceMm, scoring) : undefined;
 
   let threshold150: EvaluationReport | undefined;
   if (options.ct) {
@@ -170,6 +195,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
     scoredClasses: reference.classes.map((c) => c.name),
     model,
     threshold150,
+    ...(surface ? { surface } : {}),
   };
 }
 
@@ -181,6 +207,7 @@ export function formatEvalText(out: EvalOutput): string {
     `voxels scored: ${out.model.voxels}${out.ignoredSlices ? ` (slices ${out.ignoredSlices[0]}..${out.ignoredSlices[1]} left out)` : ''}`,
     '',
     formatComparison(out.model, out.threshold150),
+    ...(out.surface?.length ? ['', formatSurfaceDice(out.surface)] : []),
   ];
   return lines.join('\n');
 }
