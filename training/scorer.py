@@ -26,7 +26,8 @@ CASES['A30'] = {'id': 'A30', 'ct': 'totalseg/ct_3mm_30slices.nii.gz', 'ref': 'to
 
 def cli_args(case_id, pred_path, ignore_slices=None, with_ct=True):
     c = CASES[case_id]
-    args = ['eval', '--pred', pred_path, '--ref', os.path.join(SHARED, c['ref']), '--json']
+    # overlap scores only: training reads no surface Dice (each costs distance transforms)
+    args = ['eval', '--pred', pred_path, '--ref', os.path.join(SHARED, c['ref']), '--json', '--surface-mm', 'none']
     if c.get('refClasses'):
         args += ['--ref-classes', os.path.join(SHARED, c['refClasses'])]
     if c.get('complete'):

@@ -19,7 +19,7 @@ describe('exact Euclidean distance transform (mm)', () => {
     const dims: [number, number, number] = [9, 8, 6];
     const spacing: [number, number, number] = [0.8, 1.1, 2.5];
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     const mask = Uint8Array.from({ length: 9 * 8 * 6 }, () => Number(random() < 0.04));
     const points: [number, number, number][] = [];
     for (let k = 0; k < 6; k++) for (let j = 0; j < 8; j++) for (let i = 0; i < 9; i++) if (mask[index(i, j, k, 9, 8)]) points.push([i, j, k]);

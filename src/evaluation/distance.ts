@@ -11,10 +11,10 @@
  */
 const FAR = 1e12;
 
-/** Where the parabola rooted at sample q overtakes the one rooted at sample p (mm along the line). */
-function intersection(g: Float64Array, p: number, q: number, spacing: number, pq: number): number {
-  const pp = p * spacing;
-  return (g[q] + pq * pq - (g[p] + pp * pp)) / (2 * (pq - pp));
+/** Where the parabola rooted at sample q (at qMm) overtakes the one rooted at sample p (mm along the line). */
+function intersection(g: Float64Array, p: number, q: number, spacing: number, qMm: number): number {
+  const pMm = p * spacing;
+  return (g[q] + qMm * qMm - (g[p] + pMm * pMm)) / (2 * (qMm - pMm));
 }
 
 /**
@@ -28,10 +28,10 @@ function envelope1D(f: Float64Array, start: number, step: number, n: number, spa
   z[0] = -Infinity;
   z[1] = Infinity;
   for (let q = 1; q < n; q++) {
-    const pq = q * spacing;
+    const qMm = q * spacing;
     // where the parabola of q overtakes the lowest so far; z[0] = -Infinity ends the loop at k = 0
-    let s = intersection(g, v[k], q, spacing, pq);
-    while (s <= z[k]) s = intersection(g, v[--k], q, spacing, pq);
+    let s = intersection(g, v[k], q, spacing, qMm);
+    while (s <= z[k]) s = intersection(g, v[--k], q, spacing, qMm);
     k++;
     v[k] = q;
     z[k] = s;
@@ -39,9 +39,9 @@ function envelope1D(f: Float64Array, start: number, step: number, n: number, spa
   }
   k = 0;
   for (let q = 0; q < n; q++) {
-    const pq = q * spacing;
-    while (z[k + 1] < pq) k++;
-    const d = pq - v[k] * spacing;
+    const qMm = q * spacing;
+    while (z[k + 1] < qMm) k++;
+    const d = qMm - v[k] * spacing;
     f[start + q * step] = d * d + g[v[k]];
   }
 }

@@ -50,6 +50,15 @@ export interface ScoringOptions {
   coverage?: ReadonlyMap<number, Coverage>;
 }
 
+/**
+ * The classes of a group that a reference scores, and whether it holds every one of them completely:
+ * the overlap scores and the surface Dice pool the same classes.
+ */
+export function groupClasses(classes: readonly ClassInfo[], group: StructureGroup, coverage?: ReadonlyMap<number, Coverage>): { scored: ClassInfo[]; complete: boolean } {
+  const scored = classes.filter((c) => c.group === group && (!coverage || coverage.has(c.id)));
+  return { scored, complete: scored.every((c) => (coverage?.get(c.id) ?? 'complete') === 'complete') };
+}
+
 function score(name: string, coverage: Coverage, tp: number, ref: number, pred: number): OverlapScore {
   const complete = coverage === 'complete';
   const union = ref + pred - tp;
@@ -104,14 +113,15 @@ export function evaluateLabels(
   const background = coverage ? null : score('background', 'complete', confusion[0], rowSum(0), colSum(0));
   const classScores = scored.map((info) => score(info.name, coverageOf(info.id), confusion[info.id * size + info.id], rowSum(info.id), colSum(info.id)));
   const groupScores = STRUCTURE_GROUPS.map((group: StructureGroup) => {
-    const ids = scored.filter((c) => c.group === group).map((c) => c.id);
+    const inGroup = groupClasses(scored, group, coverage);
+    const ids = inGroup.scored.map((c) => c.id);
     let intersection = 0, ref = 0, pred = 0;
     for (const r of ids) {
       ref += rowSum(r);
       for (const p of ids) intersection += confusion[r * size + p];
     }
     for (const p of ids) pred += colSum(p);
-    const groupCoverage: Coverage = ids.every((id) => coverageOf(id) === 'complete') ? 'complete' : 'inside-only';
+    const groupCoverage: Coverage = inGroup.complete ? 'complete' : 'inside-only';
     return score(group, groupCoverage, intersection, ref, pred);
   });
   const mean = (scores: OverlapScore[]) => {

@@ -34,6 +34,24 @@ describe('surface Dice at a tolerance', () => {
     expect(thick.scores[1].surfaceDice).toBe(1);
   });
 
+  it('takes 6-neighbours, not 26: a voxel touching the outside only at an edge or corner is interior', () => {
+    // a 4³ cube with its edge column x = 5, y = 5 removed (60 voxels): the interior voxels (4, 4, z),
+    // z = 3, 4, touch the notch only along an edge, so they stay interior under 6-neighbours and the
+    // boundary is 60 − 8; 26-neighbours would make them boundary (54)
+    const notched = box([2, 5], [2, 5], [2, 5]);
+    for (let k = 2; k <= 5; k++) notched[(k * N + 5) * N + 5] = 0;
+    expect(count(notched)).toBe(60);
+    expect(count(boundaryVoxels(notched, dims))).toBe(52);
+  });
+
+  it('counts a distance of exactly the tolerance as within it, despite float rounding', () => {
+    const p = box([1, 1], [3, 3], [3, 3]);
+    const r = box([4, 4], [3, 3], [3, 3]);
+    // 3 voxels of 0.1 mm: 0.30000000000000004 mm
+    expect(surfaceDice(p, r, dims, [0.1, 1, 1], [0.3]).scores[0].surfaceDice).toBe(1);
+    expect(surfaceDice(p, r, dims, [0.1, 1, 1], [0.29]).scores[0].surfaceDice).toBe(0);
+  });
+
   it('is 1 for identical masks, 0 for far apart ones, null when both are empty', () => {
     const p = box([1, 2], [1, 2], [1, 2]);
     expect(surfaceDice(p, p, dims, [1, 1, 1], [0]).scores[0].surfaceDice).toBe(1);
@@ -47,7 +65,7 @@ describe('surface Dice at a tolerance', () => {
     const ignore = new Uint8Array(N ** 3);
     ignore.fill(1, 0, 4 * N * N); // slices z = 0..3
     const s = surfaceDice(p, r, dims, [1, 1, 1], [0], ignore);
-    // z = 4 holds a ring of 12 + the rim rows; z = 5 is a full face: P 12 + 16, R the same
+    // z = 4 holds a ring of 12 boundary voxels, z = 5 is a full face of 16: P 12 + 16, R the same
     expect(s.predictedBoundary).toBe(12 + 16);
     expect(s.referenceBoundary).toBe(12 + 16);
   });
@@ -75,5 +93,17 @@ describe('surface Dice per group', () => {
     expect(all[0].scores[1].surfaceDice).toBe(1);
     const partial = groupSurfaceDice(pred, ref, grid, classes, [1], { coverage: new Map([[1, 'complete'], [2, 'inside-only'], [3, 'complete']]) });
     expect(partial.map((g) => g.group)).toEqual(['bone']);
+  });
+
+  it('leaves a class the reference does not score out of its group\'s masks', () => {
+    const vessel = box([1, 2], [1, 2], [1, 6]);
+    const ref = labels([[vessel, 2]]);
+    // the prediction also calls a far blob "veins": a reference of arteries only cannot judge it
+    const pred = labels([[vessel, 2], [box([5, 6], [5, 6], [5, 6]), 3]]);
+    const arteriesOnly = groupSurfaceDice(pred, ref, grid, classes, [0], { coverage: new Map([[1, 'complete'], [2, 'complete']]) });
+    expect(arteriesOnly.map((g) => g.group)).toEqual(['bone', 'vessel']);
+    expect(arteriesOnly[1].scores[0].surfaceDice).toBe(1);
+    // scored as a full reference, the blob is a wrong vessel boundary
+    expect(groupSurfaceDice(pred, ref, grid, classes, [0])[1].scores[0].surfaceDice).toBeLessThan(1);
   });
 });

@@ -10,13 +10,12 @@
  */
 import type { ClassInfo, StructureGroup } from '../segmentation/manifest';
 import { STRUCTURE_GROUPS } from '../segmentation/manifest';
+import type { Dims } from '../segmentation/morphology';
 import type { Grid } from '../volume/types';
 import { distanceToMaskMm } from './distance';
-import type { ScoringOptions } from './metrics';
+import { groupClasses, type ScoringOptions } from './metrics';
 
-type Dims = readonly [number, number, number];
-
-/** A distance of exactly τ is within τ (float32 distances of e.g. 2 × 0.977 mm voxels). */
+/** A distance of exactly τ is within τ despite float rounding (3 voxels of 0.1 mm are 0.30000000000000004 mm). */
 const EPS_MM = 1e-4;
 
 /**
@@ -114,8 +113,8 @@ export function groupSurfaceDice(
 ): GroupSurfaceDice[] {
   const out: GroupSurfaceDice[] = [];
   for (const group of STRUCTURE_GROUPS) {
-    const scored = classes.filter((c) => c.group === group && (!options.coverage || options.coverage.has(c.id)));
-    if (!scored.length || scored.some((c) => options.coverage && options.coverage.get(c.id) !== 'complete')) continue;
+    const { scored, complete } = groupClasses(classes, group, options.coverage);
+    if (!scored.length || !complete) continue;
     const ids = new Uint8Array(256);
     for (const c of scored) ids[c.id] = 1;
     const p = new Uint8Array(reference.length);

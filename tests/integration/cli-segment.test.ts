@@ -122,12 +122,15 @@ describe('holoct segment on the real DICOM series (JPEG 2000 lossless)', () => {
     // Not accuracy (the shipped model trained on this case): a regression guard. Measured 2026-12-03 on the
     // shipped model: bone 0.317 exact / 0.836 within 2 mm, vessel 0.299 / 0.861, organ 0.255 / 0.760; the
     // boundaries agree within 2 mm far more than voxel for voxel.
-    expect(bone.scores[0].surfaceDice).toBeLessThan(bone.scores[1].surfaceDice);
-    expect(bone.scores[1].surfaceDice).toBeGreaterThan(0.8);
-    expect(result.surface[1].scores[1].surfaceDice).toBeGreaterThan(0.8);
-    expect(result.surface[2].scores[1].surfaceDice).toBeGreaterThan(0.7);
+    // the floors leave room for float differences across machines, not for a worse model
+    expect(bone.scores[0].surfaceDice).toBeGreaterThan(0.30);
+    expect(bone.scores[1].surfaceDice).toBeGreaterThan(0.82);
+    expect(result.surface[1].scores[1].surfaceDice).toBeGreaterThan(0.84);
+    expect(result.surface[2].scores[1].surfaceDice).toBeGreaterThan(0.74);
     const text = await run(process.execPath, ['bin/holoct.mjs', 'eval', '--pred', join(out, 'labels.nii.gz'), ...ref], { maxBuffer: 1 << 24 });
     expect(text.stdout).toMatch(/\| group \| surface Dice ≤ 2 mm \| surface Dice ≤ 3 mm \|/);
+    const none = await run(process.execPath, ['bin/holoct.mjs', 'eval', '--pred', join(out, 'labels.nii.gz'), ...ref, '--surface-mm', 'none', '--json'], { maxBuffer: 1 << 24 });
+    expect(JSON.parse(none.stdout).surface).toBeUndefined();
     const bad = await run(process.execPath, ['bin/holoct.mjs', 'eval', '--pred', join(out, 'labels.nii.gz'), ...ref, '--surface-mm', '2,x']).catch((e) => e);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--surface-mm must be distances in mm.*"2,x"/);

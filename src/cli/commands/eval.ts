@@ -40,6 +40,8 @@ export interface EvalOutput {
   threshold150?: EvaluationReport;
   /** Surface Dice per group at each tolerance (surface-dice.ts); absent when not asked for. */
   surface?: GroupSurfaceDice[];
+  /** The grid scores are taken on: the reference's (mm per voxel along its axes). */
+  referenceSpacing: [number, number, number];
 }
 
 interface Reference {
@@ -75,12 +77,16 @@ async function loadMaskFolder(folder: string, classes: readonly ClassInfo[], com
  * One voxel of the model's 2 mm grid, and one of case A's 3 mm voxels: a boundary within a voxel of the
  * reference's at the coarser of the two grids counts as agreeing.
  */
-export const DEFAULT_SURFACE_MM = [2, 3];
+export const DEFAULT_SURFACE_MM: readonly number[] = [2, 3];
 
-function parseTolerances(value: string): number[] {
+/** `--surface-mm`: "none", or distances in mm ("2,3"); an empty entry is refused, not read as 0. */
+export function parseTolerances(value: string): number[] {
   if (value.trim() === 'none') return [];
-  const list = value.split(',').map((s) => Number(s.trim()));
-  if (!list.length || list.some((t) => !Number.isFinite(t) || t < 0)) throw new UsageError(`--surface-mm must be distances in mm, e.g. 2,3, or none (got ${JSON.stringify(value)})`);
+  const entries = value.split(',').map((s) => s.trim());
+  const list = entries.map(Number);
+  if (entries.some((s) => s === '') || list.some((t) => !Number.isFinite(t) || t < 0)) {
+    throw new UsageError(`--surface-mm must be distances in mm, e.g. 2,3, or none (got ${JSON.stringify(value)})`);
+  }
   return list;
 }
 
@@ -133,7 +139,7 @@ export interface EvaluateOptions {
   /** Reference slices k0..k1 (inclusive) left out of the score. */
   ignoreSlices?: [number, number];
   /** Tolerances (mm) of the surface Dice per group; unset or empty: not computed (it costs a distance transform per mask). */
-  surfaceMm?: number[];
+  surfaceMm?: readonly number[];
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
@@ -196,6 +202,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalOutput> {
     model,
     threshold150,
     ...(surface ? { surface } : {}),
+    referenceSpacing: [...reference.labels.spacing] as [number, number, number],
   };
 }
 
@@ -207,7 +214,7 @@ export function formatEvalText(out: EvalOutput): string {
     `voxels scored: ${out.model.voxels}${out.ignoredSlices ? ` (slices ${out.ignoredSlices[0]}..${out.ignoredSlices[1]} left out)` : ''}`,
     '',
     formatComparison(out.model, out.threshold150),
-    ...(out.surface?.length ? ['', formatSurfaceDice(out.surface)] : []),
+    ...(out.surface ? ['', out.surface.length ? formatSurfaceDice(out.surface) : 'surface Dice: no group is held completely by this reference'] : []),
   ];
   return lines.join('\n');
 }
