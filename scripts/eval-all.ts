@@ -15,10 +15,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SURFACE_MM, evaluate, type EvalOutput } from '../src/cli/commands/eval';
+import { evaluate, type EvalOutput } from '../src/cli/commands/eval';
 import { readInputFiles } from '../src/cli/files';
 import { DEFAULT_MANIFEST, loadNodeModel, readManifest } from '../src/cli/node-model';
 import { formatComparison, type OverlapScore } from '../src/evaluation/metrics';
+import { DEFAULT_SURFACE_MM } from '../src/evaluation/surface-dice';
 import { loadInput } from '../src/pipeline/input';
 import { classesCutByFieldOfView, plausibilityNotes } from '../src/pipeline/plausibility';
 import { checkAnatomy } from '../src/segmentation/guarantees';

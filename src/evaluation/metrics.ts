@@ -174,7 +174,8 @@ export function mapLabels(labels: Uint8Array, lookup: Uint8Array): Uint8Array {
   return out;
 }
 
-const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+/** A score as the tables print it: three decimals, "—" where it is undefined. */
+export const formatScore = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 
 /** Markdown table: model vs threshold baseline, per group then per class, IoU, precision and recall. */
 export function formatComparison(model: EvaluationReport, baseline?: EvaluationReport): string {
@@ -182,7 +183,7 @@ export function formatComparison(model: EvaluationReport, baseline?: EvaluationR
     ? ['| | IoU | Dice | precision | recall | 150 HU IoU | 150 HU precision | 150 HU recall | reference voxels | predicted voxels |', '|---|---|---|---|---|---|---|---|---|---|']
     : ['| | IoU | Dice | precision | recall | reference voxels | predicted voxels |', '|---|---|---|---|---|---|---|'];
   const row = (label: string, m: OverlapScore, b?: OverlapScore) =>
-    `| ${label} | ${fmt(m.iou)} | ${fmt(m.dice)} | ${fmt(m.precision)} | ${fmt(m.recall)} | ${b ? `${fmt(b.iou)} | ${fmt(b.precision)} | ${fmt(b.recall)} | ` : ''}${m.referenceVoxels} | ${m.predictedVoxels} |`;
+    `| ${label} | ${formatScore(m.iou)} | ${formatScore(m.dice)} | ${formatScore(m.precision)} | ${formatScore(m.recall)} | ${b ? `${formatScore(b.iou)} | ${formatScore(b.precision)} | ${formatScore(b.recall)} | ` : ''}${m.referenceVoxels} | ${m.predictedVoxels} |`;
   const tag = (s: OverlapScore) => (s.coverage === 'inside-only' ? ' (recall only: partly labelled)' : '');
   model.groups.forEach((g, i) => lines.push(row(`**${g.name}** (group)${tag(g)}`, g, baseline?.groups[i])));
   model.classes.forEach((c, i) => lines.push(row(`${c.name}${tag(c)}`, c, baseline?.classes[i])));

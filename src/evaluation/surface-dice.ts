@@ -13,7 +13,13 @@ import { STRUCTURE_GROUPS } from '../segmentation/manifest';
 import type { Dims } from '../segmentation/morphology';
 import type { Grid } from '../volume/types';
 import { distanceToMaskMm } from './distance';
-import { groupClasses, type ScoringOptions } from './metrics';
+import { formatScore, groupClasses, type ScoringOptions } from './metrics';
+
+/**
+ * The scorer's default tolerances: one voxel of the model's 2 mm grid, and 3 mm, one voxel of the
+ * coarsest CT scored here: a boundary within a voxel of the reference's counts as agreeing.
+ */
+export const DEFAULT_SURFACE_MM: readonly number[] = [2, 3];
 
 /** A distance of exactly τ is within τ despite float rounding (3 voxels of 0.1 mm are 0.30000000000000004 mm). */
 const EPS_MM = 1e-4;
@@ -125,14 +131,12 @@ export function groupSurfaceDice(
   return out;
 }
 
-const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(3));
-
 /** Markdown table: surface Dice per group at each tolerance, with the boundary voxels counted. */
 export function formatSurfaceDice(groups: readonly GroupSurfaceDice[]): string {
   const tolerances = groups[0]?.scores.map((s) => s.toleranceMm) ?? [];
   return [
     `| group | ${tolerances.map((t) => `surface Dice ≤ ${t} mm`).join(' | ')} | boundary voxels (predicted / reference) |`,
     `|---|${tolerances.map(() => '---|').join('')}---|`,
-    ...groups.map((g) => `| ${g.group} | ${g.scores.map((s) => fmt(s.surfaceDice)).join(' | ')} | ${g.predictedBoundary} / ${g.referenceBoundary} |`),
+    ...groups.map((g) => `| ${g.group} | ${g.scores.map((s) => formatScore(s.surfaceDice)).join(' | ')} | ${g.predictedBoundary} / ${g.referenceBoundary} |`),
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { evaluateLabels, formatComparison, mapLabels, parseReferenceClasses, referenceLookup, thresholdBaseline, type Coverage, type EvaluationReport } from '../../evaluation/metrics';
-import { formatSurfaceDice, groupSurfaceDice, type GroupSurfaceDice } from '../../evaluation/surface-dice';
+import { DEFAULT_SURFACE_MM, formatSurfaceDice, groupSurfaceDice, type GroupSurfaceDice } from '../../evaluation/surface-dice';
 import { loadInput } from '../../pipeline/input';
 import type { ClassInfo } from '../../segmentation/manifest';
 import { sameGeometry } from '../../volume/geometry';
@@ -72,12 +72,6 @@ async function loadMaskFolder(folder: string, classes: readonly ClassInfo[], com
   if (unknown.length) throw new Error(`--complete names classes no mask in ${folder} covers: ${unknown.join(', ')} (covered: ${scored.map((c) => c.name).join(', ')})`);
   return { labels, classes: scored, coverage: new Map(scored.map((c) => [c.id, complete.includes(c.name) ? 'complete' : 'inside-only'])) };
 }
-
-/**
- * One voxel of the model's 2 mm grid, and one of case A's 3 mm voxels: a boundary within a voxel of the
- * reference's at the coarser of the two grids counts as agreeing.
- */
-export const DEFAULT_SURFACE_MM: readonly number[] = [2, 3];
 
 /** `--surface-mm`: "none", or distances in mm ("2,3"); an empty entry is refused, not read as 0. */
 export function parseTolerances(value: string): number[] {
